@@ -1,0 +1,169 @@
+// AiPlatform: the application namespace (injected, default-deny), the edge Gateway and route,
+// optional edge JWT, and the three AI services wired by the call graph from config.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AiService, serviceHost } from "./aiService";
+import { allowedCallers } from "./callGraph";
+import type { CallGraphEdge, IstioConfig, ServicesConfig } from "./config";
+import type { ServiceMesh } from "./mesh";
+import { PART_OF, SERVICE_KEYS, kubernetesName, type ServiceKey } from "./names";
+import { httpRoute } from "./traffic";
+
+export const EDGE_GATEWAY = "edge";
+
+export interface AiPlatformArgs {
+  services: ServicesConfig;
+  callGraph: CallGraphEdge[];
+  ingress: IstioConfig["ingress"];
+  gpu: boolean;
+  mesh: ServiceMesh;
+}
+
+/** The URL users reach web at; with a wildcard host, where to find the load balancer's name. */
+export function webUrl(ingress: IstioConfig["ingress"]): string {
+  const host = ingress.hosts.find((h) => !h.includes("*"));
+  if (!host) {
+    return `http://<load balancer hostname> (kubectl -n istio-ingress get svc istio-ingressgateway)`;
+  }
+  return `${ingress.certificateArn ? "https" : "http"}://${host}/`;
+}
+
+export class AiPlatform extends pulumi.ComponentResource {
+  readonly namespace: string;
+  readonly services: Record<ServiceKey, AiService>;
+  readonly webUrl: string;
+  readonly weights: Record<ServiceKey, Record<string, number>>;
+
+  constructor(name: string, args: AiPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ai-mesh:index:AiPlatform", name, {}, opts);
+    const { mesh, services } = args;
+    this.namespace = services.namespace;
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      {
+        metadata: {
+          name: this.namespace,
+          labels: {
+            ...mesh.injectionLabels,
+            "app.kubernetes.io/part-of": PART_OF,
+            // Sidecar init containers need NET_ADMIN, so "restricted" is reported, not enforced.
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+          },
+        },
+      },
+      { parent: this, dependsOn: [mesh.istiod] },
+    );
+    const ready = [namespace, mesh.istiod];
+    const inNamespace = (objectName: string) => ({ name: objectName, namespace: this.namespace });
+
+    // Deny by default: with an empty spec nothing matches, so nothing is allowed unless a policy says so.
+    new k8s.apiextensions.CustomResource(
+      `${name}-allow-nothing`,
+      {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: inNamespace("allow-nothing"),
+        spec: {},
+      },
+      { parent: this, dependsOn: ready },
+    );
+
+    const entries = SERVICE_KEYS.map((key) => {
+      const app = kubernetesName(key);
+      const service = new AiService(
+        `${name}-${app}`,
+        {
+          app,
+          namespace: this.namespace,
+          config: services[key],
+          callers: allowedCallers(args.callGraph, key, this.namespace, mesh.gatewayPrincipal),
+          gpu: args.gpu,
+          dependsOn: ready,
+        },
+        { parent: this },
+      );
+      return [key, service] as const;
+    });
+    this.services = Object.fromEntries(entries) as Record<ServiceKey, AiService>;
+    this.weights = Object.fromEntries(entries.map(([key, s]) => [key, s.weights])) as Record<
+      ServiceKey,
+      Record<string, number>
+    >;
+
+    const gateway = new k8s.apiextensions.CustomResource(
+      `${name}-gateway`,
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "Gateway",
+        metadata: inNamespace(EDGE_GATEWAY),
+        spec: {
+          selector: mesh.gatewaySelector,
+          servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: args.ingress.hosts }],
+        },
+      },
+      { parent: this, dependsOn: [...ready, mesh.gateway] },
+    );
+    const webHost = serviceHost(kubernetesName("web"), this.namespace);
+    new k8s.apiextensions.CustomResource(
+      `${name}-edge-route`,
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: inNamespace("edge-to-web"),
+        spec: {
+          hosts: args.ingress.hosts,
+          gateways: [`${this.namespace}/${EDGE_GATEWAY}`],
+          // The same canary split as web's in-mesh route, so edge traffic honours the weights too.
+          http: [{ ...httpRoute(webHost, services.web), name: "edge-to-web" }],
+        },
+      },
+      { parent: this, dependsOn: [gateway, this.services.web] },
+    );
+    if (args.ingress.jwt) this.edgeJwt(name, args.ingress.jwt, mesh);
+
+    this.webUrl = webUrl(args.ingress);
+    this.registerOutputs({ namespace: this.namespace, webUrl: this.webUrl, weights: this.weights });
+  }
+
+  /** Requires a valid JWT on every request through the ingress gateway. */
+  private edgeJwt(name: string, jwt: NonNullable<IstioConfig["ingress"]["jwt"]>, mesh: ServiceMesh) {
+    const opts = { parent: this, dependsOn: [mesh.gateway] };
+    const meta = (objectName: string) => ({ name: objectName, namespace: mesh.ingressNamespace });
+    new k8s.apiextensions.CustomResource(
+      `${name}-edge-jwt`,
+      {
+        apiVersion: "security.istio.io/v1",
+        kind: "RequestAuthentication",
+        metadata: meta("edge-jwt"),
+        spec: {
+          selector: { matchLabels: mesh.gatewaySelector },
+          jwtRules: [
+            {
+              issuer: jwt.issuer,
+              jwksUri: jwt.jwksUri,
+              ...(jwt.audiences.length > 0 ? { audiences: jwt.audiences } : {}),
+              forwardOriginalToken: true,
+            },
+          ],
+        },
+      },
+      opts,
+    );
+    // RequestAuthentication alone lets token-less requests through; this denies them.
+    new k8s.apiextensions.CustomResource(
+      `${name}-edge-require-jwt`,
+      {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: meta("edge-require-jwt"),
+        spec: {
+          selector: { matchLabels: mesh.gatewaySelector },
+          action: "DENY",
+          rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+        },
+      },
+      opts,
+    );
+  }
+}

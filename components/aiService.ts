@@ -1,0 +1,154 @@
+// AiService: one service with N versions → ServiceAccount, Deployments, Service, DestinationRule,
+// VirtualService (after its subsets), ALLOW policy for its callers, PDB, HPAs, rate limit.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AllowedCall } from "./callGraph";
+import type { ServiceConfig } from "./config";
+import { serviceLabels } from "./names";
+import { localRateLimitPatch } from "./rateLimit";
+import { SERVICE_PORT, effectiveWeights, httpRoute, subsets, trafficPolicy } from "./traffic";
+import { deploymentSpec } from "./workload";
+
+export interface AiServiceArgs {
+  app: string;
+  namespace: string;
+  config: ServiceConfig;
+  callers: AllowedCall[];
+  gpu: boolean;
+  /** The namespace and istiod must exist first. */
+  dependsOn: pulumi.Resource[];
+}
+
+export function serviceHost(app: string, namespace: string): string {
+  return `${app}.${namespace}.svc.cluster.local`;
+}
+
+export class AiService extends pulumi.ComponentResource {
+  readonly host: string;
+  readonly weights: Record<string, number>;
+  readonly serviceAccountName: string;
+  readonly virtualService: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: AiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ai-mesh:index:AiService", name, {}, opts);
+    const { app, namespace, config } = args;
+    const labels = serviceLabels(app);
+    const meta = (objectName: string, extraLabels = labels) => ({ name: objectName, namespace, labels: extraLabels });
+    const child = { parent: this, dependsOn: args.dependsOn };
+    this.host = serviceHost(app, namespace);
+    this.weights = effectiveWeights(config);
+    this.serviceAccountName = app;
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: meta(app), automountServiceAccountToken: false },
+      child,
+    );
+    for (const version of config.versions) {
+      const deploymentName = `${app}-${version.name}`;
+      const versionLabels = serviceLabels(app, version.name);
+      new k8s.apps.v1.Deployment(
+        `${name}-${version.name}`,
+        {
+          metadata: meta(deploymentName, versionLabels),
+          spec: deploymentSpec({ app, serviceAccount: app, service: config, version, gpu: args.gpu }),
+        },
+        { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
+      );
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        `${name}-${version.name}`,
+        {
+          metadata: meta(deploymentName, versionLabels),
+          spec: {
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
+            minReplicas: config.replicas.min,
+            maxReplicas: config.replicas.max,
+            metrics: [
+              {
+                type: "Resource",
+                resource: {
+                  name: "cpu",
+                  target: { type: "Utilization", averageUtilization: config.targetCpuUtilization },
+                },
+              },
+            ],
+          },
+        },
+        child,
+      );
+    }
+
+    new k8s.core.v1.Service(
+      `${name}-svc`,
+      {
+        metadata: meta(app),
+        spec: {
+          selector: { app },
+          ports: [{ name: "http", port: SERVICE_PORT, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
+        },
+      },
+      child,
+    );
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: meta(app), spec: { maxUnavailable: 1, selector: { matchLabels: { app } } } },
+      child,
+    );
+
+    const destinationRule = new k8s.apiextensions.CustomResource(
+      `${name}-dr`,
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "DestinationRule",
+        metadata: meta(app),
+        spec: { host: this.host, trafficPolicy: trafficPolicy(config), subsets: subsets(config) },
+      },
+      child,
+    );
+    // Subsets must exist before a route names them, or Envoy returns 503s (NR) meanwhile.
+    this.virtualService = new k8s.apiextensions.CustomResource(
+      `${name}-vs`,
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: meta(app),
+        spec: { hosts: [this.host], gateways: ["mesh"], http: [httpRoute(this.host, config)] },
+      },
+      { parent: this, dependsOn: [...args.dependsOn, destinationRule] },
+    );
+
+    if (args.callers.length > 0) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-allow`,
+        {
+          apiVersion: "security.istio.io/v1",
+          kind: "AuthorizationPolicy",
+          metadata: meta(`${app}-allow-callers`),
+          spec: {
+            selector: { matchLabels: { app } },
+            action: "ALLOW",
+            rules: args.callers.map((caller) => ({
+              from: [{ source: { principals: [caller.principal] } }],
+              to: [{ operation: { methods: caller.methods, paths: caller.paths, ports: [String(config.port)] } }],
+            })),
+          },
+        },
+        child,
+      );
+    }
+
+    if (config.rateLimit) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-ratelimit`,
+        {
+          apiVersion: "networking.istio.io/v1alpha3",
+          kind: "EnvoyFilter",
+          metadata: meta(`${app}-local-ratelimit`),
+          spec: { workloadSelector: { labels: { app } }, configPatches: [localRateLimitPatch(config.rateLimit)] },
+        },
+        child,
+      );
+    }
+    this.registerOutputs({ host: this.host, weights: this.weights });
+  }
+}

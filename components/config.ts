@@ -1,0 +1,92 @@
+// The only reader of pulumi.Config: raw stack config → one typed, validated, defaulted object.
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { configProblems, type Problem } from "./configRules";
+import { rootSchema, type RootConfig } from "./configSchema";
+
+export * from "./configSchema";
+
+export const PROJECT = "ai-mesh";
+
+/** Structured keys under the `ai-mesh:` namespace, read with getObject and validated by zod. */
+const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph"] as const;
+
+export interface AppConfig extends RootConfig {
+  project: string;
+  stack: string;
+  /** EKS cluster name (eks mode) or a label for the attached cluster (existing mode). */
+  clusterName: string;
+  /** Alertmanager webhook receiver URL; a secret, never plaintext in state. */
+  alertWebhookUrl?: pulumi.Output<string>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(
+      `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
+    "",
+  );
+}
+
+function zodProblem(issue: z.core.$ZodIssue): Problem {
+  const input = (issue as { input?: unknown }).input;
+  const shown = input === undefined || typeof input === "object" ? "" : ` (got ${JSON.stringify(input)})`;
+  return { path: formatPath(issue.path) || "config", message: `${issue.message}${shown}` };
+}
+
+/** Validates raw config values (as a stack file holds them) and fills in every default. */
+export function parseConfig(raw: Record<string, unknown>): RootConfig {
+  const result = rootSchema.safeParse(raw, {
+    reportInput: true,
+    error: (issue) => (issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined),
+  });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map(zodProblem));
+  }
+  const problems = configProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data;
+}
+
+function readObject(config: pulumi.Config, key: string, problems: Problem[]): unknown {
+  try {
+    return config.getObject<unknown>(key);
+  } catch (error) {
+    problems.push({ path: key, message: `is not valid YAML/JSON: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+export function loadConfig(): AppConfig {
+  const config = new pulumi.Config(PROJECT);
+  const problems: Problem[] = [];
+  const raw: Record<string, unknown> = {
+    environment: config.get("environment"),
+    region: new pulumi.Config("aws").get("region"),
+  };
+  for (const key of OBJECT_KEYS) raw[key] = readObject(config, key, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const parsed = parseConfig(raw);
+  const stack = pulumi.getStack();
+  const clusterName =
+    parsed.cluster.mode === "eks"
+      ? (parsed.cluster.name ?? `${PROJECT}-${stack}`)
+      : (parsed.cluster.context ?? "existing");
+  return {
+    ...parsed,
+    project: pulumi.getProject(),
+    stack,
+    clusterName,
+    alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+  };
+}

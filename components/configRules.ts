@@ -1,0 +1,131 @@
+// Cross-field rules zod cannot say field by field. Pure: config in, problems out.
+import { durationMs } from "./durations";
+import { GPU_INSTANCE_FAMILIES, type RootConfig, type ServiceConfig } from "./configSchema";
+import { SERVICE_KEYS } from "./names";
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
+
+/** Canary and traffic rules for one service (DESIGN.md, "Canary rules"). */
+export function serviceProblems(path: string, service: ServiceConfig, environment: string): Problem[] {
+  const problems: Problem[] = [];
+  const names = service.versions.map((v) => v.name);
+  const duplicates = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  if (duplicates.length > 0) {
+    problems.push({
+      path: `${path}.versions`,
+      message: `duplicate version name(s) ${duplicates.join(", ")}; names must be unique`,
+    });
+  }
+  const sum = service.versions.reduce((total, v) => total + v.weight, 0);
+  if (sum !== 100) {
+    problems.push({ path: `${path}.versions`, message: `weights sum to ${sum}, must be 100` });
+  }
+  if (!service.versions.some((v) => v.weight > 0)) {
+    problems.push({ path: `${path}.versions`, message: "at least one version must have a weight above 0" });
+  }
+  if (service.mirror && !names.includes(service.mirror.version)) {
+    problems.push({
+      path: `${path}.mirror.version`,
+      message: `"${service.mirror.version}" is not a declared version; declared: ${names.join(", ")}`,
+    });
+  }
+  if (service.retries && durationMs(service.retries.perTryTimeout) >= durationMs(service.timeout)) {
+    problems.push({
+      path: `${path}.retries.perTryTimeout`,
+      message: `${service.retries.perTryTimeout} must be shorter than timeout ${service.timeout}`,
+    });
+  }
+  if (service.faultInjection && service.retries) {
+    problems.push({
+      path: `${path}.faultInjection`,
+      message:
+        "cannot be combined with retries on the same route (Istio silently drops retries when a fault is set); remove one",
+    });
+  }
+  if (service.faultInjection && environment === "production") {
+    problems.push({ path: `${path}.faultInjection`, message: "is not allowed when environment is production" });
+  }
+  if (service.replicas.min > service.replicas.max) {
+    problems.push({
+      path: `${path}.replicas`,
+      message: `min ${service.replicas.min} is greater than max ${service.replicas.max}`,
+    });
+  }
+  return problems;
+}
+
+function sizeProblems(path: string, group: { minSize: number; desiredSize: number; maxSize: number }): Problem[] {
+  const { minSize, desiredSize, maxSize } = group;
+  if (minSize <= desiredSize && desiredSize <= maxSize) return [];
+  return [
+    {
+      path,
+      message: `sizes must satisfy minSize <= desiredSize <= maxSize, got ${minSize} / ${desiredSize} / ${maxSize}`,
+    },
+  ];
+}
+
+function clusterProblems(config: RootConfig): Problem[] {
+  const cluster = config.cluster;
+  if (cluster.mode !== "eks") return [];
+  const problems: Problem[] = [];
+  if (!config.region) {
+    problems.push({
+      path: "aws:region",
+      message: "is required when cluster.mode is eks (pulumi config set aws:region us-west-2)",
+    });
+  }
+  if (cluster.endpointPublicAccess && cluster.endpointPublicAccessCidrs.length === 0) {
+    problems.push({
+      path: "cluster.endpointPublicAccessCidrs",
+      message: "must list at least one CIDR when endpointPublicAccess is true (or set endpointPublicAccess: false)",
+    });
+  }
+  cluster.endpointPublicAccessCidrs.forEach((cidr, i) => {
+    if (OPEN_TO_WORLD.includes(cidr) && !cluster.allowPublicEndpointFromAnywhere) {
+      problems.push({
+        path: `cluster.endpointPublicAccessCidrs[${i}]`,
+        message: `"${cidr}" opens the API server to the internet; list your networks, or set allowPublicEndpointFromAnywhere: true to accept that`,
+      });
+    }
+  });
+  problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
+  problems.push(...sizeProblems("cluster.gpuNodes", cluster.gpuNodes));
+  cluster.gpuNodes.instanceTypes.forEach((type, i) => {
+    if (!GPU_INSTANCE_FAMILIES.includes(type.split(".")[0])) {
+      problems.push({
+        path: `cluster.gpuNodes.instanceTypes[${i}]`,
+        message: `"${type}" is not an NVIDIA GPU instance type; allowed families: ${GPU_INSTANCE_FAMILIES.join(", ")}`,
+      });
+    }
+  });
+  return problems;
+}
+
+function replicaRangeProblems(path: string, range: { minReplicas: number; maxReplicas: number }): Problem[] {
+  if (range.minReplicas <= range.maxReplicas) return [];
+  return [{ path, message: `minReplicas ${range.minReplicas} is greater than maxReplicas ${range.maxReplicas}` }];
+}
+
+function callGraphProblems(config: RootConfig): Problem[] {
+  return config.callGraph.flatMap((edge, i) =>
+    edge.from === edge.to
+      ? [{ path: `callGraph[${i}]`, message: `"${edge.from}" calling itself needs no policy; remove the edge` }]
+      : [],
+  );
+}
+
+export function configProblems(config: RootConfig): Problem[] {
+  return [
+    ...clusterProblems(config),
+    ...replicaRangeProblems("istio.istiod", config.istio.istiod),
+    ...replicaRangeProblems("istio.ingress", config.istio.ingress),
+    ...SERVICE_KEYS.flatMap((key) => serviceProblems(`services.${key}`, config.services[key], config.environment)),
+    ...callGraphProblems(config),
+  ];
+}

@@ -1,0 +1,43 @@
+// IAM documents and managed-policy ARNs, as pure functions of the partition.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A trust policy letting an AWS service principal assume the role. */
+export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
+  });
+}
+
+export function managedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
+  return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
+}
+
+/** An IAM role for a service principal with AWS managed policies attached. */
+export function serviceRole(
+  name: string,
+  args: {
+    service: string;
+    actions?: string[];
+    partition: pulumi.Input<string>;
+    policies: string[];
+    description: string;
+  },
+  opts: pulumi.CustomResourceOptions,
+): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
+  const role = new aws.iam.Role(
+    name,
+    { assumeRolePolicy: serviceTrustPolicy(args.service, args.actions), description: args.description },
+    opts,
+  );
+  const attachments = args.policies.map(
+    (policy) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-${policy}`,
+        { role: role.name, policyArn: managedPolicyArn(args.partition, policy) },
+        opts,
+      ),
+  );
+  return { role, attachments };
+}

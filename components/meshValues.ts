@@ -1,0 +1,106 @@
+// Typed Helm values for the Istio charts. Pure: config in, values out.
+import type { IstioConfig } from "./config";
+import { INGRESS_GATEWAY_SELECTOR } from "./names";
+import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
+
+export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+
+export interface IstiodValues {
+  revision: string;
+  pilot: {
+    autoscaleEnabled: boolean;
+    autoscaleMin: number;
+    autoscaleMax: number;
+    resources: { requests: { cpu: string; memory: string } };
+  };
+  meshConfig: {
+    accessLogFile: string;
+    accessLogEncoding: "JSON" | "TEXT";
+    enableTracing: boolean;
+    outboundTrafficPolicy: { mode: "ALLOW_ANY" | "REGISTRY_ONLY" };
+    defaultConfig: { holdApplicationUntilProxyStarts: boolean };
+    extensionProviders: { name: string; opentelemetry: { service: string; port: number } }[];
+  };
+}
+
+export interface GatewayValues {
+  revision: string;
+  labels: Record<string, string>;
+  service: {
+    type: string;
+    annotations: Record<string, string>;
+    ports: { name: string; port: number; protocol: "TCP"; targetPort: number }[];
+  };
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+}
+
+export function istiodValues(istio: IstioConfig, tracingNamespace: string): IstiodValues {
+  return {
+    revision: istio.revision ?? "",
+    pilot: {
+      autoscaleEnabled: true,
+      autoscaleMin: istio.istiod.minReplicas,
+      autoscaleMax: istio.istiod.maxReplicas,
+      resources: { requests: { cpu: istio.istiod.cpu, memory: istio.istiod.memory } },
+    },
+    meshConfig: {
+      accessLogFile: "/dev/stdout",
+      accessLogEncoding: "JSON",
+      // Tracing is switched on per mesh by the Telemetry resource, not the legacy flag.
+      enableTracing: false,
+      outboundTrafficPolicy: { mode: istio.outboundTrafficPolicy },
+      // Apps must not start calling peers before their sidecar is ready (STRICT mTLS would fail them).
+      defaultConfig: { holdApplicationUntilProxyStarts: true },
+      extensionProviders: [
+        {
+          name: TRACING_PROVIDER,
+          opentelemetry: { service: otlpCollectorHost(tracingNamespace), port: OTLP_GRPC_PORT },
+        },
+      ],
+    },
+  };
+}
+
+/** In-tree AWS load balancer annotations for an NLB, with TLS termination when a certificate is set. */
+export function gatewayServiceAnnotations(ingress: IstioConfig["ingress"]): Record<string, string> {
+  const prefix = "service.beta.kubernetes.io/aws-load-balancer";
+  return {
+    [`${prefix}-type`]: "nlb",
+    [`${prefix}-cross-zone-load-balancing-enabled`]: "true",
+    ...(ingress.scheme === "internal" ? { [`${prefix}-internal`]: "true" } : {}),
+    ...(ingress.certificateArn
+      ? {
+          [`${prefix}-ssl-cert`]: ingress.certificateArn,
+          [`${prefix}-ssl-ports`]: "https",
+          [`${prefix}-backend-protocol`]: "tcp",
+        }
+      : {}),
+    ...ingress.annotations,
+  };
+}
+
+export function gatewayValues(istio: IstioConfig): GatewayValues {
+  const ingress = istio.ingress;
+  return {
+    revision: istio.revision ?? "",
+    labels: { ...INGRESS_GATEWAY_SELECTOR },
+    service: {
+      type: ingress.serviceType,
+      annotations: ingress.serviceType === "LoadBalancer" ? gatewayServiceAnnotations(ingress) : {},
+      ports: [
+        { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
+        { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+        // With an ACM certificate the NLB terminates TLS and forwards plain HTTP to the gateway.
+        ...(ingress.certificateArn ? [{ name: "https", port: 443, protocol: "TCP" as const, targetPort: 80 }] : []),
+      ],
+    },
+    autoscaling: {
+      enabled: true,
+      minReplicas: ingress.minReplicas,
+      maxReplicas: ingress.maxReplicas,
+      targetCPUUtilizationPercentage: 70,
+    },
+    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+  };
+}

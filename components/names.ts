@@ -1,0 +1,42 @@
+// The one source for service names, labels and mesh identities.
+
+/** Config keys of the three AI services, in deployment order. */
+export const SERVICE_KEYS = ["web", "imageProcessor", "objectDetector"] as const;
+export type ServiceKey = (typeof SERVICE_KEYS)[number];
+
+/** The caller name for traffic entering through the ingress gateway in the call graph. */
+export const INGRESS_CALLER = "ingressGateway";
+export type Caller = ServiceKey | typeof INGRESS_CALLER;
+
+export const ISTIO_SYSTEM_NAMESPACE = "istio-system";
+export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
+export const INGRESS_GATEWAY_NAME = "istio-ingressgateway";
+/** Pod labels the istio gateway chart sets for a release named INGRESS_GATEWAY_NAME. */
+export const INGRESS_GATEWAY_SELECTOR = { istio: "ingressgateway" } as const;
+export const PART_OF = "ai-mesh";
+
+/** Kubernetes name of a service: "imageProcessor" → "image-processor". */
+export function kubernetesName(key: ServiceKey): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The SPIFFE principal Istio gives a workload's service account. */
+export function principal(namespace: string, serviceAccount: string): string {
+  return `cluster.local/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** Labels every object of a service carries; `version` only on per-version objects. */
+export function serviceLabels(app: string, version?: string): Record<string, string> {
+  return {
+    app,
+    "app.kubernetes.io/name": app,
+    "app.kubernetes.io/part-of": PART_OF,
+    "app.kubernetes.io/managed-by": "pulumi",
+    ...(version === undefined ? {} : { version, "app.kubernetes.io/version": version }),
+  };
+}
+
+/** The selector of one version's pods (what a DestinationRule subset matches). */
+export function versionSelector(app: string, version: string): Record<string, string> {
+  return { app, version };
+}

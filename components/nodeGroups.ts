@@ -1,0 +1,130 @@
+// NodeGroups: the system group and the GPU group (NVIDIA AMI, taint, labels) in private subnets,
+// IMDSv2-only launch templates, no SSH, and the NVIDIA device plugin where the AMI lacks it.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EksClusterConfig, NodeGroupConfig } from "./config";
+import { serviceRole } from "./iam";
+
+export const GPU_RESOURCE = "nvidia.com/gpu";
+export const GPU_NODE_LABEL = { "nvidia.com/gpu.present": "true" } as const;
+export const NODE_ROLE_LABEL = "ai-mesh/node-role";
+/** EKS spells the effect NO_SCHEDULE; Kubernetes tolerations spell it NoSchedule. */
+export const GPU_TAINT = { key: GPU_RESOURCE, value: "true", effect: "NO_SCHEDULE" } as const;
+export const GPU_TOLERATION = { key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" } as const;
+
+export const DEVICE_PLUGIN_CHART = {
+  chart: "nvidia-device-plugin",
+  version: "0.19.0",
+  repo: "https://nvidia.github.io/k8s-device-plugin",
+} as const;
+
+export interface NodeGroupsArgs {
+  clusterName: pulumi.Input<string>;
+  config: EksClusterConfig;
+  partition: pulumi.Input<string>;
+  privateSubnetIds: pulumi.Input<string>[];
+  /** Add-ons the nodes need to join (vpc-cni, kube-proxy). */
+  dependsOn: pulumi.Resource[];
+}
+
+/** Bottlerocket keeps images on its second volume; AL2023 on the root volume. */
+export function dataVolumeDevice(amiType: string): string {
+  return amiType.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda";
+}
+
+export function shipsDevicePlugin(amiType: string): boolean {
+  return amiType.startsWith("BOTTLEROCKET");
+}
+
+export class NodeGroups extends pulumi.ComponentResource {
+  readonly system: aws.eks.NodeGroup;
+  readonly gpu: aws.eks.NodeGroup;
+  readonly devicePlugin?: k8s.helm.v3.Release;
+
+  constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ai-mesh:index:NodeGroups", name, {}, opts);
+    const nodeRole = serviceRole(
+      `${name}-node`,
+      {
+        service: "ec2.amazonaws.com",
+        partition: args.partition,
+        // SSM replaces SSH for break-glass access to nodes.
+        policies: [
+          "AmazonEKSWorkerNodePolicy",
+          "AmazonEKS_CNI_Policy",
+          "AmazonEC2ContainerRegistryReadOnly",
+          "AmazonSSMManagedInstanceCore",
+        ],
+        description: "EKS worker nodes",
+      },
+      { parent: this },
+    );
+    const dependsOn = [...args.dependsOn, ...nodeRole.attachments];
+    const group = (role: "system" | "gpu", config: NodeGroupConfig, labels: Record<string, string>, taints = false) => {
+      const template = new aws.ec2.LaunchTemplate(
+        `${name}-${role}`,
+        {
+          description: `${role} nodes: IMDSv2 only, encrypted gp3 volume`,
+          metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+          blockDeviceMappings: [
+            {
+              deviceName: dataVolumeDevice(config.amiType),
+              ebs: {
+                volumeSize: config.diskSizeGiB,
+                volumeType: "gp3",
+                encrypted: "true",
+                deleteOnTermination: "true",
+              },
+            },
+          ],
+          updateDefaultVersion: true,
+        },
+        { parent: this },
+      );
+      return new aws.eks.NodeGroup(
+        `${name}-${role}`,
+        {
+          clusterName: args.clusterName,
+          nodeGroupName: role,
+          nodeRoleArn: nodeRole.role.arn,
+          subnetIds: args.privateSubnetIds,
+          amiType: config.amiType,
+          capacityType: config.capacityType,
+          instanceTypes: config.instanceTypes,
+          scalingConfig: { minSize: config.minSize, desiredSize: config.desiredSize, maxSize: config.maxSize },
+          launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+          labels: { [NODE_ROLE_LABEL]: role, ...labels },
+          taints: taints ? [GPU_TAINT] : [],
+          updateConfig: { maxUnavailablePercentage: 33 },
+        },
+        // An autoscaler owns desiredSize after creation; re-applying config must not undo its work.
+        { parent: this, dependsOn, ignoreChanges: ["scalingConfig.desiredSize"] },
+      );
+    };
+    this.system = group("system", args.config.systemNodes, {});
+    this.gpu = group("gpu", args.config.gpuNodes, GPU_NODE_LABEL, true);
+
+    // The AL2023 NVIDIA AMI has drivers but no device plugin; Bottlerocket ships one.
+    if (!shipsDevicePlugin(args.config.gpuNodes.amiType)) {
+      this.devicePlugin = new k8s.helm.v3.Release(
+        `${name}-nvidia-device-plugin`,
+        {
+          name: "nvidia-device-plugin",
+          chart: DEVICE_PLUGIN_CHART.chart,
+          version: DEVICE_PLUGIN_CHART.version,
+          repositoryOpts: { repo: DEVICE_PLUGIN_CHART.repo },
+          namespace: "kube-system",
+          values: {
+            tolerations: [GPU_TOLERATION],
+            nodeSelector: GPU_NODE_LABEL,
+            gfd: { enabled: false },
+            nfd: { enabled: false },
+          },
+        },
+        { parent: this, dependsOn: [this.gpu] },
+      );
+    }
+    this.registerOutputs({ system: this.system.nodeGroupName, gpu: this.gpu.nodeGroupName });
+  }
+}

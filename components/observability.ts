@@ -1,0 +1,205 @@
+// Observability: kube-prometheus-stack (Prometheus, Alertmanager, Grafana with dashboards), Istio
+// and GPU monitors, alert rules, Jaeger for traces and Kiali — all reachable by port-forward.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { alertmanagerConfig } from "./alertmanager";
+import { alertGroups } from "./alerts";
+import type { ObservabilityConfig, ServicesConfig } from "./config";
+import type { ServiceMesh } from "./mesh";
+import { ISTIO_SYSTEM_NAMESPACE } from "./names";
+import {
+  CHARTS,
+  GRAFANA_ADMIN_SECRET,
+  GRAFANA_ADMIN_USER,
+  KPS_RELEASE,
+  dcgmExporterValues,
+  jaegerValues,
+  kialiValues,
+  kubePrometheusStackValues,
+} from "./observabilityValues";
+import { TRACING_RELEASE } from "./tracing";
+
+export interface ObservabilityArgs {
+  namespace: string;
+  config: ObservabilityConfig;
+  services: ServicesConfig;
+  gpu: boolean;
+  storageClass?: string;
+  alertWebhookUrl?: pulumi.Output<string>;
+  mesh: ServiceMesh;
+  /** What must exist before anything can be scheduled (node groups, add-ons, storage class). */
+  dependsOn: pulumi.Resource[];
+}
+
+type Chart = (typeof CHARTS)[keyof typeof CHARTS];
+const release = (chart: Chart) => ({
+  chart: chart.chart,
+  version: chart.version,
+  repositoryOpts: { repo: chart.repo },
+});
+
+export class Observability extends pulumi.ComponentResource {
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+  readonly outputs: Record<string, pulumi.Input<string>>;
+
+  constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ai-mesh:index:Observability", name, {}, opts);
+    const ns = args.namespace;
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: ns } },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    const inNamespace = { parent: this, dependsOn: [namespace] };
+
+    const password = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    this.grafanaAdminPassword = pulumi.secret(password.result);
+    const adminSecret = (secretName: string, secretNamespace: string, deps: pulumi.Resource[]) =>
+      new k8s.core.v1.Secret(
+        secretName,
+        {
+          metadata: { name: GRAFANA_ADMIN_SECRET, namespace: secretNamespace },
+          type: "Opaque",
+          stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": this.grafanaAdminPassword },
+        },
+        { parent: this, dependsOn: deps },
+      );
+    const grafanaSecret = adminSecret(`${name}-grafana-admin`, ns, [namespace]);
+
+    const alertmanagerSecret = args.alertWebhookUrl
+      ? new k8s.core.v1.Secret(
+          `${name}-alertmanager-config`,
+          {
+            metadata: { name: "alertmanager-ai-mesh", namespace: ns },
+            stringData: { "alertmanager.yaml": pulumi.secret(args.alertWebhookUrl.apply(alertmanagerConfig)) },
+          },
+          inNamespace,
+        )
+      : undefined;
+
+    const stack = new k8s.helm.v3.Release(
+      `${name}-kube-prometheus-stack`,
+      {
+        name: KPS_RELEASE,
+        ...release(CHARTS.kubePrometheusStack),
+        namespace: ns,
+        values: kubePrometheusStackValues(args.config, {
+          gpu: args.gpu,
+          storageClass: args.storageClass,
+          alertmanagerConfigSecret: alertmanagerSecret ? "alertmanager-ai-mesh" : undefined,
+        }),
+        timeout: 900,
+      },
+      { parent: this, dependsOn: [grafanaSecret, ...(alertmanagerSecret ? [alertmanagerSecret] : [])] },
+    );
+    // Monitors and rules are CRs of the operator the stack installs.
+    const afterStack = { parent: this, dependsOn: [stack] };
+
+    new k8s.apiextensions.CustomResource(
+      `${name}-envoy-stats`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "envoy-stats", namespace: ns },
+        spec: {
+          // Every pod with a sidecar, in any namespace.
+          namespaceSelector: { any: true },
+          selector: { matchExpressions: [{ key: "security.istio.io/tlsMode", operator: "Exists" }] },
+          jobLabel: "envoy-stats",
+          podMetricsEndpoints: [
+            {
+              path: "/stats/prometheus",
+              interval: "15s",
+              relabelings: [
+                { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" },
+                // The merged app + Envoy endpoint is the agent's status port, not a declared container port.
+                {
+                  action: "replace",
+                  sourceLabels: ["__meta_kubernetes_pod_ip"],
+                  targetLabel: "__address__",
+                  regex: "(.+)",
+                  replacement: "$1:15020",
+                },
+                { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
+              ],
+            },
+          ],
+        },
+      },
+      afterStack,
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-istiod`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "ServiceMonitor",
+        metadata: { name: "istiod", namespace: ns },
+        spec: {
+          jobLabel: "istio",
+          namespaceSelector: { matchNames: [ISTIO_SYSTEM_NAMESPACE] },
+          selector: { matchLabels: { istio: "pilot" } },
+          endpoints: [{ port: "http-monitoring", interval: "15s" }],
+        },
+      },
+      { parent: this, dependsOn: [stack, args.mesh.istiod] },
+    );
+    new k8s.apiextensions.CustomResource(
+      `${name}-alerts`,
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: "ai-mesh-alerts", namespace: ns },
+        spec: { groups: alertGroups(args.config, args.services, args.gpu) },
+      },
+      afterStack,
+    );
+
+    if (args.gpu) {
+      const dcgm = new k8s.helm.v3.Release(
+        `${name}-dcgm-exporter`,
+        { name: "dcgm-exporter", ...release(CHARTS.dcgmExporter), namespace: ns, values: dcgmExporterValues() },
+        inNamespace,
+      );
+      new k8s.apiextensions.CustomResource(
+        `${name}-dcgm-exporter`,
+        {
+          apiVersion: "monitoring.coreos.com/v1",
+          kind: "ServiceMonitor",
+          metadata: { name: "dcgm-exporter", namespace: ns },
+          spec: {
+            selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
+            endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+          },
+        },
+        { parent: this, dependsOn: [stack, dcgm] },
+      );
+    }
+
+    new k8s.helm.v3.Release(
+      `${name}-jaeger`,
+      { name: TRACING_RELEASE, ...release(CHARTS.jaeger), namespace: ns, values: jaegerValues() },
+      inNamespace,
+    );
+    const kialiSecret = adminSecret(`${name}-kiali-grafana-admin`, ISTIO_SYSTEM_NAMESPACE, [args.mesh.istiod]);
+    new k8s.helm.v3.Release(
+      `${name}-kiali`,
+      { name: "kiali", ...release(CHARTS.kiali), namespace: ISTIO_SYSTEM_NAMESPACE, values: kialiValues(ns) },
+      { parent: this, dependsOn: [stack, args.mesh.istiod, kialiSecret] },
+    );
+
+    this.outputs = {
+      grafana: `kubectl -n ${ns} port-forward svc/${KPS_RELEASE}-grafana 3000:80  # http://localhost:3000 (user ${GRAFANA_ADMIN_USER})`,
+      prometheus: `kubectl -n ${ns} port-forward svc/${KPS_RELEASE}-prometheus 9090:9090  # http://localhost:9090`,
+      alertmanager: `kubectl -n ${ns} port-forward svc/${KPS_RELEASE}-alertmanager 9093:9093  # http://localhost:9093`,
+      tracing: `kubectl -n ${ns} port-forward svc/${TRACING_RELEASE}-query 16686:16686  # http://localhost:16686`,
+      kiali: `kubectl -n ${ISTIO_SYSTEM_NAMESPACE} port-forward svc/kiali 20001:20001  # http://localhost:20001 (kubectl -n ${ISTIO_SYSTEM_NAMESPACE} create token kiali)`,
+      grafanaAdminPassword: this.grafanaAdminPassword,
+    };
+    this.registerOutputs(this.outputs);
+  }
+}

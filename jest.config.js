@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  // Pulumi programs register resources asynchronously; one worker per core keeps runs predictable.
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

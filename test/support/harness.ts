@@ -1,0 +1,107 @@
+// Runs the real index.ts against the mock cloud with a committed stack file (plus per-test
+// overrides) and returns everything it registered. Shared by the jest suites and `npm run plan`.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { cloudMocks } from "./mocks";
+import { recordRegistrations, type RecordedResource } from "./recorder";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT = "ai-mesh";
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+export type ConfigValues = Record<string, unknown>;
+
+export interface StackFile {
+  config: ConfigValues;
+  secretKeys: string[];
+}
+
+/** Every committed stack, by the names in Pulumi.<stack>.yaml. */
+export function committedStacks(): string[] {
+  return fs
+    .readdirSync(ROOT)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+}
+
+/** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
+export function readStackFile(stack: string): StackFile {
+  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: ConfigValues };
+  const config: ConfigValues = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(document.config ?? {})) {
+    const isSecure = value !== null && typeof value === "object" && "secure" in (value as object);
+    config[key] = isSecure ? "[secret]" : value;
+    if (isSecure) secretKeys.push(key);
+  }
+  return { config, secretKeys };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Deep-merges overrides into config; arrays replace, `undefined` deletes. */
+export function mergeConfig(base: ConfigValues, overrides: ConfigValues): ConfigValues {
+  const merged: ConfigValues = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete merged[key];
+    else if (isPlainObject(value) && isPlainObject(merged[key])) merged[key] = mergeConfig(merged[key], value);
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+export interface RunOptions {
+  stack?: string;
+  /** Per-key overrides deep-merged over the stack file, e.g. { "ai-mesh:cluster": { mode: "existing" } }. */
+  config?: ConfigValues;
+  /** Plan mode: a preview where every cloud-computed value is unknown. */
+  preview?: boolean;
+}
+
+export interface RunResult {
+  resources: RecordedResource[];
+  /** Stack outputs as registered (unknowns as markers, secrets as RecordedSecret). */
+  outputs: Record<string, unknown>;
+  error?: Error;
+}
+
+type Program = () => Promise<Record<string, unknown>>;
+
+export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
+  const stack = options.stack ?? "dev";
+  const preview = options.preview ?? false;
+  const file = readStackFile(stack);
+  const config = mergeConfig(file.config, options.config ?? {});
+
+  await pulumi.runtime.setMocks(cloudMocks({ unknownComputed: preview }), PROJECT, stack, preview);
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+    file.secretKeys,
+  );
+  const resources = recordRegistrations();
+  // Imported only now: the program must see the mocks and config installed above.
+  const program: Program = (await import("../../index")).default;
+
+  let error: Error | undefined;
+  try {
+    await pulumi.runtime.runInPulumiStack(program);
+  } catch (caught) {
+    error = caught as Error;
+  }
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  const stackResource = resources.find((r) => r.type === STACK_TYPE);
+  return { resources, outputs: stackResource?.outputs ?? {}, error };
+}
+
+/** Runs the program and fails loudly when it threw. */
+export async function deploy(options: RunOptions = {}): Promise<RunResult> {
+  const result = await runProgram(options);
+  if (result.error) throw result.error;
+  return result;
+}
