@@ -34,7 +34,7 @@ export function serviceRole(
   const attachments = args.policies.map(
     (policy) =>
       new aws.iam.RolePolicyAttachment(
-        `${name}-${policy}`,
+        `${name}-${policy.split("/").pop()}`,
         { role: role.name, policyArn: managedPolicyArn(args.partition, policy) },
         opts,
       ),

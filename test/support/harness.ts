@@ -28,8 +28,7 @@ export function committedStacks(): string[] {
 }
 
 /** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
-export function readStackFile(stack: string): StackFile {
-  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+export function readStackFile(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): StackFile {
   const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: ConfigValues };
   const config: ConfigValues = {};
   const secretKeys: string[] = [];
@@ -58,6 +57,8 @@ export function mergeConfig(base: ConfigValues, overrides: ConfigValues): Config
 
 export interface RunOptions {
   stack?: string;
+  /** A stack file other than Pulumi.<stack>.yaml at the project root. */
+  stackFile?: string;
   /** Per-key overrides deep-merged over the stack file, e.g. { "ai-mesh:cluster": { mode: "existing" } }. */
   config?: ConfigValues;
   /** Plan mode: a preview where every cloud-computed value is unknown. */
@@ -76,7 +77,7 @@ type Program = () => Promise<Record<string, unknown>>;
 export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
   const stack = options.stack ?? "dev";
   const preview = options.preview ?? false;
-  const file = readStackFile(stack);
+  const file = readStackFile(stack, options.stackFile);
   const config = mergeConfig(file.config, options.config ?? {});
 
   await pulumi.runtime.setMocks(cloudMocks({ unknownComputed: preview }), PROJECT, stack, preview);
@@ -88,12 +89,17 @@ export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
   // Imported only now: the program must see the mocks and config installed above.
   const program: Program = (await import("../../index")).default;
 
+  // The error is caught inside the stack's init: rethrown, it would also reject the Stack
+  // resource's own promise, which nobody awaits.
   let error: Error | undefined;
-  try {
-    await pulumi.runtime.runInPulumiStack(program);
-  } catch (caught) {
-    error = caught as Error;
-  }
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return await program();
+    } catch (caught) {
+      error = caught as Error;
+      return {};
+    }
+  });
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   const stackResource = resources.find((r) => r.type === STACK_TYPE);
   return { resources, outputs: stackResource?.outputs ?? {}, error };

@@ -1,0 +1,26 @@
+// Plans every committed stack (Pulumi.<stack>.yaml) into out/stacks/<stack>; fails if any fails.
+import * as path from "path";
+import { ROOT, committedStacks } from "../test/support/harness";
+import { planStack } from "./plan";
+
+async function main(): Promise<number> {
+  const stacks = committedStacks();
+  const failed: string[] = [];
+  for (const stack of stacks) {
+    const result = await planStack(stack, path.join(ROOT, "out", "stacks", stack));
+    if (!result.ok) failed.push(stack);
+    console.log("");
+  }
+  console.log(
+    `Planned ${stacks.length} stack(s): ${stacks.join(", ")}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+// Renders a recorded run: the resource tree, the canary table, plan.json and manifests/*.yaml.
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import type { RecordedResource } from "../test/support/recorder";
+import { kubernetesObjects, ofType } from "../test/support/query";
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** Components as a tree, each listing its direct resources grouped by type with counts. */
+export function renderTree(resources: RecordedResource[]): string {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const countBelow = (r: RecordedResource): number =>
+    (children.get(r.urn) ?? []).reduce((n, c) => n + 1 + countBelow(c), 0);
+
+  const lines: string[] = [];
+  const walk = (node: RecordedResource, prefix: string, last: boolean, root: boolean) => {
+    const branch = root ? "" : last ? "└─ " : "├─ ";
+    lines.push(`${prefix}${branch}${node.name}  ${node.type}  (${countBelow(node)} resources)`);
+    const inner = root ? "" : prefix + (last ? "   " : "│  ");
+    const kids = children.get(node.urn) ?? [];
+    const components = kids.filter((k) => !k.custom);
+    const byType = new Map<string, string[]>();
+    for (const k of kids.filter((c) => c.custom)) byType.set(k.type, [...(byType.get(k.type) ?? []), k.name]);
+    const groups = [...byType.entries()];
+    const total = groups.length + components.length;
+    groups.forEach(([type, names], i) => {
+      const mark = i === total - 1 ? "└─ " : "├─ ";
+      const shown = names.length > 4 ? `${names.slice(0, 4).join(", ")}, …` : names.join(", ");
+      lines.push(`${inner}${mark}${names.length} × ${type}: ${shown}`);
+    });
+    components.forEach((c, i) => walk(c, inner, groups.length + i === total - 1, false));
+  };
+  for (const root of children.get(undefined) ?? []) walk(root, "", true, true);
+  return lines.join("\n");
+}
+
+interface Destination {
+  destination: { subset: string };
+  weight: number;
+}
+interface Route {
+  route: Destination[];
+  mirror?: { subset: string };
+  mirrorPercentage?: { value: number };
+}
+
+/** The canary split each in-mesh VirtualService applies, with the image behind each version. */
+export function renderCanaryTable(resources: RecordedResource[]): string {
+  const images = new Map<string, string>();
+  for (const d of ofType(resources, "kubernetes:apps/v1:Deployment")) {
+    const labels = (d.inputs.metadata as { labels: Record<string, string> }).labels;
+    const spec = d.inputs.spec as { template: { spec: { containers: { image: string }[] } } };
+    images.set(`${labels.app}/${labels.version}`, spec.template.spec.containers[0].image);
+  }
+  const rows = [["service", "version", "weight", "image"]];
+  for (const vs of ofType(resources, "kubernetes:networking.istio.io/v1:VirtualService")) {
+    const spec = vs.inputs.spec as { gateways?: string[]; http: Route[] };
+    if (!spec.gateways?.includes("mesh")) continue;
+    const app = (vs.inputs.metadata as { name: string }).name;
+    for (const route of spec.http) {
+      route.route.forEach((d, i) =>
+        rows.push([
+          i === 0 ? app : "",
+          d.destination.subset,
+          `${d.weight}%`,
+          images.get(`${app}/${d.destination.subset}`) ?? "",
+        ]),
+      );
+      if (route.mirror) {
+        rows.push([
+          "",
+          `mirror → ${route.mirror.subset}`,
+          `${route.mirrorPercentage?.value ?? 100}%`,
+          "(copy of live traffic)",
+        ]);
+      }
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function manifestFileName(object: RecordedResource): string {
+  const namespace = (object.inputs.metadata as { namespace?: string } | undefined)?.namespace;
+  return namespace ? `${namespace}.yaml` : "cluster-scoped.yaml";
+}
+
+/** Writes plan.json and one YAML file per namespace (plus Helm releases) under `outDir`. */
+export function writePlanFiles(outDir: string, stack: string, resources: RecordedResource[], outputs: unknown): void {
+  const manifestsDir = path.join(outDir, "manifests");
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(manifestsDir, { recursive: true });
+  const plan = {
+    stack,
+    note: '"(known after deploy)" marks values only the cloud can compute; "[secret]" marks secrets.',
+    resources: resources.map(({ urn, type, name, parent, dependencies, provider, inputs, options }) => ({
+      urn,
+      type,
+      name,
+      parent,
+      dependencies,
+      provider,
+      inputs,
+      options,
+    })),
+    outputs,
+  };
+  fs.writeFileSync(path.join(outDir, "plan.json"), JSON.stringify(plan, null, 2) + "\n");
+
+  const files = new Map<string, unknown[]>();
+  for (const object of kubernetesObjects(resources)) {
+    const file = manifestFileName(object);
+    files.set(file, [...(files.get(file) ?? []), JSON.parse(JSON.stringify(object.inputs))]);
+  }
+  const releases = ofType(resources, HELM_RELEASE).map((r) => JSON.parse(JSON.stringify(r.inputs)));
+  if (releases.length > 0) files.set("helm-releases.yaml", releases);
+  for (const [file, documents] of files) {
+    const text = documents.map((d) => stringify(d)).join("---\n");
+    fs.writeFileSync(path.join(manifestsDir, file), text);
+  }
+}

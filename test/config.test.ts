@@ -1,0 +1,234 @@
+import { ConfigError, parseConfig } from "../components/config";
+import { devRaw, devRawWith, type Raw } from "./support/configFixtures";
+
+/** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
+function problems(raw: Raw): string[] {
+  try {
+    parseConfig(raw);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+}
+
+describe("the dev stack config", () => {
+  it("is valid and gets every default filled in", () => {
+    const config = parseConfig(devRaw());
+    expect(config.environment).toBe("dev");
+    expect(config.cluster.mode).toBe("eks");
+    if (config.cluster.mode !== "eks") throw new Error("unreachable");
+    expect(config.cluster.logRetentionDays).toBe(90);
+    expect(config.cluster.systemNodes.amiType).toBe("AL2023_x86_64_STANDARD");
+    expect(config.istio.ingress.serviceType).toBe("LoadBalancer");
+    expect(config.services.web.outlierDetection).toEqual({
+      consecutive5xxErrors: 5,
+      interval: "30s",
+      baseEjectionTime: "60s",
+      maxEjectionPercent: 50,
+    });
+    expect(config.services.web.retries?.retryOn).toBe("connect-failure,refused-stream,unavailable,cancelled");
+    expect(config.callGraph).toEqual([
+      { from: "ingressGateway", to: "web", methods: ["GET", "POST"], paths: ["/*"] },
+      { from: "web", to: "imageProcessor", methods: ["POST"], paths: ["/process"] },
+      { from: "web", to: "objectDetector", methods: ["POST"], paths: ["/detect"] },
+    ]);
+  });
+
+  it("defaults object-detector to one GPU, minutes of startup and connection-only retries", () => {
+    const config = parseConfig(
+      devRawWith((raw) => {
+        delete raw.services.objectDetector.gpu;
+        raw.services.objectDetector.retries = { attempts: 1, perTryTimeout: "5s" };
+      }),
+    );
+    expect(config.services.objectDetector.gpu).toBe(1);
+    expect(config.services.objectDetector.startupTimeout).toBe("10m");
+    expect(config.services.objectDetector.retries?.retryOn).toBe("connect-failure,refused-stream");
+    expect(config.services.web.gpu).toBe(0);
+  });
+});
+
+describe("canary rules", () => {
+  it("accepts two, three or more versions that sum to 100 (e.g. 60/30/10)", () => {
+    const raw = devRawWith((r) => {
+      r.services.imageProcessor.versions = [
+        { name: "v1", image: "repo/ip:1", weight: 60 },
+        { name: "v2", image: "repo/ip:2", weight: 30 },
+        { name: "v3", image: "repo/ip:3", weight: 10 },
+      ];
+    });
+    expect(problems(raw)).toEqual([]);
+  });
+
+  it("rejects weights that do not sum to 100, naming the key path and the sum", () => {
+    const raw = devRawWith((r) => (r.services.objectDetector.versions[0].weight = 80));
+    expect(problems(raw)).toEqual(["services.objectDetector.versions: weights sum to 90, must be 100"]);
+  });
+
+  it("rejects duplicate version names", () => {
+    const raw = devRawWith((r) => (r.services.objectDetector.versions[1].name = "v1"));
+    expect(problems(raw)).toEqual([
+      "services.objectDetector.versions: duplicate version name(s) v1; names must be unique",
+    ]);
+  });
+
+  it("rejects non-integer and out-of-range weights with the value", () => {
+    const raw = devRawWith((r) => {
+      r.services.web.versions[0].weight = 99.5;
+      r.services.imageProcessor.versions[0].weight = 120;
+    });
+    expect(problems(raw)).toEqual([
+      "services.web.versions[0].weight: Invalid input: expected int, received number (got 99.5)",
+      "services.imageProcessor.versions[0].weight: Too big: expected number to be <=100 (got 120)",
+    ]);
+  });
+
+  it("rejects a mirror to a version that is not declared", () => {
+    const raw = devRawWith((r) => (r.services.objectDetector.mirror = { version: "v9", percent: 5 }));
+    expect(problems(raw)).toEqual([
+      'services.objectDetector.mirror.version: "v9" is not a declared version; declared: v1, v2, v3',
+    ]);
+  });
+
+  it("rejects retries combined with fault injection on the same route", () => {
+    const raw = devRawWith((r) => (r.services.imageProcessor.retries = { attempts: 2, perTryTimeout: "5s" }));
+    expect(problems(raw)).toEqual([
+      "services.imageProcessor.faultInjection: cannot be combined with retries on the same route (Istio silently drops retries when a fault is set); remove one",
+    ]);
+  });
+
+  it("rejects perTryTimeout that is not shorter than the timeout", () => {
+    const raw = devRawWith((r) => (r.services.web.retries.perTryTimeout = "15s"));
+    expect(problems(raw)).toEqual(["services.web.retries.perTryTimeout: 15s must be shorter than timeout 15s"]);
+  });
+
+  it("rejects fault injection in production", () => {
+    const raw = devRawWith((r) => (r.environment = "production"));
+    expect(problems(raw)).toEqual([
+      "services.imageProcessor.faultInjection: is not allowed when environment is production",
+    ]);
+  });
+
+  it("rejects an image without a tag or with latest", () => {
+    const raw = devRawWith((r) => {
+      r.services.web.versions[0].image = "repo/web";
+      r.services.imageProcessor.versions[0].image = "repo/ip:latest";
+    });
+    expect(problems(raw)).toEqual([
+      'services.web.versions[0].image: image has no tag or digest (pin a version tag or a sha256 digest) (got "repo/web")',
+      'services.imageProcessor.versions[0].image: image uses the "latest" tag (pin a version tag or a sha256 digest) (got "repo/ip:latest")',
+    ]);
+  });
+});
+
+describe("cluster rules", () => {
+  it("refuses a public endpoint open to 0.0.0.0/0 unless explicitly allowed", () => {
+    const open = devRawWith((r) => (r.cluster.endpointPublicAccessCidrs = ["0.0.0.0/0"]));
+    expect(problems(open)).toEqual([
+      'cluster.endpointPublicAccessCidrs[0]: "0.0.0.0/0" opens the API server to the internet; list your networks, or set allowPublicEndpointFromAnywhere: true to accept that',
+    ]);
+    const allowed = devRawWith((r) => {
+      r.cluster.endpointPublicAccessCidrs = ["0.0.0.0/0"];
+      r.cluster.allowPublicEndpointFromAnywhere = true;
+    });
+    expect(problems(allowed)).toEqual([]);
+  });
+
+  it("rejects a malformed CIDR", () => {
+    const raw = devRawWith((r) => (r.cluster.endpointPublicAccessCidrs = ["203.0.113.0/33"]));
+    expect(problems(raw)).toEqual([
+      'cluster.endpointPublicAccessCidrs[0]: must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24 (got "203.0.113.0/33")',
+    ]);
+  });
+
+  it("requires CIDRs when the public endpoint is on", () => {
+    const raw = devRawWith((r) => (r.cluster.endpointPublicAccessCidrs = []));
+    expect(problems(raw)).toEqual([
+      "cluster.endpointPublicAccessCidrs: must list at least one CIDR when endpointPublicAccess is true (or set endpointPublicAccess: false)",
+    ]);
+  });
+
+  it("rejects an unknown AMI type with the allowed ones", () => {
+    const raw = devRawWith((r) => (r.cluster.gpuNodes.amiType = "AL2_x86_64_GPU"));
+    expect(problems(raw)).toEqual([
+      'cluster.gpuNodes.amiType: Invalid option: expected one of "AL2023_x86_64_NVIDIA"|"BOTTLEROCKET_x86_64_NVIDIA" (got "AL2_x86_64_GPU")',
+    ]);
+  });
+
+  it("rejects minSize > maxSize", () => {
+    const raw = devRawWith((r) => Object.assign(r.cluster.systemNodes, { minSize: 5, desiredSize: 5, maxSize: 4 }));
+    expect(problems(raw)).toEqual([
+      "cluster.systemNodes: sizes must satisfy minSize <= desiredSize <= maxSize, got 5 / 5 / 4",
+    ]);
+  });
+
+  it("rejects a GPU group without GPU instance types", () => {
+    const raw = devRawWith((r) => (r.cluster.gpuNodes.instanceTypes = ["g5.xlarge", "m6i.large"]));
+    expect(problems(raw)).toEqual([
+      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type; allowed families: g4dn, g5, g6, g6e, gr6, p3, p4d, p4de, p5, p5e, p5en, p6-b200',
+    ]);
+  });
+
+  it("requires aws:region in eks mode", () => {
+    const raw = devRawWith((r) => delete r.region);
+    expect(problems(raw)).toEqual([
+      "aws:region: is required when cluster.mode is eks (pulumi config set aws:region us-west-2)",
+    ]);
+  });
+
+  it("rejects an unknown mode and unknown keys", () => {
+    expect(problems(devRawWith((r) => (r.cluster = { mode: "gke" })))).toEqual([
+      'cluster.mode: must be "eks" or "existing"',
+    ]);
+    expect(problems(devRawWith((r) => (r.cluster.nodeCount = 3)))).toEqual(['cluster: Unrecognized key: "nodeCount"']);
+  });
+
+  it("accepts existing mode without region or node groups", () => {
+    const raw = devRawWith((r) => {
+      r.cluster = { mode: "existing", context: "kind-ai-mesh" };
+      delete r.region;
+    });
+    const config = parseConfig(raw);
+    expect(config.cluster).toEqual({ mode: "existing", context: "kind-ai-mesh", gpu: false });
+  });
+});
+
+describe("istio, observability and call-graph rules", () => {
+  it("rejects an invalid Istio version and a sampling percentage outside 0..100", () => {
+    const raw = devRawWith((r) => {
+      r.istio.version = "1.30";
+      r.observability.tracingSamplePercent = 150;
+    });
+    expect(problems(raw)).toEqual([
+      'istio.version: must be an Istio release such as "1.30.3" (got "1.30")',
+      "observability.tracingSamplePercent: Too big: expected number to be <=100 (got 150)",
+    ]);
+  });
+
+  it("rejects a call-graph edge to an unknown service and a self-call", () => {
+    const bad = devRawWith((r) => (r.callGraph = [{ from: "web", to: "billing", methods: ["GET"], paths: ["/"] }]));
+    expect(problems(bad)).toEqual([
+      'callGraph[0].to: Invalid option: expected one of "web"|"imageProcessor"|"objectDetector" (got "billing")',
+    ]);
+    const self = devRawWith((r) => (r.callGraph = [{ from: "web", to: "web", methods: ["GET"], paths: ["/"] }]));
+    expect(problems(self)).toEqual(['callGraph[0]: "web" calling itself needs no policy; remove the edge']);
+  });
+
+  it("collects every problem into one error before anything is created", () => {
+    const raw = devRawWith((r) => {
+      r.services.objectDetector.versions[0].weight = 80;
+      r.cluster.endpointPublicAccessCidrs = ["::/0"];
+    });
+    expect(() => parseConfig(raw)).toThrow(
+      "Invalid stack config (2 problems):\n" +
+        '  - cluster.endpointPublicAccessCidrs[0]: "::/0" opens the API server to the internet; list your networks, or set allowPublicEndpointFromAnywhere: true to accept that\n' +
+        "  - services.objectDetector.versions: weights sum to 90, must be 100",
+    );
+  });
+
+  it("says which service is missing", () => {
+    const raw = devRawWith((r) => delete r.services.web);
+    expect(problems(raw)).toEqual(["services.web: is required"]);
+  });
+});

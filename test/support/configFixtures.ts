@@ -1,0 +1,21 @@
+// Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
+import { readStackFile } from "./harness";
+
+export type Raw = Record<string, unknown>;
+
+/** The dev stack's config keyed as parseConfig expects (cluster, services, region ...). */
+export function devRaw(): Raw {
+  const { config } = readStackFile("dev");
+  const raw: Raw = { region: config["aws:region"] };
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith("ai-mesh:")) raw[key.slice("ai-mesh:".length)] = value;
+  }
+  return JSON.parse(JSON.stringify(raw)) as Raw;
+}
+
+/** A deep copy of the dev config with `edit` applied. */
+export function devRawWith(edit: (raw: Record<string, any>) => void): Raw {
+  const raw = devRaw();
+  edit(raw);
+  return raw;
+}
