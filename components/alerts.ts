@@ -28,13 +28,16 @@ function versionErrorRatio(namespace: string, app: string, version: string): str
   );
 }
 
-/** One rule per canary: its error ratio is worse than the stable (highest-weight) version's. */
+/**
+ * One rule per canary: its error ratio is worse than the stable version's. The stable version is
+ * the first one listed, not the heaviest, so shifting weights changes only the VirtualService.
+ */
 function canaryRules(services: ServicesConfig): AlertRule[] {
   return SERVICE_KEYS.flatMap((key) => {
     const versions = services[key].versions;
     if (versions.length < 2) return [];
     const app = kubernetesName(key);
-    const stable = versions.reduce((best, v) => (v.weight > best.weight ? v : best));
+    const stable = versions[0];
     return versions
       .filter((v) => v.name !== stable.name)
       .map((canary) => ({

@@ -6,7 +6,7 @@ import { INGRESS_CALLER, SERVICE_KEYS } from "./names";
 
 export const dnsLabel = z
   .string()
-  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label (lowercase letters, digits and '-')");
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label (lowercase letters, digits and '-')");
 const duration = z.string().refine(isDuration, "must be a duration such as 500ms, 10s, 5m or 1h");
 const quantity = z
   .string()

@@ -14,6 +14,7 @@ export function devRaw(): Raw {
 }
 
 /** A deep copy of the dev config with `edit` applied. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit YAML-shaped config freely
 export function devRawWith(edit: (raw: Record<string, any>) => void): Raw {
   const raw = devRaw();
   edit(raw);

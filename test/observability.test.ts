@@ -1,0 +1,218 @@
+import { deploy, type RunResult } from "./support/harness";
+import { at, dependsOn, ofType, one } from "./support/query";
+import { RecordedSecret } from "./support/recorder";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- chart values as recorded
+
+describe("Observability (dev stack)", () => {
+  let run: RunResult;
+  const release = (name: string) => one(run.resources, RELEASE, `observability-${name}`);
+  const values = (name: string): Json => release(name).inputs.values;
+  beforeAll(async () => {
+    run = await deploy();
+  });
+
+  it("pins every chart and installs it in the monitoring namespace (Kiali next to istiod)", () => {
+    const pinned = (name: string) => [
+      release(name).inputs.chart,
+      release(name).inputs.version,
+      release(name).inputs.namespace,
+    ];
+    expect(pinned("kube-prometheus-stack")).toEqual(["kube-prometheus-stack", "83.6.0", "monitoring"]);
+    expect(pinned("jaeger")).toEqual(["jaeger", "4.1.0", "monitoring"]);
+    expect(pinned("dcgm-exporter")).toEqual(["dcgm-exporter", "4.8.2", "monitoring"]);
+    expect(pinned("kiali")).toEqual(["kiali-server", "2.31.0", "istio-system"]);
+    expect(
+      at(one(run.resources, "kubernetes:core/v1:Namespace", "observability-namespace").inputs, "metadata.name"),
+    ).toBe("monitoring");
+  });
+
+  it("keeps Prometheus data on a gp3 volume for the configured retention and picks up monitors everywhere", () => {
+    const prometheus = values("kube-prometheus-stack").prometheus.prometheusSpec;
+    expect(prometheus).toMatchObject({
+      retention: "7d",
+      serviceMonitorSelectorNilUsesHelmValues: false,
+      podMonitorSelectorNilUsesHelmValues: false,
+      ruleSelectorNilUsesHelmValues: false,
+      serviceMonitorNamespaceSelector: {},
+      podMonitorNamespaceSelector: {},
+      ruleNamespaceSelector: {},
+    });
+    expect(prometheus.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: "gp3",
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: "20Gi" } },
+    });
+    const namespace = one(run.resources, "kubernetes:core/v1:Namespace", "observability-namespace");
+    expect(dependsOn(namespace, one(run.resources, "kubernetes:storage.k8s.io/v1:StorageClass"))).toBe(true);
+  });
+
+  it("takes the Grafana admin password from RandomPassword into a Secret and exports it only as a secret", () => {
+    const password = one(run.resources, "random:index/randomPassword:RandomPassword");
+    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    const secret = one(run.resources, "kubernetes:core/v1:Secret", "observability-grafana-admin");
+    // Secretness is carried by all of stringData; inside it is the generated password.
+    expect(secret.inputs.stringData).toBeInstanceOf(RecordedSecret);
+    const data = (secret.inputs.stringData as RecordedSecret).value as Record<string, unknown>;
+    expect(data["admin-user"]).toBe("admin");
+    expect(data["admin-password"]).toMatch(/^Mock[0-9a-f]{24}!$/);
+    expect(values("kube-prometheus-stack").grafana.admin).toEqual({
+      existingSecret: "grafana-admin",
+      userKey: "admin-user",
+      passwordKey: "admin-password",
+    });
+    expect(run.outputs.grafanaAdminPassword).toBeInstanceOf(RecordedSecret);
+    expect((run.outputs.grafanaAdminPassword as RecordedSecret).value).toMatch(/^Mock[0-9a-f]{24}!$/);
+    expect(JSON.stringify(values("kube-prometheus-stack"))).not.toContain("Mock");
+  });
+
+  it("provisions the Istio and NVIDIA DCGM dashboards from grafana.com", () => {
+    const grafana = values("kube-prometheus-stack").grafana;
+    expect(grafana.dashboards.istio).toEqual({
+      "istio-mesh": { gnetId: 7639, revision: 202, datasource: "Prometheus" },
+      "istio-service": { gnetId: 7636, revision: 202, datasource: "Prometheus" },
+      "istio-workload": { gnetId: 7630, revision: 202, datasource: "Prometheus" },
+      "istio-control-plane": { gnetId: 7645, revision: 202, datasource: "Prometheus" },
+    });
+    expect(grafana.dashboards.gpu).toEqual({ "nvidia-dcgm": { gnetId: 12239, revision: 2, datasource: "Prometheus" } });
+    expect(grafana.dashboardProviders["dashboardproviders.yaml"].providers.map((p: Json) => p.options.path)).toEqual([
+      "/var/lib/grafana/dashboards/istio",
+      "/var/lib/grafana/dashboards/gpu",
+    ]);
+  });
+
+  it("scrapes Envoy stats on 15020 from every sidecar and istiod's monitoring port", () => {
+    const envoy = one(run.resources, "kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec as Json;
+    expect(envoy.namespaceSelector).toEqual({ any: true });
+    expect(envoy.selector).toEqual({ matchExpressions: [{ key: "security.istio.io/tlsMode", operator: "Exists" }] });
+    expect(envoy.podMetricsEndpoints[0].path).toBe("/stats/prometheus");
+    expect(envoy.podMetricsEndpoints[0].relabelings).toContainEqual({
+      action: "replace",
+      sourceLabels: ["__meta_kubernetes_pod_ip"],
+      targetLabel: "__address__",
+      regex: "(.+)",
+      replacement: "$1:15020",
+    });
+    const istiod = one(run.resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "observability-istiod");
+    expect(istiod.inputs.spec).toEqual({
+      jobLabel: "istio",
+      namespaceSelector: { matchNames: ["istio-system"] },
+      selector: { matchLabels: { istio: "pilot" } },
+      endpoints: [{ port: "http-monitoring", interval: "15s" }],
+    });
+    expect(dependsOn(istiod, release("kube-prometheus-stack"))).toBe(true);
+  });
+
+  it("runs the DCGM exporter on GPU nodes with a ServiceMonitor on its metrics port", () => {
+    expect(values("dcgm-exporter")).toEqual({
+      serviceMonitor: { enabled: false },
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+      nodeSelector: { "nvidia.com/gpu.present": "true" },
+    });
+    const monitor = one(
+      run.resources,
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+      "observability-dcgm-exporter",
+    );
+    expect(monitor.inputs.spec).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
+      endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+    });
+  });
+
+  it("alerts on the right metrics with thresholds from config", () => {
+    const groups = (one(run.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec as Json)
+      .groups;
+    const rules = Object.fromEntries(
+      groups
+        .flatMap((g: Json) => g.rules)
+        .map((r: Json) => [`${r.alert}${r.annotations.summary.match(/ v\d/)?.[0] ?? ""}`, r.expr]),
+    );
+    expect(rules.AiServiceHighErrorRatio).toBe(
+      'sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",destination_service_namespace="ai",response_code=~"5.."}[5m]))' +
+        ' / sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",destination_service_namespace="ai"}[5m])) > 0.05',
+    );
+    expect(rules.AiServiceHighLatencyP99).toBe(
+      'histogram_quantile(0.99, sum by (destination_service_name, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="ai"}[5m]))) > 3000',
+    );
+    const canaries = groups[0].rules.filter((r: Json) => r.alert === "CanaryErrorRateAboveStable");
+    expect(canaries.map((r: Json) => r.annotations.summary)).toEqual([
+      "image-processor v2 fails more often than stable v1",
+      "object-detector v2 fails more often than stable v1",
+      "object-detector v3 fails more often than stable v1",
+    ]);
+    expect(canaries[0].expr).toContain(
+      'destination_app="image-processor",destination_version="v2",response_code=~"5.."',
+    );
+    expect(canaries[0].expr).toContain('destination_app="image-processor",destination_version="v1"');
+    expect(rules.GpuSaturated).toBe("avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) > 90");
+    expect(rules.IstiodDown).toBe('absent(up{job="istiod"} == 1)');
+    expect(rules.IstioMetricsMissing).toBe('absent(istio_build{component="proxy"})');
+  });
+
+  it("runs Jaeger receiving OTLP where the mesh sends spans, and wires Kiali to Prometheus, Grafana and Jaeger", () => {
+    expect(values("jaeger")).toMatchObject({ allInOne: { enabled: true }, storage: { type: "memory" } });
+    const mesh = one(run.resources, RELEASE, "mesh-istiod").inputs.values as Json;
+    expect(mesh.meshConfig.extensionProviders[0].opentelemetry.service).toBe(
+      "jaeger-collector.monitoring.svc.cluster.local",
+    );
+    const kiali = values("kiali").external_services;
+    expect(kiali.prometheus.url).toBe("http://kps-prometheus.monitoring.svc.cluster.local:9090");
+    expect(kiali.grafana).toMatchObject({
+      internal_url: "http://kps-grafana.monitoring.svc.cluster.local:80",
+      auth: { type: "basic", username: "admin", password: "secret:grafana-admin:admin-password" },
+    });
+    expect(kiali.tracing).toMatchObject({
+      provider: "jaeger",
+      internal_url: "http://jaeger-query.monitoring.svc.cluster.local:16685",
+    });
+    const kialiSecret = one(run.resources, "kubernetes:core/v1:Secret", "observability-kiali-grafana-admin");
+    expect(at(kialiSecret.inputs, "metadata.namespace")).toBe("istio-system");
+    expect(dependsOn(release("kiali"), kialiSecret)).toBe(true);
+  });
+
+  it("says how to reach every UI", () => {
+    expect(run.outputs).toMatchObject({
+      grafana: expect.stringContaining("kubectl -n monitoring port-forward svc/kps-grafana 3000:80"),
+      prometheus: expect.stringContaining("kubectl -n monitoring port-forward svc/kps-prometheus 9090:9090"),
+      alertmanager: expect.stringContaining("svc/kps-alertmanager 9093:9093"),
+      kiali: expect.stringContaining("kubectl -n istio-system port-forward svc/kiali 20001:20001"),
+      tracing: expect.stringContaining("kubectl -n monitoring port-forward svc/jaeger-query 16686:16686"),
+    });
+  });
+});
+
+describe("Observability without a GPU", () => {
+  it("drops the DCGM exporter, its monitor, dashboard and alert", async () => {
+    const run = await deploy({ stack: "local" });
+    const names = ofType(run.resources, RELEASE).map((r) => r.name);
+    expect(names).not.toContain("observability-dcgm-exporter");
+    expect(names).toContain("observability-kube-prometheus-stack");
+    expect(ofType(run.resources, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((r) => r.name)).toEqual([
+      "observability-istiod",
+    ]);
+    const kps = one(run.resources, RELEASE, "observability-kube-prometheus-stack").inputs.values as Json;
+    expect(Object.keys(kps.grafana.dashboards)).toEqual(["istio"]);
+    expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
+    const groups = (one(run.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec as Json)
+      .groups;
+    expect(groups.map((g: Json) => g.name)).toEqual(["ai-services", "istio"]);
+  });
+
+  it("routes alerts to a webhook held in a Secret when alertWebhookUrl is set", async () => {
+    const run = await deploy({ config: { "ai-mesh:alertWebhookUrl": "https://hooks.example.com/T000/B000" } });
+    const secret = one(run.resources, "kubernetes:core/v1:Secret", "observability-alertmanager-config");
+    expect(secret.inputs.stringData).toBeInstanceOf(RecordedSecret);
+    const data = (secret.inputs.stringData as RecordedSecret).value as Record<string, string>;
+    expect(data["alertmanager.yaml"]).toContain("url: https://hooks.example.com/T000/B000");
+    const kps = one(run.resources, RELEASE, "observability-kube-prometheus-stack").inputs.values as Json;
+    expect(kps.alertmanager.alertmanagerSpec).toEqual({ configSecret: "alertmanager-ai-mesh" });
+  });
+
+  it("is skipped entirely when observability.enabled is false", async () => {
+    const run = await deploy({ config: { "ai-mesh:observability": { enabled: false } } });
+    expect(ofType(run.resources, "ai-mesh:index:Observability")).toEqual([]);
+    expect(run.outputs.grafana).toBeUndefined();
+  });
+});

@@ -1,0 +1,77 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, parseAllDocuments } from "yaml";
+import { ROOT } from "./support/harness";
+
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+function plan(args: string[]) {
+  return spawnSync(TSX, [path.join(ROOT, "scripts", "plan.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+}
+
+describe("npm run plan", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-plan-"));
+  let result: ReturnType<typeof plan>;
+  beforeAll(() => {
+    result = plan(["--stack", "dev", "--out", out]);
+  });
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it("prints the component tree with counts and the canary table", () => {
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^ai-mesh-dev {2}pulumi:pulumi:Stack {2}\(\d+ resources\)$/m);
+    expect(result.stdout).toMatch(/├─ cluster {2}ai-mesh:index:Cluster {2}\(13 resources\)/);
+    expect(result.stdout).toContain("6 × aws:ec2/subnet:Subnet");
+    expect(result.stdout).toMatch(/object-detector +v1 +90% +\S+object-detector:1\.4\.2/);
+    expect(result.stdout).toMatch(/mirror → v3 +5%/);
+  });
+
+  it("writes plan.json with every resource, never inventing cloud-computed values", () => {
+    const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    const cluster = planJson.resources.find((r: { type: string }) => r.type === "aws:eks/cluster:Cluster");
+    expect(cluster.inputs.roleArn).toBe("(known after deploy)");
+    expect(cluster.parent).toMatch(/ai-mesh:index:Cluster::cluster$/);
+    expect(cluster.dependencies.length).toBeGreaterThan(0);
+    expect(planJson.outputs.kubeconfig).toBe("(known after deploy)");
+    expect(planJson.outputs.grafanaAdminPassword).toBe("(known after deploy)");
+  });
+
+  it("writes every Kubernetes object as YAML, one file per namespace, plus the Helm releases", () => {
+    const files = fs.readdirSync(path.join(out, "manifests")).sort();
+    expect(files).toEqual([
+      "ai.yaml",
+      "cluster-scoped.yaml",
+      "helm-releases.yaml",
+      "istio-ingress.yaml",
+      "istio-system.yaml",
+      "monitoring.yaml",
+    ]);
+    const ai = parseAllDocuments(fs.readFileSync(path.join(out, "manifests", "ai.yaml"), "utf8")).map((d) => d.toJS());
+    const kinds = ai.map((o) => o.kind);
+    expect(kinds.filter((k) => k === "VirtualService")).toHaveLength(4);
+    expect(kinds.filter((k) => k === "Deployment")).toHaveLength(6);
+    expect(ai.every((o) => o.metadata.namespace === "ai")).toBe(true);
+    const istio = parse(fs.readFileSync(path.join(out, "manifests", "istio-system.yaml"), "utf8").split("---\n")[0]);
+    expect(istio.kind).toBe("PeerAuthentication");
+  });
+
+  it("exits non-zero with the key path and the sum when weights do not add up to 100", () => {
+    const stackFile = path.join(out, "Pulumi.broken.yaml");
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(
+      stackFile,
+      dev.replace("object-detector:1.4.2\n          weight: 90", "object-detector:1.4.2\n          weight: 80"),
+    );
+    const broken = plan(["--stack", "broken", "--stack-file", stackFile, "--out", path.join(out, "broken")]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('✗ plan of stack "broken" failed');
+    expect(broken.stderr).toContain("services.objectDetector.versions: weights sum to 90, must be 100");
+    expect(fs.existsSync(path.join(out, "broken", "plan.json"))).toBe(false);
+  });
+});

@@ -1,0 +1,295 @@
+import { deploy, type RunResult } from "./support/harness";
+import { at, dependsOn, kubernetesObjects, ofType, one } from "./support/query";
+import type { RecordedResource } from "./support/recorder";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
+const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
+const AUTHZ = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+const GATEWAY_PRINCIPAL = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway";
+const APPS = ["web", "image-processor", "object-detector"];
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- Kubernetes objects as recorded
+const spec = (r: RecordedResource): Json => r.inputs.spec;
+const named = (resources: RecordedResource[], type: string, name: string) =>
+  ofType(resources, type).find((r) => at(r.inputs, "metadata.name") === name)!;
+const container = (deployment: RecordedResource): Json => spec(deployment).template.spec.containers[0];
+
+describe("AiPlatform (dev stack)", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await deploy();
+  });
+
+  it("creates the application namespace with sidecar injection, after istiod", () => {
+    const namespace = one(run.resources, "kubernetes:core/v1:Namespace", "platform-namespace");
+    expect(at(namespace.inputs, "metadata.name")).toBe("ai");
+    expect(at(namespace.inputs, "metadata.labels")).toMatchObject({ "istio-injection": "enabled" });
+    expect(dependsOn(namespace, one(run.resources, "kubernetes:helm.sh/v3:Release", "mesh-istiod"))).toBe(true);
+  });
+
+  it("denies everything by default with an allow-nothing policy", () => {
+    expect(named(run.resources, AUTHZ, "allow-nothing").inputs).toEqual({
+      apiVersion: "security.istio.io/v1",
+      kind: "AuthorizationPolicy",
+      metadata: { name: "allow-nothing", namespace: "ai" },
+      spec: {},
+    });
+  });
+
+  it("uses exactly the configured weights in every VirtualService, edge route included", () => {
+    const weights = (name: string) =>
+      Object.fromEntries(
+        spec(named(run.resources, VIRTUAL_SERVICE, name)).http[0].route.map((d: Json) => [
+          d.destination.subset,
+          d.weight,
+        ]),
+      );
+    expect(weights("web")).toEqual({ v1: 100 });
+    expect(weights("image-processor")).toEqual({ v1: 80, v2: 20 });
+    expect(weights("object-detector")).toEqual({ v1: 90, v2: 10, v3: 0 });
+    expect(weights("edge-to-web")).toEqual({ v1: 100 });
+    expect(run.outputs.canaryWeights).toEqual({
+      web: { v1: 100 },
+      imageProcessor: { v1: 80, v2: 20 },
+      objectDetector: { v1: 90, v2: 10, v3: 0 },
+    });
+  });
+
+  it("has a DestinationRule subset for every Deployment's version label, and nothing else", () => {
+    for (const app of APPS) {
+      const subsets = spec(named(run.resources, DESTINATION_RULE, app)).subsets.map((s: Json) => s.labels.version);
+      const versions = ofType(run.resources, DEPLOYMENT)
+        .filter((d) => at(d.inputs, "metadata.labels.app") === app)
+        .map((d) => spec(d).template.metadata.labels.version);
+      expect(subsets).toEqual(versions);
+      expect(spec(named(run.resources, DESTINATION_RULE, app)).trafficPolicy.tls).toEqual({ mode: "ISTIO_MUTUAL" });
+    }
+  });
+
+  it("creates each VirtualService after its DestinationRule", () => {
+    for (const app of APPS) {
+      expect(dependsOn(named(run.resources, VIRTUAL_SERVICE, app), named(run.resources, DESTINATION_RULE, app))).toBe(
+        true,
+      );
+    }
+  });
+
+  it("allows each service exactly its callers from the call graph, by principal, method, path and port", () => {
+    const rules = (app: string) => spec(named(run.resources, AUTHZ, `${app}-allow-callers`));
+    expect(rules("web")).toEqual({
+      selector: { matchLabels: { app: "web" } },
+      action: "ALLOW",
+      rules: [
+        {
+          from: [{ source: { principals: [GATEWAY_PRINCIPAL] } }],
+          to: [{ operation: { methods: ["GET", "POST"], paths: ["/*"], ports: ["8080"] } }],
+        },
+      ],
+    });
+    expect(rules("image-processor").rules).toEqual([
+      {
+        from: [{ source: { principals: ["cluster.local/ns/ai/sa/web"] } }],
+        to: [{ operation: { methods: ["POST"], paths: ["/process"], ports: ["8080"] } }],
+      },
+    ]);
+    expect(rules("object-detector").rules).toEqual([
+      {
+        from: [{ source: { principals: ["cluster.local/ns/ai/sa/web"] } }],
+        to: [{ operation: { methods: ["POST"], paths: ["/detect"], ports: ["8080"] } }],
+      },
+    ]);
+  });
+
+  it("runs every workload hardened: own SA, non-root, read-only root, no escalation, drop ALL, seccomp, probes, limits", () => {
+    for (const deployment of ofType(run.resources, DEPLOYMENT)) {
+      const pod = spec(deployment).template.spec;
+      const app = spec(deployment).template.metadata.labels.app;
+      expect(pod.serviceAccountName).toBe(app);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(container(deployment).securityContext).toEqual({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(Object.keys(container(deployment).resources.requests)).toEqual(["cpu", "memory"]);
+      expect(container(deployment).resources.limits.memory).toBeDefined();
+      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+        expect(container(deployment)[probe].httpGet.port).toBe("http");
+      }
+      expect(container(deployment).volumeMounts).toEqual(
+        expect.arrayContaining([
+          { name: "tmp", mountPath: "/tmp" },
+          { name: "model-cache", mountPath: "/models" },
+        ]),
+      );
+      expect(pod.topologySpreadConstraints[0].topologyKey).toBe("topology.kubernetes.io/zone");
+      expect(spec(deployment).template.metadata.labels).toMatchObject({
+        "app.kubernetes.io/name": app,
+        "app.kubernetes.io/part-of": "ai-mesh",
+      });
+    }
+    expect(
+      ofType(run.resources, "kubernetes:core/v1:ServiceAccount").map((s) => at(s.inputs, "metadata.name")),
+    ).toEqual(APPS);
+  });
+
+  it("puts object-detector on GPUs: limit, toleration, selector, /dev/shm and a 10-minute startup budget", () => {
+    const detector = named(run.resources, DEPLOYMENT, "object-detector-v1");
+    const pod = spec(detector).template.spec;
+    expect(container(detector).resources.limits["nvidia.com/gpu"]).toBe("1");
+    expect(container(detector).resources.requests["nvidia.com/gpu"]).toBeUndefined();
+    expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+    expect(pod.nodeSelector).toEqual({ "nvidia.com/gpu.present": "true" });
+    expect(pod.volumes).toContainEqual({ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } });
+    expect(container(detector).startupProbe).toEqual({
+      httpGet: { path: "/healthz", port: "http" },
+      periodSeconds: 10,
+      failureThreshold: 60,
+    });
+    const web = named(run.resources, DEPLOYMENT, "web-v1");
+    expect(spec(web).template.spec.tolerations).toBeUndefined();
+    expect(container(web).resources.limits["nvidia.com/gpu"]).toBeUndefined();
+  });
+
+  it("adds PDBs, one HPA per version and local rate limits where configured", () => {
+    expect(spec(named(run.resources, "kubernetes:policy/v1:PodDisruptionBudget", "web"))).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { app: "web" } },
+    });
+    const hpa = spec(named(run.resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "object-detector-v2"));
+    expect(hpa).toMatchObject({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "object-detector-v2" },
+      minReplicas: 1,
+      maxReplicas: 4,
+    });
+    const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
+    expect(filters.map((f) => spec(f).workloadSelector.labels.app)).toEqual(["web", "object-detector"]);
+    expect(spec(filters[1]).configPatches[0].patch.value.typed_config.token_bucket).toEqual({
+      max_tokens: 100,
+      tokens_per_fill: 50,
+      fill_interval: "1s",
+    });
+  });
+
+  it("binds a Gateway to the ingress gateway and routes the configured hosts to web", () => {
+    expect(spec(named(run.resources, "kubernetes:networking.istio.io/v1:Gateway", "edge"))).toEqual({
+      selector: { istio: "ingressgateway" },
+      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["ai.dev.example.com"] }],
+    });
+    const edge = spec(named(run.resources, VIRTUAL_SERVICE, "edge-to-web"));
+    expect(edge.hosts).toEqual(["ai.dev.example.com"]);
+    expect(edge.gateways).toEqual(["ai/edge"]);
+    expect(edge.http[0].route[0].destination.host).toBe("web.ai.svc.cluster.local");
+    expect(run.outputs.webUrl).toBe("http://ai.dev.example.com/");
+  });
+
+  it("does not require JWT at the edge unless configured", () => {
+    expect(ofType(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication")).toEqual([]);
+  });
+});
+
+describe("AiPlatform variations", () => {
+  it("changing only weights changes only VirtualService inputs", async () => {
+    const before = await deploy();
+    const after = await deploy({
+      config: {
+        "ai-mesh:services": {
+          objectDetector: {
+            versions: [
+              {
+                name: "v1",
+                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.4.2",
+                weight: 40,
+              },
+              {
+                name: "v2",
+                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.5.0",
+                weight: 60,
+              },
+              {
+                name: "v3",
+                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.6.0-rc.1",
+                weight: 0,
+              },
+            ],
+          },
+        },
+      },
+    });
+    const inputs = (r: RunResult) => new Map(r.resources.map((x) => [x.urn, JSON.stringify(x.inputs)]));
+    const a = inputs(before);
+    const b = inputs(after);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    const changed = [...a.keys()].filter((urn) => a.get(urn) !== b.get(urn));
+    expect(changed).toEqual([
+      "urn:pulumi:dev::ai-mesh::ai-mesh:index:AiService$kubernetes:networking.istio.io/v1:VirtualService::platform-object-detector-vs",
+    ]);
+  });
+
+  it("takes the call graph from config", async () => {
+    const run = await deploy({
+      config: {
+        "ai-mesh:callGraph": [
+          { from: "ingressGateway", to: "web", methods: ["GET"], paths: ["/", "/static/*"] },
+          { from: "web", to: "imageProcessor", methods: ["POST"], paths: ["/process"] },
+          { from: "imageProcessor", to: "objectDetector", methods: ["POST"], paths: ["/detect"] },
+        ],
+      },
+    });
+    const rules = (app: string) => spec(named(run.resources, AUTHZ, `${app}-allow-callers`)).rules;
+    expect(rules("object-detector")[0].from).toEqual([
+      { source: { principals: ["cluster.local/ns/ai/sa/image-processor"] } },
+    ]);
+    expect(rules("web")[0].to).toEqual([
+      { operation: { methods: ["GET"], paths: ["/", "/static/*"], ports: ["8080"] } },
+    ]);
+  });
+
+  it("runs object-detector without GPU limits, tolerations or selectors in existing mode with gpu off", async () => {
+    const run = await deploy({ stack: "local" });
+    for (const version of ["v1", "v2", "v3"]) {
+      const detector = named(run.resources, DEPLOYMENT, `object-detector-${version}`);
+      const pod = spec(detector).template.spec;
+      expect(container(detector).resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
+      expect(pod.tolerations).toBeUndefined();
+      expect(pod.nodeSelector).toBeUndefined();
+      expect(pod.volumes.map((v: Json) => v.name)).toEqual(["tmp", "model-cache"]);
+    }
+  });
+
+  it("requires a JWT at the edge when configured: RequestAuthentication plus DENY without a principal", async () => {
+    const jwt = {
+      issuer: "https://auth.example.com/",
+      jwksUri: "https://auth.example.com/.well-known/jwks.json",
+      audiences: ["ai-mesh"],
+    };
+    const run = await deploy({ config: { "ai-mesh:istio": { ingress: { jwt } } } });
+    const auth = one(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication");
+    expect(auth.inputs).toMatchObject({
+      metadata: { name: "edge-jwt", namespace: "istio-ingress" },
+      spec: {
+        selector: { matchLabels: { istio: "ingressgateway" } },
+        jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: ["ai-mesh"], forwardOriginalToken: true }],
+      },
+    });
+    expect(spec(named(run.resources, AUTHZ, "edge-require-jwt"))).toEqual({
+      selector: { matchLabels: { istio: "ingressgateway" } },
+      action: "DENY",
+      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+    });
+  });
+
+  it("names every Kubernetes object explicitly, so nothing is auto-named", async () => {
+    const run = await deploy();
+    for (const object of kubernetesObjects(run.resources)) {
+      expect({ name: object.name, metadataName: at(object.inputs, "metadata.name") }).toEqual({
+        name: object.name,
+        metadataName: expect.any(String),
+      });
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import { allowedCallers } from "../components/callGraph";
+import { parseConfig, type ServiceConfig } from "../components/config";
+import { localRateLimitPatch } from "../components/rateLimit";
+import { effectiveWeights, httpRoute, loadBalancerPolicy, subsets, trafficPolicy } from "../components/traffic";
+import { devRawWith } from "./support/configFixtures";
+
+const HOST = "object-detector.ai.svc.cluster.local";
+
+/** object-detector from the dev stack, with `edit` applied to its raw config. */
+function detector(edit: (raw: Record<string, unknown>) => void = () => undefined): ServiceConfig {
+  return parseConfig(devRawWith((raw) => edit(raw.services.objectDetector))).services.objectDetector;
+}
+
+describe("httpRoute", () => {
+  it("routes to every version with exactly the configured weights, timeout, retries and mirror", () => {
+    expect(httpRoute(HOST, detector())).toEqual({
+      name: "canary",
+      route: [
+        { destination: { host: HOST, subset: "v1", port: { number: 80 } }, weight: 90 },
+        { destination: { host: HOST, subset: "v2", port: { number: 80 } }, weight: 10 },
+        { destination: { host: HOST, subset: "v3", port: { number: 80 } }, weight: 0 },
+      ],
+      timeout: "10s",
+      retries: { attempts: 1, perTryTimeout: "5s", retryOn: "connect-failure,refused-stream" },
+      mirror: { host: HOST, subset: "v3", port: { number: 80 } },
+      mirrorPercentage: { value: 5 },
+    });
+  });
+
+  it("handles a 60/30/10 split", () => {
+    const service = detector((s) => {
+      s.versions = [
+        { name: "stable", image: "r/od:1", weight: 60 },
+        { name: "next", image: "r/od:2", weight: 30 },
+        { name: "edge", image: "r/od:3", weight: 10 },
+      ];
+      delete s.mirror;
+    });
+    expect(httpRoute(HOST, service).route.map((d) => [d.destination.subset, d.weight])).toEqual([
+      ["stable", 60],
+      ["next", 30],
+      ["edge", 10],
+    ]);
+    expect(effectiveWeights(service)).toEqual({ stable: 60, next: 30, edge: 10 });
+    expect(subsets(service)).toEqual([
+      { name: "stable", labels: { version: "stable" } },
+      { name: "next", labels: { version: "next" } },
+      { name: "edge", labels: { version: "edge" } },
+    ]);
+  });
+
+  it("injects delay and abort faults with percentages, and no retries", () => {
+    const service = detector((s) => {
+      delete s.retries;
+      s.faultInjection = { delay: { fixedDelay: "2s", percent: 10 }, abort: { httpStatus: 503, percent: 1 } };
+    });
+    const route = httpRoute(HOST, service);
+    expect(route.fault).toEqual({
+      delay: { fixedDelay: "2s", percentage: { value: 10 } },
+      abort: { httpStatus: 503, percentage: { value: 1 } },
+    });
+    expect(route.retries).toBeUndefined();
+  });
+});
+
+describe("traffic policy", () => {
+  it("uses ISTIO_MUTUAL, consistent hashing, outlier detection and the connection pool", () => {
+    expect(trafficPolicy(detector())).toEqual({
+      tls: { mode: "ISTIO_MUTUAL" },
+      loadBalancer: { consistentHash: { httpHeaderName: "x-session-id" } },
+      connectionPool: {
+        tcp: { maxConnections: 100 },
+        http: { http1MaxPendingRequests: 100, http2MaxRequests: 1000, maxRequestsPerConnection: 10 },
+      },
+      outlierDetection: { consecutive5xxErrors: 5, interval: "30s", baseEjectionTime: "60s", maxEjectionPercent: 50 },
+    });
+  });
+
+  it("leaves maxRequestsPerConnection unset for 0 (unlimited)", () => {
+    const pool = trafficPolicy(detector((s) => delete s.connectionPool)).connectionPool as { http: object };
+    expect(pool.http).toEqual({ http1MaxPendingRequests: 100, http2MaxRequests: 1000 });
+  });
+
+  it("maps every load balancer form", () => {
+    expect(loadBalancerPolicy("ROUND_ROBIN")).toEqual({ simple: "ROUND_ROBIN" });
+    expect(loadBalancerPolicy({ consistentHash: { httpCookie: { name: "s", ttl: "1h" } } })).toEqual({
+      consistentHash: { httpCookie: { name: "s", ttl: "1h" } },
+    });
+    expect(loadBalancerPolicy({ consistentHash: { useSourceIp: true } })).toEqual({
+      consistentHash: { useSourceIp: true },
+    });
+  });
+});
+
+describe("local rate limit", () => {
+  it("inserts envoy.filters.http.local_ratelimit on inbound HTTP with the bucket from config", () => {
+    const patch = localRateLimitPatch({ requestsPerSecond: 50, burst: 100 }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(patch.applyTo).toBe("HTTP_FILTER");
+    expect(patch.match.context).toBe("SIDECAR_INBOUND");
+    expect(patch.patch.operation).toBe("INSERT_BEFORE");
+    expect(patch.patch.value.name).toBe("envoy.filters.http.local_ratelimit");
+    expect(patch.patch.value.typed_config.token_bucket).toEqual({
+      max_tokens: 100,
+      tokens_per_fill: 50,
+      fill_interval: "1s",
+    });
+  });
+});
+
+describe("call graph", () => {
+  it("turns edges into principals with their methods and paths", () => {
+    const graph = parseConfig(devRawWith(() => undefined)).callGraph;
+    const gateway = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway";
+    expect(allowedCallers(graph, "web", "ai", gateway)).toEqual([
+      { principal: gateway, methods: ["GET", "POST"], paths: ["/*"] },
+    ]);
+    expect(allowedCallers(graph, "objectDetector", "ai", gateway)).toEqual([
+      { principal: "cluster.local/ns/ai/sa/web", methods: ["POST"], paths: ["/detect"] },
+    ]);
+  });
+});
