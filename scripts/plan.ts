@@ -1,9 +1,19 @@
 // `npm run plan -- --stack dev`: runs the real index.ts on a recording engine — no cloud, no
 // Pulumi CLI, no credentials — and shows what `pulumi up` would create.
+import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
+import { policies } from "../policy/policies";
 import { ROOT, runProgram } from "../test/support/harness";
+import { blocking, evaluatePolicies, loadPolicyConfig } from "../test/support/policyEngine";
+import { renderCompliance } from "./complianceReport";
 import { renderCanaryTable, renderTree, writePlanFiles } from "./planReport";
+
+/** policy/config/<stack>.json when it exists, else the dev policy config. */
+export function policyConfigFor(stack: string): string {
+  const own = path.join(ROOT, "policy", "config", `${stack}.json`);
+  return fs.existsSync(own) ? own : path.join(ROOT, "policy", "config", "dev.json");
+}
 
 export interface PlanResult {
   ok: boolean;
@@ -26,7 +36,15 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(
     `Wrote ${path.relative(ROOT, path.join(outDir, "plan.json"))} and ${path.relative(ROOT, path.join(outDir, "manifests"))}/`,
   );
-  return { ok: true, resourceCount: result.resources.length };
+
+  const policyConfig = policyConfigFor(stack);
+  const report = evaluatePolicies(result.resources, loadPolicyConfig(policyConfig));
+  console.log(
+    `\nCompliance (policy pack, ${path.relative(ROOT, policyConfig)})\n${renderCompliance(report, policies.length)}`,
+  );
+  const failures = blocking(report);
+  if (failures.length > 0) console.error(`✗ ${failures.length} mandatory policy violation(s) in stack "${stack}"`);
+  return { ok: failures.length === 0, resourceCount: result.resources.length };
 }
 
 export function argument(name: string, fallback: string): string {

@@ -32,6 +32,31 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
 
+  it("prints the compliance report of the policy pack", () => {
+    expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
+    expect(result.stdout).toMatch(
+      /^\d+ policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
+    );
+    expect(result.stdout).toMatch(
+      /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,
+    );
+  });
+
+  it("exits non-zero on a mandatory policy violation the config allows", () => {
+    const stackFile = path.join(out, "Pulumi.open.yaml");
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(
+      stackFile,
+      dev.replace("      - 203.0.113.0/24\n", "      - 0.0.0.0/0\n    allowPublicEndpointFromAnywhere: true\n"),
+    );
+    const open = plan(["--stack", "open", "--stack-file", stackFile, "--out", path.join(out, "open")]);
+    expect(open.status).toBe(1);
+    expect(open.stdout).toMatch(
+      /mandatory +eks-no-public-endpoint-to-world +cluster-eks +EKS cluster cluster-eks has a public endpoint open to 0\.0\.0\.0\/0\./,
+    );
+    expect(open.stderr).toContain('✗ 1 mandatory policy violation(s) in stack "open"');
+  });
+
   it("writes plan.json with every resource, never inventing cloud-computed values", () => {
     const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     const cluster = planJson.resources.find((r: { type: string }) => r.type === "aws:eks/cluster:Cluster");

@@ -23,6 +23,8 @@ export interface RecordedResource {
   custom: boolean;
   parent?: string;
   dependencies: string[];
+  /** Input property → URNs of the resources its value came from. */
+  propertyDependencies: Record<string, string[]>;
   provider?: string;
   inputs: Record<string, unknown>;
   options: {
@@ -54,6 +56,14 @@ function providerUrn(reference: string): string | undefined {
   return reference ? reference.slice(0, reference.lastIndexOf("::")) : undefined;
 }
 
+function propertyDependencies(req: Request): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    if (value.getUrnsList().length > 0) result[key] = value.getUrnsList();
+  });
+  return result;
+}
+
 type Callback = (error: unknown, response: { getUrn(): string } | undefined) => void;
 interface Request {
   getType(): string;
@@ -63,6 +73,7 @@ interface Request {
   getObject(): { toJavaScript(): unknown } | undefined;
   getProtect(): boolean | undefined;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
   getProvider(): string;
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
@@ -88,6 +99,7 @@ export function recordRegistrations(): RecordedResource[] {
           custom: req.getCustom(),
           parent: req.getParent() || undefined,
           dependencies: [...new Set(req.getDependenciesList())],
+          propertyDependencies: propertyDependencies(req),
           provider: providerUrn(req.getProvider()),
           inputs: (decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>) ?? {},
           options: {

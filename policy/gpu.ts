@@ -1,0 +1,90 @@
+// GPU scheduling policies: NVIDIA node groups are tainted, GPU workloads tolerate and select them.
+import {
+  GPU_NODE_LABEL,
+  GPU_RESOURCE,
+  WORKLOAD_TYPES,
+  gpuLimit,
+  objectName,
+  podSpec,
+  resourcePolicy,
+  type AiMeshPolicy,
+  type Props,
+} from "./helpers";
+
+const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const NVIDIA_AMI_TYPES = [
+  "AL2023_x86_64_NVIDIA",
+  "AL2023_ARM_64_NVIDIA",
+  "BOTTLEROCKET_x86_64_NVIDIA",
+  "BOTTLEROCKET_ARM_64_NVIDIA",
+];
+const GPU_FAMILIES = /^(g4dn|g5|g5g|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200)\./;
+
+/** A node group is a GPU group if it has GPU instance types or the GPU node label. */
+function isGpuGroup(props: Props): boolean {
+  const types: string[] = props.instanceTypes ?? [];
+  return types.some((t) => GPU_FAMILIES.test(t)) || props.labels?.[GPU_NODE_LABEL] === "true";
+}
+
+function toleratesGpuTaint(pod: Props): boolean {
+  return (pod.tolerations ?? []).some(
+    (t: Props) =>
+      (t.key === GPU_RESOURCE || (t.key === undefined && t.operator === "Exists")) &&
+      (t.effect === undefined || t.effect === "NoSchedule"),
+  );
+}
+
+function selectsGpuNodes(pod: Props): boolean {
+  if (pod.nodeSelector?.[GPU_NODE_LABEL] === "true") return true;
+  const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms.some((term: Props) => (term.matchExpressions ?? []).some((e: Props) => e.key === GPU_NODE_LABEL));
+}
+
+export const gpuPolicies: AiMeshPolicy[] = [
+  resourcePolicy({
+    name: "gpu-node-group-nvidia",
+    description: "GPU node groups use an NVIDIA AMI and carry the nvidia.com/gpu NO_SCHEDULE taint.",
+    remediationSteps:
+      'Use amiType AL2023_x86_64_NVIDIA or BOTTLEROCKET_x86_64_NVIDIA and taint { key: "nvidia.com/gpu", effect: "NO_SCHEDULE" }.',
+    enforcementLevel: "mandatory",
+    types: [NODE_GROUP],
+    validate: (props, args, report) => {
+      if (!isGpuGroup(props)) return;
+      if (!NVIDIA_AMI_TYPES.includes(props.amiType)) {
+        report(`GPU node group ${args.name} uses amiType ${props.amiType ?? "(default)"}, not an NVIDIA AMI.`);
+      }
+      const tainted = (props.taints ?? []).some((t: Props) => t.key === GPU_RESOURCE && t.effect === "NO_SCHEDULE");
+      if (!tainted) report(`GPU node group ${args.name} lacks the nvidia.com/gpu NO_SCHEDULE taint.`);
+    },
+  }),
+  resourcePolicy({
+    name: "gpu-workload-scheduling",
+    description: "Workloads with a GPU limit tolerate the GPU taint and select GPU nodes.",
+    remediationSteps:
+      'Add the toleration { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" } and nodeSelector nvidia.com/gpu.present: "true".',
+    enforcementLevel: "mandatory",
+    types: WORKLOAD_TYPES,
+    validate: (props, _args, report) => {
+      const pod = podSpec(props);
+      if (!pod || !gpuLimit(pod)) return;
+      if (!toleratesGpuTaint(pod))
+        report(`${props.kind} ${objectName(props)} requests GPUs but does not tolerate the nvidia.com/gpu taint.`);
+      if (!selectsGpuNodes(pod))
+        report(`${props.kind} ${objectName(props)} requests GPUs but does not select GPU nodes.`);
+    },
+  }),
+  resourcePolicy({
+    name: "gpu-node-group-max-size",
+    description: "GPU node groups stay within a cost cap.",
+    remediationSteps: "Lower scalingConfig.maxSize, or raise maxGpuNodes in the policy config after a cost review.",
+    enforcementLevel: "advisory",
+    configSchema: { properties: { maxGpuNodes: { type: "integer", minimum: 0, default: 8 } } },
+    types: [NODE_GROUP],
+    validate: (props, args, report) => {
+      const { maxGpuNodes } = args.getConfig<{ maxGpuNodes: number }>();
+      const max = props.scalingConfig?.maxSize;
+      if (isGpuGroup(props) && max > maxGpuNodes)
+        report(`GPU node group ${args.name} can grow to ${max} nodes, above the cap of ${maxGpuNodes}.`);
+    },
+  }),
+];

@@ -1,0 +1,11 @@
+// Every policy of the ai-mesh pack. index.ts builds the PolicyPack from this list; `npm run plan`
+// and the tests evaluate the same list offline.
+import { eksPolicies } from "./eks";
+import { gpuPolicies } from "./gpu";
+import type { AiMeshPolicy } from "./helpers";
+import { istioPolicies } from "./istio";
+import { workloadPolicies } from "./workloads";
+
+export type { AiMeshPolicy } from "./helpers";
+
+export const policies: AiMeshPolicy[] = [...eksPolicies, ...gpuPolicies, ...istioPolicies, ...workloadPolicies];
