@@ -7,5 +7,14 @@ import { istioPolicies } from "./istio";
 import { workloadPolicies } from "./workloads";
 
 export type { AiMeshPolicy } from "./helpers";
+// Re-exported so code outside this package (the offline evaluator) sees the pack's own types.
+export type {
+  EnforcementLevel,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 
 export const policies: AiMeshPolicy[] = [...eksPolicies, ...gpuPolicies, ...istioPolicies, ...workloadPolicies];

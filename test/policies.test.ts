@@ -321,7 +321,7 @@ describe("Istio policies", () => {
     expect(violations("istio-sidecar-injection", [namespace("ai"), deployment()])).toEqual([]);
     expect(violations("istio-sidecar-injection", [namespace("ai", { "istio.io/rev": "1-30-3" })])).toEqual([]);
     const optOut = deployment();
-    optOut.inputs.spec.template.metadata.annotations = { "sidecar.istio.io/inject": "false" };
+    (optOut.inputs as Json).spec.template.metadata.annotations = { "sidecar.istio.io/inject": "false" };
     expect(violations("istio-sidecar-injection", [namespace("ai", {}), optOut])).toEqual([
       "Namespace ai does not enable sidecar injection.",
       "Deployment ai/app opts out of sidecar injection.",

@@ -1,15 +1,16 @@
 // Evaluates the policy pack against recorded resources, as the Pulumi analyzer would during a
 // preview: same policies, same config file format, unknown values skip the check (advisory).
 import * as fs from "fs";
-import type {
-  EnforcementLevel,
-  PolicyResource,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationArgs,
-  StackValidationPolicy,
-} from "@pulumi/policy";
-import { policies as packPolicies, type AiMeshPolicy } from "../../policy/policies";
+import {
+  policies as packPolicies,
+  type AiMeshPolicy,
+  type EnforcementLevel,
+  type PolicyResource,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type StackValidationArgs,
+  type StackValidationPolicy,
+} from "../../policy/policies";
 import { RecordedSecret, UNKNOWN, type RecordedResource } from "./recorder";
 
 export interface PolicyFinding {
