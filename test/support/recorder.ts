@@ -8,12 +8,31 @@ export const UNKNOWN = "(known after deploy)";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
-/** A secret input; prints as "[secret]" so plan files never hold its value. */
+/** Keeps the shape of a secret value (objects, arrays) but hides every leaf. */
+function mask(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mask);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+  }
+  return "[secret]";
+}
+
+/** A secret input; serializes with every leaf as "[secret]" so plan files never hold its value. */
 export class RecordedSecret {
   constructor(readonly value: unknown) {}
-  toJSON(): string {
-    return "[secret]";
+  toJSON(): unknown {
+    return mask(this.value);
   }
+}
+
+/** The value with secrets revealed, for checks that need the real shape and content. */
+export function reveal(value: unknown): unknown {
+  if (value instanceof RecordedSecret) return reveal(value.value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  }
+  return value;
 }
 
 export interface RecordedResource {

@@ -1,0 +1,92 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ROOT } from "./support/harness";
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- workflow YAML
+const workflow = (name: string): Json => parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8"));
+const steps = (wf: Json, job: string): Json[] => wf.jobs[job].steps;
+const step = (wf: Json, job: string, action: string): Json =>
+  steps(wf, job).find((s) => s.uses?.startsWith(`${action}@`));
+
+describe("GitHub workflows", () => {
+  const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
+
+  it("are valid YAML and pin every action to an exact release", () => {
+    expect(files.sort()).toEqual(["checks.yml", "deploy.yml", "pull-request.yml"]);
+    for (const file of files) {
+      const wf = workflow(file);
+      for (const job of Object.values<Json>(wf.jobs)) {
+        if (job.uses) expect(job.uses).toBe("./.github/workflows/checks.yml");
+        for (const s of job.steps ?? []) {
+          if (s.uses) expect(s.uses).toMatch(/^[\w-]+\/[\w-]+@v\d+\.\d+\.\d+$/);
+        }
+      }
+    }
+  });
+
+  it("never echoes the Pulumi token or passphrase", () => {
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", file), "utf8");
+      const runs = Object.values<Json>(workflow(file).jobs).flatMap((j) =>
+        (j.steps ?? []).map((s: Json) => s.run ?? ""),
+      );
+      expect(runs.join("\n")).not.toMatch(/secrets\.|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE/);
+      for (const match of text.matchAll(/\$\{\{ secrets\.(\w+) \}\}/g)) {
+        expect(["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]).toContain(match[1]);
+      }
+    }
+  });
+
+  it("runs the offline checks from .nvmrc with both lockfiles", () => {
+    const checks = workflow("checks.yml");
+    expect(step(checks, "checks", "actions/setup-node").with["node-version-file"]).toBe(".nvmrc");
+    const runs = steps(checks, "checks")
+      .map((s) => s.run)
+      .filter(Boolean)
+      .join("\n");
+    for (const command of [
+      "npm ci",
+      "npm ci --no-audit --no-fund --prefix policy",
+      "npm run typecheck",
+      "npm run lint",
+      "npm run jest",
+      "npm run plan:all",
+    ]) {
+      expect(runs).toContain(command);
+    }
+  });
+
+  it("previews the dev stack on pull requests with the policy pack and comments on the PR", () => {
+    const pr = workflow("pull-request.yml");
+    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    expect(pr.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    expect(pr.concurrency.group).toContain("github.event.pull_request.number");
+    expect(pr.jobs.preview.needs).toBe("checks");
+    expect(step(pr, "preview", "aws-actions/configure-aws-credentials").with["role-to-assume"]).toBe(
+      "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+    );
+    const preview = step(pr, "preview", "pulumi/actions");
+    expect(preview.with).toMatchObject({
+      command: "preview",
+      "comment-on-pr": true,
+      policyPacks: "policy",
+      policyPackConfigs: "policy/config/dev.json",
+    });
+    expect(preview.with["stack-name"]).toMatch(/\/dev$/);
+    expect(preview.env).toEqual({
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+    });
+  });
+
+  it("deploys dev on push to main behind a GitHub environment, and other stacks on demand", () => {
+    const deploy = workflow("deploy.yml");
+    expect(deploy.on.push.branches).toEqual(["main"]);
+    expect(deploy.on.workflow_dispatch.inputs.stack.default).toBe("dev");
+    expect(deploy.jobs.deploy.environment).toBe("${{ inputs.stack || 'dev' }}");
+    expect(deploy.jobs.deploy.concurrency["cancel-in-progress"]).toBe(false);
+    expect(step(deploy, "deploy", "pulumi/actions").with).toMatchObject({ command: "up", policyPacks: "policy" });
+    expect(fs.existsSync(path.join(ROOT, "policy", "config", "dev.json"))).toBe(true);
+  });
+});
