@@ -23,6 +23,15 @@ describe("npm run plan", () => {
   });
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
+  /** Plans stack `name`: the dev stack file with one text edit (which must apply). */
+  function planDevVariant(name: string, from: string, to: string) {
+    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+    expect(dev).toContain(from);
+    const stackFile = path.join(out, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(stackFile, dev.replace(from, to));
+    return plan(["--stack", name, "--stack-file", stackFile, "--out", path.join(out, name)]);
+  }
+
   it("prints the component tree with counts and the canary table", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^ai-mesh-dev {2}pulumi:pulumi:Stack {2}\(\d+ resources\)$/m);
@@ -43,13 +52,11 @@ describe("npm run plan", () => {
   });
 
   it("exits non-zero on a mandatory policy violation the config allows", () => {
-    const stackFile = path.join(out, "Pulumi.open.yaml");
-    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-    fs.writeFileSync(
-      stackFile,
-      dev.replace("      - 203.0.113.0/24\n", "      - 0.0.0.0/0\n    allowPublicEndpointFromAnywhere: true\n"),
+    const open = planDevVariant(
+      "open",
+      "      - 203.0.113.0/24\n",
+      "      - 0.0.0.0/0\n    allowPublicEndpointFromAnywhere: true\n",
     );
-    const open = plan(["--stack", "open", "--stack-file", stackFile, "--out", path.join(out, "open")]);
     expect(open.status).toBe(1);
     expect(open.stdout).toMatch(
       /mandatory +eks-no-public-endpoint-to-world +cluster-eks +EKS cluster cluster-eks has a public endpoint open to 0\.0\.0\.0\/0\./,
@@ -87,13 +94,11 @@ describe("npm run plan", () => {
   });
 
   it("exits non-zero with the key path and the sum when weights do not add up to 100", () => {
-    const stackFile = path.join(out, "Pulumi.broken.yaml");
-    const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-    fs.writeFileSync(
-      stackFile,
-      dev.replace("object-detector:1.4.2\n          weight: 90", "object-detector:1.4.2\n          weight: 80"),
+    const broken = planDevVariant(
+      "broken",
+      "object-detector:1.4.2\n          weight: 90",
+      "object-detector:1.4.2\n          weight: 80",
     );
-    const broken = plan(["--stack", "broken", "--stack-file", stackFile, "--out", path.join(out, "broken")]);
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain('✗ plan of stack "broken" failed');
     expect(broken.stderr).toContain("services.objectDetector.versions: weights sum to 90, must be 100");
