@@ -57,6 +57,18 @@ export function parseConfig(raw: Record<string, unknown>): RootConfig {
   return result.data;
 }
 
+/** Every resource must get an explicit provider: a forgotten one must fail, not use ~/.kube/config. */
+export function defaultProviderProblems(disabled: string[] | undefined): Problem[] {
+  const list = disabled ?? [];
+  if (list.includes("*") || (list.includes("aws") && list.includes("kubernetes"))) return [];
+  return [
+    {
+      path: "pulumi:disable-default-providers",
+      message: `is ${JSON.stringify(disabled ?? null)}; must include "*" (pulumi config set --path 'pulumi:disable-default-providers[0]' '*')`,
+    },
+  ];
+}
+
 function readObject(config: pulumi.Config, key: string, problems: Problem[]): unknown {
   try {
     return config.getObject<unknown>(key);
@@ -74,6 +86,9 @@ export function loadConfig(): AppConfig {
     region: new pulumi.Config("aws").get("region"),
   };
   for (const key of OBJECT_KEYS) raw[key] = readObject(config, key, problems);
+  problems.push(
+    ...defaultProviderProblems(new pulumi.Config("pulumi").getObject<string[]>("disable-default-providers")),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const parsed = parseConfig(raw);

@@ -232,3 +232,27 @@ describe("istio, observability and call-graph rules", () => {
     expect(problems(raw)).toEqual(["services.web: is required"]);
   });
 });
+
+describe("default providers", () => {
+  it("requires pulumi:disable-default-providers to include * (or aws and kubernetes)", async () => {
+    const { defaultProviderProblems } = await import("../components/config");
+    expect(defaultProviderProblems(["*"])).toEqual([]);
+    expect(defaultProviderProblems(["aws", "kubernetes"])).toEqual([]);
+    expect(defaultProviderProblems(["aws"])).toEqual([
+      {
+        path: "pulumi:disable-default-providers",
+        message: `is ["aws"]; must include "*" (pulumi config set --path 'pulumi:disable-default-providers[0]' '*')`,
+      },
+    ]);
+  });
+
+  it("stops the program before any resource when a stack leaves them enabled", async () => {
+    const { runProgram } = await import("./support/harness");
+    const run = await runProgram({ config: { "pulumi:disable-default-providers": undefined } });
+    expect(run.error?.message).toBe(
+      "Invalid stack config (1 problem):\n" +
+        `  - pulumi:disable-default-providers: is null; must include "*" (pulumi config set --path 'pulumi:disable-default-providers[0]' '*')`,
+    );
+    expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
