@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { PROJECT } from "../../components/config";
 import { cloudMocks } from "./mocks";
 import { recordRegistrations, type RecordedResource } from "./recorder";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
-export const PROJECT = "ai-mesh";
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export type ConfigValues = Record<string, unknown>;

@@ -25,7 +25,7 @@ export function childrenOf(resources: RecordedResource[], parent: RecordedResour
   return resources.filter((r) => r.parent === parent.urn);
 }
 
-/** Whether `resource` depends on `dependency`, directly or through one of its ancestors' dependencies. */
+/** Whether `resource` depends on `dependency` directly (dependsOn or an input taken from it). */
 export function dependsOn(resource: RecordedResource, dependency: RecordedResource): boolean {
   return resource.dependencies.includes(dependency.urn);
 }
