@@ -105,7 +105,8 @@ export = async () => {
     {
       istio: config.istio,
       observability: config.observability,
-      tracingNamespace: observabilityNamespace,
+      // Spans go to the tracing backend only when observability installs one.
+      tracingNamespace: config.observability.enabled ? observabilityNamespace : undefined,
       dependsOn: layer.ready,
     },
     k8sOpts,

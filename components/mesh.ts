@@ -15,8 +15,8 @@ import { TRACING_PROVIDER } from "./tracing";
 export interface ServiceMeshArgs {
   istio: IstioConfig;
   observability: ObservabilityConfig;
-  /** Namespace of the tracing backend the mesh sends spans to. */
-  tracingNamespace: string;
+  /** Namespace of the tracing backend the mesh sends spans to; none means no tracing. */
+  tracingNamespace?: string;
   /** What must exist before anything can be scheduled (node groups, add-ons). */
   dependsOn: pulumi.Resource[];
 }
@@ -115,12 +115,16 @@ export class ServiceMesh extends pulumi.ComponentResource {
         kind: "Telemetry",
         metadata: { name: "mesh-default", namespace: ISTIO_SYSTEM_NAMESPACE },
         spec: {
-          tracing: [
-            {
-              providers: [{ name: TRACING_PROVIDER }],
-              randomSamplingPercentage: args.observability.tracingSamplePercent,
-            },
-          ],
+          ...(args.tracingNamespace
+            ? {
+                tracing: [
+                  {
+                    providers: [{ name: TRACING_PROVIDER }],
+                    randomSamplingPercentage: args.observability.tracingSamplePercent,
+                  },
+                ],
+              }
+            : {}),
           accessLogging: [{ providers: [{ name: "envoy" }] }],
         },
       },

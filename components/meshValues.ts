@@ -35,7 +35,8 @@ export interface GatewayValues {
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
 }
 
-export function istiodValues(istio: IstioConfig, tracingNamespace: string): IstiodValues {
+/** istiod values; `tracingNamespace` is where the OTLP collector runs, if there is one. */
+export function istiodValues(istio: IstioConfig, tracingNamespace?: string): IstiodValues {
   return {
     revision: istio.revision ?? "",
     pilot: {
@@ -52,12 +53,14 @@ export function istiodValues(istio: IstioConfig, tracingNamespace: string): Isti
       outboundTrafficPolicy: { mode: istio.outboundTrafficPolicy },
       // Apps must not start calling peers before their sidecar is ready (STRICT mTLS would fail them).
       defaultConfig: { holdApplicationUntilProxyStarts: true },
-      extensionProviders: [
-        {
-          name: TRACING_PROVIDER,
-          opentelemetry: { service: otlpCollectorHost(tracingNamespace), port: OTLP_GRPC_PORT },
-        },
-      ],
+      extensionProviders: tracingNamespace
+        ? [
+            {
+              name: TRACING_PROVIDER,
+              opentelemetry: { service: otlpCollectorHost(tracingNamespace), port: OTLP_GRPC_PORT },
+            },
+          ]
+        : [],
     },
   };
 }

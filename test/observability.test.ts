@@ -214,5 +214,11 @@ describe("Observability without a GPU", () => {
     const run = await deploy({ config: { "ai-mesh:observability": { enabled: false } } });
     expect(ofType(run.resources, "ai-mesh:index:Observability")).toEqual([]);
     expect(run.outputs.grafana).toBeUndefined();
+    // No collector to send spans to: the mesh neither registers one nor samples traces.
+    const istiod = one(run.resources, RELEASE, "mesh-istiod").inputs.values as Json;
+    expect(istiod.meshConfig.extensionProviders).toEqual([]);
+    expect(one(run.resources, "kubernetes:telemetry.istio.io/v1:Telemetry").inputs.spec).toEqual({
+      accessLogging: [{ providers: [{ name: "envoy" }] }],
+    });
   });
 });
