@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IstioConfig, ObservabilityConfig } from "./config";
+import { chartArgs } from "./helmChart";
 import { ISTIO_REPO, gatewayValues, istiodValues } from "./meshValues";
 import {
   INGRESS_GATEWAY_NAME,
@@ -36,11 +37,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
     super("ai-mesh:index:ServiceMesh", name, {}, opts);
     const { istio } = args;
     this.injectionLabels = istio.revision ? { "istio.io/rev": istio.revision } : { "istio-injection": "enabled" };
-    const chart = (chartName: string) => ({
-      chart: chartName,
-      version: istio.version,
-      repositoryOpts: { repo: ISTIO_REPO },
-    });
+    const chart = (chartName: string) => chartArgs({ chart: chartName, version: istio.version, repo: ISTIO_REPO });
 
     const systemNamespace = new k8s.core.v1.Namespace(
       `${name}-istio-system`,

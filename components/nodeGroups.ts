@@ -4,6 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksClusterConfig, NodeGroupConfig } from "./config";
+import { chartArgs, type ChartRef } from "./helmChart";
 import { serviceRole } from "./iam";
 
 export const GPU_RESOURCE = "nvidia.com/gpu";
@@ -13,11 +14,11 @@ export const NODE_ROLE_LABEL = "ai-mesh/node-role";
 export const GPU_TAINT = { key: GPU_RESOURCE, value: "true", effect: "NO_SCHEDULE" } as const;
 export const GPU_TOLERATION = { key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" } as const;
 
-export const DEVICE_PLUGIN_CHART = {
+export const DEVICE_PLUGIN_CHART: ChartRef = {
   chart: "nvidia-device-plugin",
   version: "0.19.0",
   repo: "https://nvidia.github.io/k8s-device-plugin",
-} as const;
+};
 
 export interface NodeGroupsArgs {
   clusterName: pulumi.Input<string>;
@@ -111,9 +112,7 @@ export class NodeGroups extends pulumi.ComponentResource {
         `${name}-nvidia-device-plugin`,
         {
           name: "nvidia-device-plugin",
-          chart: DEVICE_PLUGIN_CHART.chart,
-          version: DEVICE_PLUGIN_CHART.version,
-          repositoryOpts: { repo: DEVICE_PLUGIN_CHART.repo },
+          ...chartArgs(DEVICE_PLUGIN_CHART),
           namespace: "kube-system",
           values: {
             tolerations: [GPU_TOLERATION],

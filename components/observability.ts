@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertGroups } from "./alerts";
 import type { ObservabilityConfig, ServicesConfig } from "./config";
+import { chartArgs } from "./helmChart";
 import type { ServiceMesh } from "./mesh";
 import { ISTIO_SYSTEM_NAMESPACE } from "./names";
 import {
@@ -31,13 +32,6 @@ export interface ObservabilityArgs {
   /** What must exist before anything can be scheduled (node groups, add-ons, storage class). */
   dependsOn: pulumi.Resource[];
 }
-
-type Chart = (typeof CHARTS)[keyof typeof CHARTS];
-const release = (chart: Chart) => ({
-  chart: chart.chart,
-  version: chart.version,
-  repositoryOpts: { repo: chart.repo },
-});
 
 export class Observability extends pulumi.ComponentResource {
   readonly grafanaAdminPassword: pulumi.Output<string>;
@@ -86,7 +80,7 @@ export class Observability extends pulumi.ComponentResource {
       `${name}-kube-prometheus-stack`,
       {
         name: KPS_RELEASE,
-        ...release(CHARTS.kubePrometheusStack),
+        ...chartArgs(CHARTS.kubePrometheusStack),
         namespace: ns,
         values: kubePrometheusStackValues(args.config, {
           gpu: args.gpu,
@@ -162,7 +156,7 @@ export class Observability extends pulumi.ComponentResource {
     if (args.gpu) {
       const dcgm = new k8s.helm.v3.Release(
         `${name}-dcgm-exporter`,
-        { name: "dcgm-exporter", ...release(CHARTS.dcgmExporter), namespace: ns, values: dcgmExporterValues() },
+        { name: "dcgm-exporter", ...chartArgs(CHARTS.dcgmExporter), namespace: ns, values: dcgmExporterValues() },
         inNamespace,
       );
       new k8s.apiextensions.CustomResource(
@@ -182,13 +176,13 @@ export class Observability extends pulumi.ComponentResource {
 
     new k8s.helm.v3.Release(
       `${name}-jaeger`,
-      { name: TRACING_RELEASE, ...release(CHARTS.jaeger), namespace: ns, values: jaegerValues() },
+      { name: TRACING_RELEASE, ...chartArgs(CHARTS.jaeger), namespace: ns, values: jaegerValues() },
       inNamespace,
     );
     const kialiSecret = adminSecret(`${name}-kiali-grafana-admin`, ISTIO_SYSTEM_NAMESPACE, [args.mesh.istiod]);
     new k8s.helm.v3.Release(
       `${name}-kiali`,
-      { name: "kiali", ...release(CHARTS.kiali), namespace: ISTIO_SYSTEM_NAMESPACE, values: kialiValues(ns) },
+      { name: "kiali", ...chartArgs(CHARTS.kiali), namespace: ISTIO_SYSTEM_NAMESPACE, values: kialiValues(ns) },
       { parent: this, dependsOn: [stack, args.mesh.istiod, kialiSecret] },
     );
 

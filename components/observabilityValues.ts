@@ -1,5 +1,6 @@
 // Pinned charts and typed values for the observability stack. Pure: config in, values out.
 import type { ObservabilityConfig } from "./config";
+import type { ChartRef } from "./helmChart";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "./nodeGroups";
 import { ISTIO_SYSTEM_NAMESPACE } from "./names";
 import { TRACING_RELEASE } from "./tracing";
@@ -17,7 +18,7 @@ export const CHARTS = {
     version: "4.8.2",
     repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
   },
-} as const;
+} as const satisfies Record<string, ChartRef>;
 
 /** Release name of kube-prometheus-stack; its services are kps-prometheus, kps-alertmanager, kps-grafana. */
 export const KPS_RELEASE = "kps";
