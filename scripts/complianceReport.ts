@@ -1,5 +1,6 @@
 // The compliance table `npm run plan` prints: every finding with its policy, level and resource.
 import type { PolicyReport } from "../test/support/policyEngine";
+import { formatTable } from "./table";
 
 function shortName(resource: string): string {
   return resource === "stack" ? "(stack)" : resource.split("::").pop()!;
@@ -15,10 +16,6 @@ export function renderCompliance(report: PolicyReport, policyCount: number): str
   for (const v of [...sorted, ...report.skipped]) {
     rows.push([report.skipped.includes(v) ? "skipped" : v.level, v.policy, shortName(v.resource), v.message]);
   }
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
-  const table = rows
-    .map((r) => [...r.slice(0, 3).map((cell, c) => cell.padEnd(widths[c])), r[3]].join("  "))
-    .join("\n");
   const summary = `${policyCount} policies: ${mandatory} mandatory violation(s), ${advisory} advisory, ${report.skipped.length} skipped (unknown until deploy)`;
-  return rows.length > 1 ? `${table}\n${summary}` : summary;
+  return rows.length > 1 ? `${formatTable(rows)}\n${summary}` : summary;
 }

@@ -4,6 +4,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import type { RecordedResource } from "../test/support/recorder";
 import { kubernetesObjects, ofType } from "../test/support/query";
+import { formatTable } from "./table";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -78,15 +79,7 @@ export function renderCanaryTable(resources: RecordedResource[]): string {
       }
     }
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return formatTable(rows);
 }
 
 function manifestFileName(object: RecordedResource): string {
