@@ -33,7 +33,7 @@ export interface SchemaReport {
 
 type Model = new (data: unknown) => { validate(): void };
 
-export function describeObject(object: KubernetesObject): string {
+function describeObject(object: KubernetesObject): string {
   const { namespace, name } = object.metadata ?? {};
   return `${object.apiVersion}/${object.kind} ${namespace ? `${namespace}/` : ""}${name ?? "(unnamed)"}`;
 }

@@ -15,19 +15,14 @@ export function policyConfigFor(stack: string): string {
   return fs.existsSync(own) ? own : path.join(ROOT, "policy", "config", "dev.json");
 }
 
-export interface PlanResult {
-  ok: boolean;
-  resourceCount: number;
-}
-
-/** Plans one stack into `outDir`; prints the tree, the canary table and where files went. */
-export async function planStack(stack: string, outDir: string, stackFile?: string): Promise<PlanResult> {
+/** Plans one stack into `outDir`; prints the tree, the canary table and the compliance report. Returns success. */
+export async function planStack(stack: string, outDir: string, stackFile?: string): Promise<boolean> {
   const result = await runProgram({ stack, stackFile, preview: true });
   if (result.error) {
     const text =
       result.error instanceof ConfigError ? result.error.message : (result.error.stack ?? String(result.error));
     console.error(`✗ plan of stack "${stack}" failed\n${text}`);
-    return { ok: false, resourceCount: 0 };
+    return false;
   }
   writePlanFiles(outDir, stack, result.resources, result.outputs);
   console.log(`Plan for stack "${stack}" (offline: cloud-computed values show as "(known after deploy)")\n`);
@@ -44,7 +39,7 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   );
   const failures = blocking(report);
   if (failures.length > 0) console.error(`✗ ${failures.length} mandatory policy violation(s) in stack "${stack}"`);
-  return { ok: failures.length === 0, resourceCount: result.resources.length };
+  return failures.length === 0;
 }
 
 export function argument(name: string, fallback: string): string {
@@ -56,7 +51,7 @@ if (require.main === module) {
   const stack = argument("stack", "dev");
   const stackFile = argument("stack-file", "");
   planStack(stack, path.resolve(ROOT, argument("out", "out")), stackFile ? path.resolve(stackFile) : undefined)
-    .then((result) => process.exit(result.ok ? 0 : 1))
+    .then((ok) => process.exit(ok ? 0 : 1))
     .catch((error) => {
       console.error(error);
       process.exit(1);

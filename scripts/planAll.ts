@@ -7,8 +7,7 @@ async function main(): Promise<number> {
   const stacks = committedStacks();
   const failed: string[] = [];
   for (const stack of stacks) {
-    const result = await planStack(stack, path.join(ROOT, "out", "stacks", stack));
-    if (!result.ok) failed.push(stack);
+    if (!(await planStack(stack, path.join(ROOT, "out", "stacks", stack)))) failed.push(stack);
     console.log("");
   }
   console.log(

@@ -21,10 +21,6 @@ export function byUrn(resources: RecordedResource[], urn: string | undefined): R
   return resources.find((r) => r.urn === urn);
 }
 
-export function childrenOf(resources: RecordedResource[], parent: RecordedResource): RecordedResource[] {
-  return resources.filter((r) => r.parent === parent.urn);
-}
-
 /** Whether `resource` depends on `dependency` directly (dependsOn or an input taken from it). */
 export function dependsOn(resource: RecordedResource, dependency: RecordedResource): boolean {
   return resource.dependencies.includes(dependency.urn);
