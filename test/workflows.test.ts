@@ -45,9 +45,12 @@ describe("GitHub workflows", () => {
       .map((s) => s.run)
       .filter(Boolean)
       .join("\n");
+    // The policy pack is installed by the root postinstall, from its own lockfile.
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.postinstall).toBe(
+      "npm ci --prefix policy --no-audit --no-fund",
+    );
     for (const command of [
-      "npm ci",
-      "npm ci --no-audit --no-fund --prefix policy",
+      "npm ci --no-audit --no-fund",
       "npm run typecheck",
       "npm run lint",
       "npm run jest",
