@@ -1,14 +1,14 @@
 // Composition root: config → components → stack outputs. No logic lives here.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "./components/addons";
-import { AiPlatform } from "./components/aiPlatform";
-import { Cluster } from "./components/cluster";
+import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "./components/cluster/addons";
+import { AiPlatform } from "./components/platform/aiPlatform";
+import { Cluster } from "./components/cluster/cluster";
 import { loadConfig, type AppConfig } from "./components/config";
-import { ServiceMesh } from "./components/mesh";
-import { Network } from "./components/network";
-import { NodeGroups } from "./components/nodeGroups";
-import { Observability } from "./components/observability";
+import { ServiceMesh } from "./components/mesh/mesh";
+import { Network } from "./components/cluster/network";
+import { NodeGroups } from "./components/cluster/nodeGroups";
+import { Observability } from "./components/observability/observability";
 
 interface ClusterLayer {
   cluster: Cluster;

@@ -10,20 +10,14 @@ import {
   type AiMeshPolicy,
   type Props,
 } from "./helpers";
+import { NVIDIA_AMI_TYPES, isNvidiaGpuInstanceType } from "./shared/gpu";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
-const NVIDIA_AMI_TYPES = [
-  "AL2023_x86_64_NVIDIA",
-  "AL2023_ARM_64_NVIDIA",
-  "BOTTLEROCKET_x86_64_NVIDIA",
-  "BOTTLEROCKET_ARM_64_NVIDIA",
-];
-const GPU_FAMILIES = /^(g4dn|g5|g5g|g6|g6e|gr6|p3|p3dn|p4d|p4de|p5|p5e|p5en|p6-b200)\./;
 
 /** A node group is a GPU group if it has GPU instance types or the GPU node label. */
 function isGpuGroup(props: Props): boolean {
   const types: string[] = props.instanceTypes ?? [];
-  return types.some((t) => GPU_FAMILIES.test(t)) || props.labels?.[GPU_NODE_LABEL] === "true";
+  return types.some(isNvidiaGpuInstanceType) || props.labels?.[GPU_NODE_LABEL] === "true";
 }
 
 function toleratesGpuTaint(pod: Props): boolean {
@@ -50,7 +44,7 @@ export const gpuPolicies: AiMeshPolicy[] = [
     types: [NODE_GROUP],
     validate: (props, args, report) => {
       if (!isGpuGroup(props)) return;
-      if (!NVIDIA_AMI_TYPES.includes(props.amiType)) {
+      if (!(NVIDIA_AMI_TYPES as readonly string[]).includes(props.amiType)) {
         report(`GPU node group ${args.name} uses amiType ${props.amiType ?? "(default)"}, not an NVIDIA AMI.`);
       }
       const tainted = (props.taints ?? []).some((t: Props) => t.key === GPU_RESOURCE && t.effect === "NO_SCHEDULE");

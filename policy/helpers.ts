@@ -9,6 +9,9 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { GPU_RESOURCE } from "./shared/gpu";
+
+export { GPU_NODE_LABEL, GPU_RESOURCE } from "./shared/gpu";
 
 /** Policy objects as the pack declares them: both kinds carry remediation steps. */
 export type AiMeshPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { remediationSteps: string };
@@ -22,8 +25,6 @@ export const WORKLOAD_TYPES = [
   "kubernetes:apps/v1:DaemonSet",
   "kubernetes:batch/v1:Job",
 ];
-export const GPU_RESOURCE = "nvidia.com/gpu";
-export const GPU_NODE_LABEL = "nvidia.com/gpu.present";
 
 /** A resource-level policy that only looks at the given type tokens. */
 export function resourcePolicy(

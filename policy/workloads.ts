@@ -1,4 +1,5 @@
 // Workload security and reliability policies.
+import { parseImage } from "./shared/images";
 import {
   WORKLOAD_TYPES,
   containersOf,
@@ -34,13 +35,6 @@ function containerPolicy(
       }
     },
   });
-}
-
-function imageTag(image: string): { tag?: string; digest?: string } {
-  const [name, digest] = image.split("@");
-  const slash = name.lastIndexOf("/");
-  const colon = name.lastIndexOf(":");
-  return { tag: colon > slash ? name.slice(colon + 1) : undefined, digest };
 }
 
 function matches(selector: Props | undefined, labels: Props): boolean {
@@ -114,7 +108,7 @@ export const workloadPolicies: AiMeshPolicy[] = [
     "Images are pinned to a version tag or digest, never latest.",
     "Use an immutable version tag (e.g. :1.4.2) or a sha256 digest.",
     (c) => {
-      const { tag, digest } = imageTag(c.image ?? "");
+      const { tag, digest } = parseImage(c.image ?? "");
       if (digest) return undefined;
       if (tag === undefined) return `uses image ${c.image} without a tag`;
       return tag === "latest" ? `uses image ${c.image} with the latest tag` : undefined;
@@ -128,7 +122,7 @@ export const workloadPolicies: AiMeshPolicy[] = [
     types: WORKLOAD_TYPES,
     validate: (props, _args, report) => {
       for (const c of containersOf(podSpec(props) ?? {})) {
-        if (!imageTag(c.image ?? "").digest)
+        if (!parseImage(c.image ?? "").digest)
           report(`${props.kind} ${objectName(props)} container ${c.name} image is not pinned by digest.`);
       }
     },

@@ -1,59 +1,15 @@
 // `npm run plan -- --stack dev`: runs the real index.ts on a recording engine — no cloud, no
 // Pulumi CLI, no credentials — and shows what `pulumi up` would create.
-import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../components/config";
-import { policies } from "../policy/policies";
-import { ROOT, runProgram } from "../test/support/harness";
-import { blocking, evaluatePolicies, loadPolicyConfig } from "../test/support/policyEngine";
-import { renderCompliance } from "./complianceReport";
-import { renderCanaryTable, renderTree, writePlanFiles } from "./planReport";
+import { argument } from "../plan/args";
+import { ROOT } from "../plan/engine";
+import { planStack } from "../plan/planStack";
 
-/** policy/config/<stack>.json when it exists, else the dev policy config. */
-export function policyConfigFor(stack: string): string {
-  const own = path.join(ROOT, "policy", "config", `${stack}.json`);
-  return fs.existsSync(own) ? own : path.join(ROOT, "policy", "config", "dev.json");
-}
-
-/** Plans one stack into `outDir`; prints the tree, the canary table and the compliance report. Returns success. */
-export async function planStack(stack: string, outDir: string, stackFile?: string): Promise<boolean> {
-  const result = await runProgram({ stack, stackFile, preview: true });
-  if (result.error) {
-    const text =
-      result.error instanceof ConfigError ? result.error.message : (result.error.stack ?? String(result.error));
-    console.error(`✗ plan of stack "${stack}" failed\n${text}`);
-    return false;
-  }
-  writePlanFiles(outDir, stack, result.resources, result.outputs);
-  console.log(`Plan for stack "${stack}" (offline: cloud-computed values show as "(known after deploy)")\n`);
-  console.log(renderTree(result.resources));
-  console.log(`\nCanary weights\n${renderCanaryTable(result.resources)}\n`);
-  console.log(
-    `Wrote ${path.relative(ROOT, path.join(outDir, "plan.json"))} and ${path.relative(ROOT, path.join(outDir, "manifests"))}/`,
-  );
-
-  const policyConfig = policyConfigFor(stack);
-  const report = evaluatePolicies(result.resources, loadPolicyConfig(policyConfig));
-  console.log(
-    `\nCompliance (policy pack, ${path.relative(ROOT, policyConfig)})\n${renderCompliance(report, policies.length)}`,
-  );
-  const failures = blocking(report);
-  if (failures.length > 0) console.error(`✗ ${failures.length} mandatory policy violation(s) in stack "${stack}"`);
-  return failures.length === 0;
-}
-
-export function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
-
-if (require.main === module) {
-  const stack = argument("stack", "dev");
-  const stackFile = argument("stack-file", "");
-  planStack(stack, path.resolve(ROOT, argument("out", "out")), stackFile ? path.resolve(stackFile) : undefined)
-    .then((ok) => process.exit(ok ? 0 : 1))
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+const stack = argument("stack", "dev");
+const stackFile = argument("stack-file", "");
+planStack(stack, path.resolve(ROOT, argument("out", "out")), stackFile ? path.resolve(stackFile) : undefined)
+  .then((ok) => process.exit(ok ? 0 : 1))
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

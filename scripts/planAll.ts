@@ -1,7 +1,7 @@
 // Plans every committed stack (Pulumi.<stack>.yaml) into out/stacks/<stack>; fails if any fails.
 import * as path from "path";
-import { ROOT, committedStacks } from "../test/support/harness";
-import { planStack } from "./plan";
+import { ROOT, committedStacks } from "../plan/engine";
+import { planStack } from "../plan/planStack";
 
 async function main(): Promise<number> {
   const stacks = committedStacks();

@@ -2,10 +2,10 @@
 // `-- --file objects.yaml` validates the documents of one YAML file instead.
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
-import { committedStacks, deploy } from "../test/support/harness";
-import { kubernetesObjects } from "../test/support/query";
-import { reveal } from "../test/support/recorder";
-import { validateObjects, type KubernetesObject, type SchemaReport } from "./manifestSchemas";
+import { committedStacks, deploy } from "../plan/engine";
+import { kubernetesObjects } from "../plan/query";
+import { reveal } from "../plan/recorder";
+import { validateObjects, type KubernetesObject, type SchemaReport } from "../plan/manifestSchemas";
 
 function print(label: string, report: SchemaReport): boolean {
   console.log(`${label}: ${report.valid} object(s) valid, ${report.invalid.length} invalid`);

@@ -1,7 +1,7 @@
-import { ADDON_VERSION, CLUSTER_CA_DATA, CLUSTER_ENDPOINT, OIDC_ISSUER } from "./support/mocks";
-import { deploy, type RunResult } from "./support/harness";
-import { byUrn, dependsOn, one, ofType } from "./support/query";
-import { RecordedSecret, type RecordedResource } from "./support/recorder";
+import { ADDON_VERSION, CLUSTER_CA_DATA, CLUSTER_ENDPOINT, OIDC_ISSUER } from "../plan/mocks";
+import { deploy, type RunResult } from "../plan/engine";
+import { byUrn, dependsOn, one, ofType } from "../plan/query";
+import { RecordedSecret, type RecordedResource } from "../plan/recorder";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -398,7 +398,7 @@ describe("existing mode (local stack)", () => {
 
 describe("bad config", () => {
   it("fails before any resource is registered", async () => {
-    const { runProgram } = await import("./support/harness");
+    const { runProgram } = await import("../plan/engine");
     const run = await runProgram({ config: { "ai-mesh:cluster": { gpuNodes: { minSize: 3, maxSize: 2 } } } });
     expect(run.error?.message).toBe(
       "Invalid stack config (1 problem):\n  - cluster.gpuNodes: sizes must satisfy minSize <= desiredSize <= maxSize, got 3 / 1 / 2",

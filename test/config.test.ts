@@ -152,7 +152,7 @@ describe("cluster rules", () => {
   it("rejects an unknown AMI type with the allowed ones", () => {
     const raw = devRawWith((r) => (r.cluster.gpuNodes.amiType = "AL2_x86_64_GPU"));
     expect(problems(raw)).toEqual([
-      'cluster.gpuNodes.amiType: Invalid option: expected one of "AL2023_x86_64_NVIDIA"|"BOTTLEROCKET_x86_64_NVIDIA" (got "AL2_x86_64_GPU")',
+      'cluster.gpuNodes.amiType: Invalid option: expected one of "AL2023_x86_64_NVIDIA"|"AL2023_ARM_64_NVIDIA"|"BOTTLEROCKET_x86_64_NVIDIA"|"BOTTLEROCKET_ARM_64_NVIDIA" (got "AL2_x86_64_GPU")',
     ]);
   });
 
@@ -166,7 +166,14 @@ describe("cluster rules", () => {
   it("rejects a GPU group without GPU instance types", () => {
     const raw = devRawWith((r) => (r.cluster.gpuNodes.instanceTypes = ["g5.xlarge", "m6i.large"]));
     expect(problems(raw)).toEqual([
-      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type; allowed families: g4dn, g5, g6, g6e, gr6, p3, p4d, p4de, p5, p5e, p5en, p6-b200',
+      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
+    ]);
+  });
+
+  it("rejects an Arm GPU family on an x86 NVIDIA AMI", () => {
+    const raw = devRawWith((r) => (r.cluster.gpuNodes.instanceTypes = ["g5g.xlarge"]));
+    expect(problems(raw)).toEqual([
+      'cluster.gpuNodes.instanceTypes[0]: "g5g.xlarge" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
     ]);
   });
 
@@ -247,7 +254,7 @@ describe("default providers", () => {
   });
 
   it("stops the program before any resource when a stack leaves them enabled", async () => {
-    const { runProgram } = await import("./support/harness");
+    const { runProgram } = await import("../plan/engine");
     const run = await runProgram({ config: { "pulumi:disable-default-providers": undefined } });
     expect(run.error?.message).toBe(
       "Invalid stack config (1 problem):\n" +

@@ -1,5 +1,5 @@
-import { deploy, type RunResult } from "./support/harness";
-import { byUrn, dependsOn, one } from "./support/query";
+import { deploy, type RunResult } from "../plan/engine";
+import { byUrn, dependsOn, one } from "../plan/query";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 

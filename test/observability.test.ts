@@ -1,6 +1,6 @@
-import { deploy, type RunResult } from "./support/harness";
-import { at, dependsOn, ofType, one } from "./support/query";
-import { RecordedSecret } from "./support/recorder";
+import { deploy, type RunResult } from "../plan/engine";
+import { at, dependsOn, ofType, one } from "../plan/query";
+import { RecordedSecret } from "../plan/recorder";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- chart values as recorded

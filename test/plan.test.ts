@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { ROOT } from "./support/harness";
+import { ROOT } from "../plan/engine";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 

@@ -1,6 +1,6 @@
-import { deploy, type RunResult } from "./support/harness";
-import { at, dependsOn, kubernetesObjects, ofType, one } from "./support/query";
-import type { RecordedResource } from "./support/recorder";
+import { deploy, type RunResult } from "../plan/engine";
+import { at, dependsOn, kubernetesObjects, ofType, one } from "../plan/query";
+import type { RecordedResource } from "../plan/recorder";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";

@@ -1,7 +1,7 @@
 import { policies } from "../policy/policies";
-import { deploy, ROOT } from "./support/harness";
-import { blocking, evaluatePolicies, loadPolicyConfig, type PolicyConfigFile } from "./support/policyEngine";
-import { UNKNOWN, type RecordedResource } from "./support/recorder";
+import { deploy, ROOT } from "../plan/engine";
+import { blocking, evaluatePolicies, loadPolicyConfig, type PolicyConfigFile } from "../plan/policyEngine";
+import { UNKNOWN, type RecordedResource } from "../plan/recorder";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixtures are free-form resource inputs
 

@@ -1,7 +1,13 @@
-import { allowedCallers } from "../components/callGraph";
+import { allowedCallers } from "../components/platform/callGraph";
 import { parseConfig, type ServiceConfig } from "../components/config";
-import { localRateLimitPatch } from "../components/rateLimit";
-import { effectiveWeights, httpRoute, loadBalancerPolicy, subsets, trafficPolicy } from "../components/traffic";
+import { localRateLimitPatch } from "../components/platform/rateLimit";
+import {
+  effectiveWeights,
+  httpRoute,
+  loadBalancerPolicy,
+  subsets,
+  trafficPolicy,
+} from "../components/platform/traffic";
 import { devRawWith } from "./support/configFixtures";
 
 const HOST = "object-detector.ai.svc.cluster.local";

@@ -1,5 +1,5 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
-import { readStackFile } from "./harness";
+import { readStackFile } from "../../plan/engine";
 
 export type Raw = Record<string, unknown>;
 

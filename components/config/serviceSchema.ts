@@ -1,7 +1,7 @@
 // The services and call-graph part of the stack config: versions, traffic settings, callers.
 import { z } from "zod";
-import { dnsLabel, duration, image, percent, quantity } from "./configPrimitives";
-import { INGRESS_CALLER, SERVICE_KEYS } from "./names";
+import { dnsLabel, duration, image, percent, quantity } from "./primitives";
+import { INGRESS_CALLER, SERVICE_KEYS } from "../names";
 
 const version = z.strictObject({
   name: dnsLabel,

@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "./cidr";
-import type { EksClusterConfig } from "./config";
+import type { EksClusterConfig } from "../config";
 
 export const AZ_COUNT = 3;
 

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { PROJECT } from "../../components/config";
+import { PROJECT } from "../components/config";
 import { cloudMocks } from "./mocks";
 import { recordRegistrations, type RecordedResource } from "./recorder";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export type ConfigValues = Record<string, unknown>;
@@ -87,7 +87,7 @@ export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
   );
   const resources = recordRegistrations();
   // Imported only now: the program must see the mocks and config installed above.
-  const program: Program = (await import("../../index")).default;
+  const program: Program = (await import("../index")).default;
 
   // The error is caught inside the stack's init: rethrown, it would also reject the Stack
   // resource's own promise, which nobody awaits.

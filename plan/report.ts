@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import type { RecordedResource } from "../test/support/recorder";
-import { kubernetesObjects, ofType } from "../test/support/query";
+import type { RecordedResource } from "./recorder";
+import { kubernetesObjects, ofType } from "./query";
 import { formatTable } from "./table";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -3,16 +3,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig, NodeGroupConfig } from "./config";
-import { chartArgs, type ChartRef } from "./helmChart";
+import type { EksClusterConfig, NodeGroupConfig } from "../config";
+import { chartArgs, type ChartRef } from "../charts";
+import { GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION } from "./gpu";
 import { serviceRole } from "./iam";
 
-export const GPU_RESOURCE = "nvidia.com/gpu";
-export const GPU_NODE_LABEL = { "nvidia.com/gpu.present": "true" } as const;
 export const NODE_ROLE_LABEL = "ai-mesh/node-role";
-/** EKS spells the effect NO_SCHEDULE; Kubernetes tolerations spell it NoSchedule. */
-export const GPU_TAINT = { key: GPU_RESOURCE, value: "true", effect: "NO_SCHEDULE" } as const;
-export const GPU_TOLERATION = { key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" } as const;
 
 export const DEVICE_PLUGIN_CHART: ChartRef = {
   chart: "nvidia-device-plugin",

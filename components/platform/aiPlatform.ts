@@ -4,9 +4,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AiService, serviceHost } from "./aiService";
 import { allowedCallers } from "./callGraph";
-import type { CallGraphEdge, IstioConfig, ServicesConfig } from "./config";
-import type { ServiceMesh } from "./mesh";
-import { PART_OF, SERVICE_KEYS, kubernetesName, type ServiceKey } from "./names";
+import type { CallGraphEdge, IstioConfig, ServicesConfig } from "../config";
+import type { ServiceMesh } from "../mesh/mesh";
+import { PART_OF, SERVICE_KEYS, kubernetesName, type ServiceKey } from "../names";
 import { httpRoute } from "./traffic";
 
 export const EDGE_GATEWAY = "edge";

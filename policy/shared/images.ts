@@ -1,4 +1,4 @@
-// Container image references: "registry[:port]/repo[:tag][@sha256:digest]".
+// Container image references: "registry[:port]/repo[:tag][@sha256:digest]" (shared, see README.md here).
 export interface ImageRef {
   repository: string;
   tag?: string;

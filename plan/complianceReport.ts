@@ -1,5 +1,5 @@
 // The compliance table `npm run plan` prints: every finding with its policy, level and resource.
-import type { PolicyReport } from "../test/support/policyEngine";
+import type { PolicyReport } from "./policyEngine";
 import { formatTable } from "./table";
 
 function shortName(resource: string): string {

@@ -10,7 +10,7 @@ import {
   type ResourceValidationPolicy,
   type StackValidationArgs,
   type StackValidationPolicy,
-} from "../../policy/policies";
+} from "../policy/policies";
 import { RecordedSecret, UNKNOWN, type RecordedResource } from "./recorder";
 
 export interface PolicyFinding {

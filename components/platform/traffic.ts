@@ -1,6 +1,6 @@
 // Canary weights and traffic settings → Istio route, subset and traffic-policy objects.
 // Pure functions: no resources, so every rule is unit-testable on plain data.
-import type { LoadBalancerConfig, ServiceConfig } from "./config";
+import type { LoadBalancerConfig, ServiceConfig } from "../config";
 
 export interface Subset {
   name: string;

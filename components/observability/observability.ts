@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertGroups } from "./alerts";
-import type { ObservabilityConfig, ServicesConfig } from "./config";
-import { chartArgs } from "./helmChart";
-import type { ServiceMesh } from "./mesh";
-import { ISTIO_SYSTEM_NAMESPACE } from "./names";
+import type { ObservabilityConfig, ServicesConfig } from "../config";
+import { chartArgs } from "../charts";
+import type { ServiceMesh } from "../mesh/mesh";
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import {
   CHARTS,
   GRAFANA_ADMIN_SECRET,
@@ -18,8 +18,8 @@ import {
   jaegerValues,
   kialiValues,
   kubePrometheusStackValues,
-} from "./observabilityValues";
-import { TRACING_RELEASE } from "./tracing";
+} from "./values";
+import { TRACING_RELEASE } from "../mesh/tracing";
 
 export interface ObservabilityArgs {
   namespace: string;

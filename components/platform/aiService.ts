@@ -3,8 +3,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AllowedCall } from "./callGraph";
-import type { ServiceConfig } from "./config";
-import { serviceLabels } from "./names";
+import type { ServiceConfig } from "../config";
+import { serviceLabels } from "../names";
 import { localRateLimitPatch } from "./rateLimit";
 import { SERVICE_PORT, effectiveWeights, httpRoute, subsets, trafficPolicy } from "./traffic";
 import { deploymentSpec } from "./workload";

@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managedAddon } from "./addons";
-import type { EksClusterConfig, ExistingClusterConfig } from "./config";
+import type { EksClusterConfig, ExistingClusterConfig } from "../config";
 import { serviceRole } from "./iam";
 import { eksKubeconfig } from "./kubeconfig";
 

@@ -1,6 +1,6 @@
 // Typed Helm values for the Istio charts. Pure: config in, values out.
-import type { IstioConfig } from "./config";
-import { INGRESS_GATEWAY_SELECTOR } from "./names";
+import type { IstioConfig } from "../config";
+import { INGRESS_GATEWAY_SELECTOR } from "../names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
 export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";

@@ -1,6 +1,6 @@
 // Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out.
-import type { ObservabilityConfig, ServicesConfig } from "./config";
-import { SERVICE_KEYS, kubernetesName } from "./names";
+import type { ObservabilityConfig, ServicesConfig } from "../config";
+import { SERVICE_KEYS, kubernetesName } from "../names";
 
 export interface AlertRule {
   alert: string;

@@ -1,7 +1,7 @@
 // Reusable zod field types of the stack config, with messages that say what is allowed.
 import { z } from "zod";
 import { isDuration } from "./durations";
-import { unpinnedImageReason } from "./images";
+import { unpinnedImageReason } from "../../policy/shared/images";
 
 export const dnsLabel = z
   .string()

@@ -1,9 +1,9 @@
 // The hardened pod spec of one service version. Pure: config in, Kubernetes object out.
 import type * as k8s from "@pulumi/kubernetes";
-import type { ServiceConfig, VersionConfig } from "./config";
-import { durationSeconds } from "./durations";
-import { serviceLabels, versionSelector } from "./names";
-import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "./nodeGroups";
+import type { ServiceConfig, VersionConfig } from "../config";
+import { durationSeconds } from "../config/durations";
+import { serviceLabels, versionSelector } from "../names";
+import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 

@@ -1,16 +1,16 @@
 // ServiceMesh: Istio base → istiod (awaited) → ingress gateway, mesh-wide STRICT mTLS and tracing.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IstioConfig, ObservabilityConfig } from "./config";
-import { chartArgs } from "./helmChart";
-import { ISTIO_REPO, gatewayValues, istiodValues } from "./meshValues";
+import type { IstioConfig, ObservabilityConfig } from "../config";
+import { chartArgs } from "../charts";
+import { ISTIO_REPO, gatewayValues, istiodValues } from "./values";
 import {
   INGRESS_GATEWAY_NAME,
   INGRESS_GATEWAY_SELECTOR,
   ISTIO_INGRESS_NAMESPACE,
   ISTIO_SYSTEM_NAMESPACE,
   principal,
-} from "./names";
+} from "../names";
 import { TRACING_PROVIDER } from "./tracing";
 
 export interface ServiceMeshArgs {

@@ -1,10 +1,10 @@
 // The only reader of pulumi.Config: raw stack config → one typed, validated, defaulted object.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { configProblems, type Problem } from "./configRules";
-import { rootSchema, type RootConfig } from "./configSchema";
+import { configProblems, type Problem } from "./rules";
+import { rootSchema, type RootConfig } from "./schema";
 
-export * from "./configSchema";
+export * from "./schema";
 
 export const PROJECT = "ai-mesh";
 

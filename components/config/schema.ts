@@ -1,27 +1,12 @@
 // The stack-config model: zod schemas with every default. Cross-field rules live in configRules.ts.
 import { z } from "zod";
-import { cidr, dnsLabel, percent, quantity, roleArn } from "./configPrimitives";
+import { NVIDIA_AMI_TYPES } from "../../policy/shared/gpu";
+import { cidr, dnsLabel, percent, quantity, roleArn } from "./primitives";
 import { callGraphSchema, servicesSchema, type loadBalancerSchema } from "./serviceSchema";
 
 // ---- cluster ----
 
-export const GPU_AMI_TYPES = ["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"] as const;
 export const SYSTEM_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"] as const;
-/** NVIDIA GPU instance families on EKS (g4ad is AMD, so it is not here). */
-export const GPU_INSTANCE_FAMILIES = [
-  "g4dn",
-  "g5",
-  "g6",
-  "g6e",
-  "gr6",
-  "p3",
-  "p4d",
-  "p4de",
-  "p5",
-  "p5e",
-  "p5en",
-  "p6-b200",
-];
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.large");
 
 const nodeGroupFields = {
@@ -47,7 +32,7 @@ const systemNodes = z
 const gpuNodes = z
   .strictObject({
     ...nodeGroupFields,
-    amiType: z.enum(GPU_AMI_TYPES).default("AL2023_x86_64_NVIDIA"),
+    amiType: z.enum(NVIDIA_AMI_TYPES).default("AL2023_x86_64_NVIDIA"),
     // Model images are large; 100 GiB keeps image pulls from filling the root volume.
     diskSizeGiB: z.number().int().min(50).default(100),
     instanceTypes: nodeGroupFields.instanceTypes.default(["g5.xlarge"]),

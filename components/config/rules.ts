@@ -1,7 +1,8 @@
 // Cross-field rules zod cannot say field by field. Pure: config in, problems out.
 import { durationMs } from "./durations";
-import { GPU_INSTANCE_FAMILIES, type RootConfig, type ServiceConfig } from "./configSchema";
-import { SERVICE_KEYS } from "./names";
+import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
+import type { RootConfig, ServiceConfig } from "./schema";
+import { SERVICE_KEYS } from "../names";
 
 export interface Problem {
   path: string;
@@ -96,11 +97,13 @@ function clusterProblems(config: RootConfig): Problem[] {
   });
   problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
   problems.push(...sizeProblems("cluster.gpuNodes", cluster.gpuNodes));
+  const arch = cluster.gpuNodes.amiType.includes("ARM_64") ? "arm64" : "x86_64";
+  const families = Object.keys(NVIDIA_GPU_FAMILIES).filter((family) => NVIDIA_GPU_FAMILIES[family] === arch);
   cluster.gpuNodes.instanceTypes.forEach((type, i) => {
-    if (!GPU_INSTANCE_FAMILIES.includes(type.split(".")[0])) {
+    if (!families.includes(instanceFamily(type))) {
       problems.push({
         path: `cluster.gpuNodes.instanceTypes[${i}]`,
-        message: `"${type}" is not an NVIDIA GPU instance type; allowed families: ${GPU_INSTANCE_FAMILIES.join(", ")}`,
+        message: `"${type}" is not an NVIDIA GPU instance type for ${cluster.gpuNodes.amiType}; allowed families: ${families.join(", ")}`,
       });
     }
   });

@@ -1,9 +1,9 @@
 // Pinned charts and typed values for the observability stack. Pure: config in, values out.
-import type { ObservabilityConfig } from "./config";
-import type { ChartRef } from "./helmChart";
-import { GPU_NODE_LABEL, GPU_TOLERATION } from "./nodeGroups";
-import { ISTIO_SYSTEM_NAMESPACE } from "./names";
-import { TRACING_RELEASE } from "./tracing";
+import type { ObservabilityConfig } from "../config";
+import type { ChartRef } from "../charts";
+import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { TRACING_RELEASE } from "../mesh/tracing";
 
 export const CHARTS = {
   kubePrometheusStack: {

@@ -1,0 +1,43 @@
+// Plans one stack offline: runs the real index.ts on the recording engine, prints the tree, the canary
+// table and the compliance report, and writes plan.json and the manifests.
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError } from "../components/config";
+import { policies } from "../policy/policies";
+import { ROOT, runProgram } from "./engine";
+import { blocking, evaluatePolicies, loadPolicyConfig } from "./policyEngine";
+import { renderCompliance } from "./complianceReport";
+import { renderCanaryTable, renderTree, writePlanFiles } from "./report";
+
+/** policy/config/<stack>.json when it exists, else the dev policy config. */
+export function policyConfigFor(stack: string): string {
+  const own = path.join(ROOT, "policy", "config", `${stack}.json`);
+  return fs.existsSync(own) ? own : path.join(ROOT, "policy", "config", "dev.json");
+}
+
+/** Plans one stack into `outDir`; prints the tree, the canary table and the compliance report. Returns success. */
+export async function planStack(stack: string, outDir: string, stackFile?: string): Promise<boolean> {
+  const result = await runProgram({ stack, stackFile, preview: true });
+  if (result.error) {
+    const text =
+      result.error instanceof ConfigError ? result.error.message : (result.error.stack ?? String(result.error));
+    console.error(`✗ plan of stack "${stack}" failed\n${text}`);
+    return false;
+  }
+  writePlanFiles(outDir, stack, result.resources, result.outputs);
+  console.log(`Plan for stack "${stack}" (offline: cloud-computed values show as "(known after deploy)")\n`);
+  console.log(renderTree(result.resources));
+  console.log(`\nCanary weights\n${renderCanaryTable(result.resources)}\n`);
+  console.log(
+    `Wrote ${path.relative(ROOT, path.join(outDir, "plan.json"))} and ${path.relative(ROOT, path.join(outDir, "manifests"))}/`,
+  );
+
+  const policyConfig = policyConfigFor(stack);
+  const report = evaluatePolicies(result.resources, loadPolicyConfig(policyConfig));
+  console.log(
+    `\nCompliance (policy pack, ${path.relative(ROOT, policyConfig)})\n${renderCompliance(report, policies.length)}`,
+  );
+  const failures = blocking(report);
+  if (failures.length > 0) console.error(`✗ ${failures.length} mandatory policy violation(s) in stack "${stack}"`);
+  return failures.length === 0;
+}
