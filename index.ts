@@ -1,6 +1,7 @@
 // Composition root: config → components → stack outputs. No logic lives here.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "./components/cluster/addons";
 import { AiPlatform } from "./components/platform/aiPlatform";
 import { Cluster } from "./components/cluster/cluster";
@@ -14,7 +15,6 @@ interface ClusterLayer {
   cluster: Cluster;
   /** What must exist before any workload can be scheduled. */
   ready: pulumi.Resource[];
-  gpu: boolean;
   storageClass?: string;
   outputs: Record<string, unknown>;
 }
@@ -48,6 +48,7 @@ function eksLayer(config: AppConfig): ClusterLayer {
       clusterName: cluster.clusterName,
       config: eks,
       partition: cluster.partition!,
+      charts: config.charts,
       privateSubnetIds: network.privateSubnetIds,
       dependsOn: cluster.networkingAddons,
     },
@@ -66,7 +67,6 @@ function eksLayer(config: AppConfig): ClusterLayer {
   return {
     cluster,
     ready: [nodeGroups.system, ...addons.addons, addons.storageClass],
-    gpu: true,
     storageClass: DEFAULT_STORAGE_CLASS,
     outputs: {
       region: config.region,
@@ -84,29 +84,33 @@ function existingLayer(config: AppConfig): ClusterLayer {
   return {
     cluster,
     ready: [],
-    gpu: config.cluster.gpu,
     storageClass: config.cluster.storageClass,
     outputs: {
-      gpuScheduling: config.cluster.gpu
+      gpuScheduling: config.gpu
         ? "enabled"
         : "disabled: object-detector runs on CPU without GPU limits, tolerations or node selectors",
     },
   };
 }
 
+/** The stack program; the Automation API runs it inline (`scripts/e2e.ts`), the CLI through this module. */
 export = async () => {
   const config = loadConfig();
   const layer = config.cluster.mode === "eks" ? eksLayer(config) : existingLayer(config);
   const k8sOpts = { providers: [layer.cluster.provider] };
+  // Default providers are disabled, random's too; created only when something is generated, so a
+  // stack without generated values needs no random plugin.
+  let randomProvider: random.Provider | undefined;
+  const randomProviderOnce = () => (randomProvider ??= new random.Provider("random"));
 
-  const observabilityNamespace = "monitoring";
   const mesh = new ServiceMesh(
     "mesh",
     {
       istio: config.istio,
       observability: config.observability,
+      charts: config.charts,
       // Spans go to the tracing backend only when observability installs one.
-      tracingNamespace: config.observability.enabled ? observabilityNamespace : undefined,
+      tracingNamespace: config.observability.enabled ? config.observability.namespace : undefined,
       dependsOn: layer.ready,
     },
     k8sOpts,
@@ -115,13 +119,14 @@ export = async () => {
     ? new Observability(
         "observability",
         {
-          namespace: observabilityNamespace,
           config: config.observability,
+          charts: config.charts,
           services: config.services,
-          gpu: layer.gpu,
+          gpu: config.gpu,
           storageClass: layer.storageClass,
           alertWebhookUrl: config.alertWebhookUrl,
           mesh,
+          randomProvider: randomProviderOnce,
           dependsOn: layer.ready,
         },
         k8sOpts,
@@ -133,7 +138,7 @@ export = async () => {
       services: config.services,
       callGraph: config.callGraph,
       ingress: config.istio.ingress,
-      gpu: layer.gpu,
+      gpu: config.gpu,
       mesh,
     },
     k8sOpts,

@@ -1,11 +1,103 @@
-// A pinned Helm chart and the Release arguments that install exactly that version.
+// Every Helm chart the program installs, pinned in code, and where each release takes it from:
+// the upstream repository, a mirror, or a directory of packaged charts (config `ai-mesh:charts`).
+import * as path from "path";
+import type { ChartsConfig } from "./config/schema";
 
 export interface ChartRef {
   chart: string;
   version: string;
+  /** The upstream Helm repository. */
   repo: string;
+  /** Where this pin was checked to exist. */
+  checked: string;
 }
 
-export function chartArgs(ref: ChartRef): { chart: string; version: string; repositoryOpts: { repo: string } } {
-  return { chart: ref.chart, version: ref.version, repositoryOpts: { repo: ref.repo } };
+export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+export const ISTIO_CHARTS = ["base", "istiod", "gateway"] as const;
+
+/** Istio's charts at the configured Istio version (one version for all three). */
+export function istioChart(chart: (typeof ISTIO_CHARTS)[number], version: string): ChartRef {
+  return {
+    chart,
+    version,
+    repo: ISTIO_REPO,
+    checked: "Istio release 1.30.3 (github.com/istio/istio/releases), packaged from manifests/charts",
+  };
+}
+
+export const CHARTS = {
+  kubePrometheusStack: {
+    chart: "kube-prometheus-stack",
+    version: "83.6.0",
+    repo: "https://prometheus-community.github.io/helm-charts",
+    checked: "prometheus-community/helm-charts release kube-prometheus-stack-83.6.0",
+  },
+  jaeger: {
+    chart: "jaeger",
+    version: "4.1.0",
+    repo: "https://jaegertracing.github.io/helm-charts",
+    checked: "jaegertracing/helm-charts release jaeger-4.1.0",
+  },
+  kiali: {
+    chart: "kiali-server",
+    version: "2.29.0",
+    repo: "https://kiali.org/helm-charts",
+    // 2.31.0 was never published to the repository index.
+    checked: "kiali.org/helm-charts index (newest confirmed there: 2.29.0)",
+  },
+  dcgmExporter: {
+    chart: "dcgm-exporter",
+    version: "4.8.2",
+    repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    checked: "nvidia.github.io/dcgm-exporter/helm-charts index",
+  },
+  nvidiaDevicePlugin: {
+    chart: "nvidia-device-plugin",
+    version: "0.19.0",
+    repo: "https://nvidia.github.io/k8s-device-plugin",
+    checked: "nvidia.github.io/k8s-device-plugin index (NVIDIA/k8s-device-plugin v0.19.0)",
+  },
+} as const satisfies Record<string, ChartRef>;
+
+/** The file `helm package` writes for a chart: <chart>-<version>.tgz. */
+export function packagedChartFile(directory: string, ref: ChartRef): string {
+  return path.join(directory, `${ref.chart}-${ref.version}.tgz`);
+}
+
+export interface ReleaseChart {
+  chart: string;
+  version?: string;
+  repositoryOpts?: { repo: string };
+}
+
+/** Release arguments that install exactly the pinned chart from the configured source. */
+export function chartArgs(ref: ChartRef, source: ChartsConfig): ReleaseChart {
+  if (source.directory) return { chart: packagedChartFile(source.directory, ref) };
+  const repo = source.repository ?? source.repositories?.[ref.repo] ?? ref.repo;
+  if (repo.startsWith("oci://")) return { chart: `${repo.replace(/\/+$/, "")}/${ref.chart}`, version: ref.version };
+  return { chart: ref.chart, version: ref.version, repositoryOpts: { repo } };
+}
+
+/** Every upstream repository a chart comes from: the keys `charts.repositories` may map. */
+export function upstreamRepositories(): string[] {
+  return [...new Set([ISTIO_REPO, ...Object.values(CHARTS).map((ref) => ref.repo)])];
+}
+
+/** What decides which releases a stack installs; the program's components follow the same rules. */
+export interface ChartNeeds {
+  istioVersion: string;
+  observability: boolean;
+  gpu: boolean;
+  /** The NVIDIA device plugin: EKS GPU nodes on an AMI without one (AL2023). */
+  devicePlugin: boolean;
+}
+
+/** The charts a stack installs, so a chart source can be checked before anything is registered. */
+export function requiredCharts(needs: ChartNeeds): ChartRef[] {
+  return [
+    ...ISTIO_CHARTS.map((chart) => istioChart(chart, needs.istioVersion)),
+    ...(needs.observability ? [CHARTS.kubePrometheusStack, CHARTS.jaeger, CHARTS.kiali] : []),
+    ...(needs.observability && needs.gpu ? [CHARTS.dcgmExporter] : []),
+    ...(needs.devicePlugin ? [CHARTS.nvidiaDevicePlugin] : []),
+  ];
 }

@@ -25,15 +25,9 @@ describe("eks mode (dev stack)", () => {
 
   it("gives every resource an explicit provider: aws for AWS, the cluster's k8s provider for Kubernetes", () => {
     const awsProvider = one(run.resources, "pulumi:providers:aws");
-    const k8sProvider = one(run.resources, "pulumi:providers:kubernetes");
-    for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
-      const expected = r.type.startsWith("aws:")
-        ? awsProvider.urn
-        : r.type.startsWith("kubernetes:")
-          ? k8sProvider.urn
-          : undefined;
-      if (expected)
-        expect({ resource: r.name, provider: r.provider }).toEqual({ resource: r.name, provider: expected });
+    expect(one(run.resources, "pulumi:providers:kubernetes").parent).toMatch(/ai-mesh:index:Cluster::cluster$/);
+    for (const r of run.resources.filter((x) => x.type.startsWith("aws:"))) {
+      expect({ resource: r.name, provider: r.provider }).toEqual({ resource: r.name, provider: awsProvider.urn });
     }
     expect(awsProvider.inputs.region).toBe("us-west-2");
   });
@@ -372,16 +366,23 @@ describe("existing mode (local stack)", () => {
     expect(run.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws")).toEqual([]);
   });
 
-  it("builds the k8s provider from the configured context", () => {
+  it("builds the k8s provider from the configured context, identified by the stated cluster name", () => {
     const provider = one(run.resources, "pulumi:providers:kubernetes");
-    expect(provider.inputs).toMatchObject({ context: "kind-ai-mesh", clusterIdentifier: "existing:kind-ai-mesh" });
+    expect(provider.inputs).toMatchObject({ context: "kind-ai-mesh", clusterIdentifier: "ai-mesh" });
     expect(provider.inputs.kubeconfig).toBeUndefined();
+  });
+
+  it("keeps the provider's identity when the kube context is renamed (no replacement of every resource)", async () => {
+    const renamed = await deploy({ stack: "local", config: { "ai-mesh:cluster": { context: "laptop" } } });
+    const provider = one(renamed.resources, "pulumi:providers:kubernetes");
+    expect(provider.inputs).toMatchObject({ context: "laptop", clusterIdentifier: "ai-mesh" });
+    expect(renamed.outputs.clusterName).toBe("ai-mesh");
   });
 
   it("says in a stack output that GPU scheduling is off", () => {
     expect(run.outputs).toMatchObject({
       mode: "existing",
-      clusterName: "kind-ai-mesh",
+      clusterName: "ai-mesh",
       gpuScheduling: "disabled: object-detector runs on CPU without GPU limits, tolerations or node selectors",
     });
     expect(run.outputs.kubeconfig).toBeUndefined();

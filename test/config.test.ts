@@ -193,11 +193,25 @@ describe("cluster rules", () => {
 
   it("accepts existing mode without region or node groups", () => {
     const raw = devRawWith((r) => {
-      r.cluster = { mode: "existing", context: "kind-ai-mesh" };
+      r.cluster = { mode: "existing", name: "ai-mesh", context: "kind-ai-mesh" };
       delete r.region;
     });
     const config = parseConfig(raw);
-    expect(config.cluster).toEqual({ mode: "existing", context: "kind-ai-mesh", gpu: false });
+    expect(config.cluster).toEqual({ mode: "existing", name: "ai-mesh", context: "kind-ai-mesh", gpu: false });
+  });
+
+  it("requires a stated cluster name in existing mode, never a kube context", () => {
+    const raw = devRawWith((r) => {
+      r.cluster = { mode: "existing", context: "kind-ai-mesh" };
+      delete r.region;
+    });
+    expect(problems(raw)).toEqual([
+      "cluster.name: is required in existing mode: a stable name for this cluster (for EKS, its cluster name), used as its identity so renaming a kube context never replaces resources",
+    ]);
+    const bad = devRawWith((r) => (r.cluster = { mode: "existing", name: "my cluster" }));
+    expect(problems(bad)).toEqual([
+      `cluster.name: must be a cluster name: letters, digits, '-' and '_', up to 100 (got "my cluster")`,
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { deploy, type RunResult } from "../plan/engine";
+import { deploy, runProgram, type RunResult } from "../plan/engine";
 import { at, dependsOn, ofType, one } from "../plan/query";
 import { RecordedSecret } from "../plan/recorder";
 
@@ -13,7 +13,7 @@ describe("Observability (dev stack)", () => {
     run = await deploy();
   });
 
-  it("pins every chart and installs it in the monitoring namespace (Kiali next to istiod)", () => {
+  it("pins every chart and installs it in the monitoring namespace (Kiali next to Grafana's Secret)", () => {
     const pinned = (name: string) => [
       release(name).inputs.chart,
       release(name).inputs.version,
@@ -22,7 +22,7 @@ describe("Observability (dev stack)", () => {
     expect(pinned("kube-prometheus-stack")).toEqual(["kube-prometheus-stack", "83.6.0", "monitoring"]);
     expect(pinned("jaeger")).toEqual(["jaeger", "4.1.0", "monitoring"]);
     expect(pinned("dcgm-exporter")).toEqual(["dcgm-exporter", "4.8.2", "monitoring"]);
-    expect(pinned("kiali")).toEqual(["kiali-server", "2.31.0", "istio-system"]);
+    expect(pinned("kiali")).toEqual(["kiali-server", "2.29.0", "monitoring"]);
     expect(
       at(one(run.resources, "kubernetes:core/v1:Namespace", "observability-namespace").inputs, "metadata.name"),
     ).toBe("monitoring");
@@ -51,6 +51,11 @@ describe("Observability (dev stack)", () => {
   it("takes the Grafana admin password from RandomPassword into a Secret and exports it only as a secret", () => {
     const password = one(run.resources, "random:index/randomPassword:RandomPassword");
     expect(password.inputs).toMatchObject({ length: 32, special: false });
+    // Default providers are disabled for random too: the password uses the stack's one random provider.
+    const randomProvider = one(run.resources, "pulumi:providers:random");
+    expect(password.provider).toBe(randomProvider.urn);
+    expect(randomProvider.parent).toMatch(/pulumi:pulumi:Stack::ai-mesh-dev$/);
+    expect(run.outputs.grafanaAdminSecret).toBe("monitoring/grafana-admin (keys admin-user, admin-password)");
     const secret = one(run.resources, "kubernetes:core/v1:Secret", "observability-grafana-admin");
     // Secretness is carried by all of stringData; inside it is the generated password.
     expect(secret.inputs.stringData).toBeInstanceOf(RecordedSecret);
@@ -167,9 +172,14 @@ describe("Observability (dev stack)", () => {
       provider: "jaeger",
       internal_url: "http://jaeger-query.monitoring.svc.cluster.local:16685",
     });
-    const kialiSecret = one(run.resources, "kubernetes:core/v1:Secret", "observability-kiali-grafana-admin");
-    expect(at(kialiSecret.inputs, "metadata.namespace")).toBe("istio-system");
-    expect(dependsOn(release("kiali"), kialiSecret)).toBe(true);
+    expect(values("kiali").external_services.istio).toEqual({ root_namespace: "istio-system" });
+    // Kiali reads Secrets of its own namespace: the one Grafana admin Secret serves both.
+    const adminSecret = one(run.resources, "kubernetes:core/v1:Secret", "observability-grafana-admin");
+    expect(at(adminSecret.inputs, "metadata")).toEqual({ name: "grafana-admin", namespace: "monitoring" });
+    expect(dependsOn(release("kiali"), adminSecret)).toBe(true);
+    expect(ofType(run.resources, "kubernetes:core/v1:Secret").map((r) => r.name)).toEqual([
+      "observability-grafana-admin",
+    ]);
   });
 
   it("says how to reach every UI", () => {
@@ -177,7 +187,7 @@ describe("Observability (dev stack)", () => {
       grafana: expect.stringContaining("kubectl -n monitoring port-forward svc/kps-grafana 3000:80"),
       prometheus: expect.stringContaining("kubectl -n monitoring port-forward svc/kps-prometheus 9090:9090"),
       alertmanager: expect.stringContaining("svc/kps-alertmanager 9093:9093"),
-      kiali: expect.stringContaining("kubectl -n istio-system port-forward svc/kiali 20001:20001"),
+      kiali: expect.stringContaining("kubectl -n monitoring port-forward svc/kiali 20001:20001"),
       tracing: expect.stringContaining("kubectl -n monitoring port-forward svc/jaeger-query 16686:16686"),
     });
   });
@@ -220,5 +230,67 @@ describe("Observability without a GPU", () => {
     expect(one(run.resources, "kubernetes:telemetry.istio.io/v1:Telemetry").inputs.spec).toEqual({
       accessLogging: [{ providers: [{ name: "envoy" }] }],
     });
+  });
+});
+
+describe("Grafana admin from an existing Secret", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await deploy({
+      config: { "ai-mesh:observability": { grafana: { existingAdminSecret: "grafana-admin-from-vault" } } },
+    });
+  });
+
+  it("generates nothing: no RandomPassword, no random provider, no admin Secret", () => {
+    expect(ofType(run.resources, "random:index/randomPassword:RandomPassword")).toEqual([]);
+    expect(ofType(run.resources, "pulumi:providers:random")).toEqual([]);
+    expect(ofType(run.resources, "kubernetes:core/v1:Secret")).toEqual([]);
+  });
+
+  it("points Grafana and Kiali at that Secret and says where the password lives", () => {
+    const kps = one(run.resources, RELEASE, "observability-kube-prometheus-stack").inputs.values as Json;
+    expect(kps.grafana.admin).toEqual({
+      existingSecret: "grafana-admin-from-vault",
+      userKey: "admin-user",
+      passwordKey: "admin-password",
+    });
+    const kiali = one(run.resources, RELEASE, "observability-kiali").inputs.values as Json;
+    expect(kiali.external_services.grafana.auth.password).toBe("secret:grafana-admin-from-vault:admin-password");
+    expect(run.outputs.grafanaAdminPassword).toBeUndefined();
+    expect(run.outputs.grafanaAdminSecret).toBe(
+      "monitoring/grafana-admin-from-vault (keys admin-user, admin-password; kept outside this stack)",
+    );
+  });
+
+  it("rejects a Secret name that is not a Kubernetes name", async () => {
+    const bad = await runProgram({
+      config: { "ai-mesh:observability": { grafana: { existingAdminSecret: "Grafana_Admin" } } },
+    });
+    expect(bad.error?.message).toBe(
+      "Invalid stack config (1 problem):\n" +
+        `  - observability.grafana.existingAdminSecret: must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.') (got "Grafana_Admin")`,
+    );
+    expect(bad.resources.filter((r) => r.custom)).toEqual([]);
+  });
+});
+
+describe("an observability namespace that exists already", () => {
+  it("creates no Namespace and installs into the stated one", async () => {
+    const run = await deploy({
+      stack: "local",
+      config: { "ai-mesh:observability": { namespace: "telemetry", createNamespace: false } },
+    });
+    expect(ofType(run.resources, "kubernetes:core/v1:Namespace").map((r) => at(r.inputs, "metadata.name"))).toEqual([
+      "istio-system",
+      "istio-ingress",
+      "ai",
+    ]);
+    for (const release of ofType(run.resources, RELEASE).filter((r) => r.name.startsWith("observability-"))) {
+      expect(release.inputs.namespace).toBe("telemetry");
+    }
+    const istiod = one(run.resources, RELEASE, "mesh-istiod").inputs.values as Json;
+    expect(istiod.meshConfig.extensionProviders[0].opentelemetry.service).toBe(
+      "jaeger-collector.telemetry.svc.cluster.local",
+    );
   });
 });

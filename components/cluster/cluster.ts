@@ -46,7 +46,8 @@ export class Cluster extends pulumi.ComponentResource {
         {
           kubeconfig: args.config.kubeconfig,
           context: args.config.context,
-          clusterIdentifier: `existing:${args.clusterName}`,
+          // The stated cluster name, never the context: renaming a context must not replace resources.
+          clusterIdentifier: args.clusterName,
         },
         { parent: this },
       );

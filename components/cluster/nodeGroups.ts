@@ -3,22 +3,17 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig, NodeGroupConfig } from "../config";
-import { chartArgs, type ChartRef } from "../charts";
-import { GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION } from "./gpu";
+import type { ChartsConfig, EksClusterConfig, NodeGroupConfig } from "../config";
+import { CHARTS, chartArgs } from "../charts";
+import { GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, shipsDevicePlugin } from "./gpu";
 import { serviceRole } from "./iam";
 
 export const NODE_ROLE_LABEL = "ai-mesh/node-role";
 
-export const DEVICE_PLUGIN_CHART: ChartRef = {
-  chart: "nvidia-device-plugin",
-  version: "0.19.0",
-  repo: "https://nvidia.github.io/k8s-device-plugin",
-};
-
 export interface NodeGroupsArgs {
   clusterName: pulumi.Input<string>;
   config: EksClusterConfig;
+  charts: ChartsConfig;
   partition: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string>[];
   /** Add-ons the nodes need to join (vpc-cni, kube-proxy). */
@@ -28,10 +23,6 @@ export interface NodeGroupsArgs {
 /** Bottlerocket keeps images on its second volume; AL2023 on the root volume. */
 export function dataVolumeDevice(amiType: string): string {
   return amiType.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda";
-}
-
-export function shipsDevicePlugin(amiType: string): boolean {
-  return amiType.startsWith("BOTTLEROCKET");
 }
 
 export class NodeGroups extends pulumi.ComponentResource {
@@ -108,7 +99,7 @@ export class NodeGroups extends pulumi.ComponentResource {
         `${name}-nvidia-device-plugin`,
         {
           name: "nvidia-device-plugin",
-          ...chartArgs(DEVICE_PLUGIN_CHART),
+          ...chartArgs(CHARTS.nvidiaDevicePlugin, args.charts),
           namespace: "kube-system",
           values: {
             tolerations: [GPU_TOLERATION],

@@ -1,6 +1,10 @@
 // The only reader of pulumi.Config: raw stack config → one typed, validated, defaulted object.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { requiredCharts, type ChartNeeds } from "../charts";
+import { shipsDevicePlugin } from "../cluster/gpu";
+import { chartSourceProblems } from "./chartSource";
 import { configProblems, type Problem } from "./rules";
 import { rootSchema, type RootConfig } from "./schema";
 
@@ -9,13 +13,15 @@ export * from "./schema";
 export const PROJECT = "ai-mesh";
 
 /** Structured keys under the `ai-mesh:` namespace, read with getObject and validated by zod. */
-const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph"] as const;
+const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph", "charts"] as const;
 
 export interface AppConfig extends RootConfig {
   project: string;
   stack: string;
-  /** EKS cluster name (eks mode) or a label for the attached cluster (existing mode). */
+  /** EKS cluster name (eks mode) or the stated identity of the attached cluster (existing mode). */
   clusterName: string;
+  /** Whether GPU nodes exist: always on EKS; as stated for an existing cluster. */
+  gpu: boolean;
   /** Alertmanager webhook receiver URL; a secret, never plaintext in state. */
   alertWebhookUrl?: pulumi.Output<string>;
 }
@@ -92,16 +98,32 @@ export function loadConfig(): AppConfig {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const parsed = parseConfig(raw);
+  // A relative chart directory is relative to where the program runs (the project directory).
+  if (parsed.charts.directory) parsed.charts.directory = path.resolve(parsed.charts.directory);
+  const chartProblems = chartSourceProblems(parsed.charts, requiredCharts(chartNeeds(parsed)));
+  if (chartProblems.length > 0) throw new ConfigError(chartProblems);
+
   const stack = pulumi.getStack();
-  const clusterName =
-    parsed.cluster.mode === "eks"
-      ? (parsed.cluster.name ?? `${PROJECT}-${stack}`)
-      : (parsed.cluster.context ?? "existing");
   return {
     ...parsed,
     project: pulumi.getProject(),
     stack,
-    clusterName,
+    clusterName: parsed.cluster.name ?? `${PROJECT}-${stack}`,
+    gpu: gpuEnabled(parsed),
     alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+  };
+}
+
+export function gpuEnabled(config: RootConfig): boolean {
+  return config.cluster.mode === "eks" || config.cluster.gpu;
+}
+
+/** What decides the stack's Helm releases (see requiredCharts). */
+export function chartNeeds(config: RootConfig): ChartNeeds {
+  return {
+    istioVersion: config.istio.version,
+    observability: config.observability.enabled,
+    gpu: gpuEnabled(config),
+    devicePlugin: config.cluster.mode === "eks" && !shipsDevicePlugin(config.cluster.gpuNodes.amiType),
   };
 }

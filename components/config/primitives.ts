@@ -6,6 +6,13 @@ import { unpinnedImageReason } from "../../policy/shared/images";
 export const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label (lowercase letters, digits and '-')");
+export const dnsSubdomain = z
+  .string()
+  .max(253)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')",
+  );
 export const duration = z.string().refine(isDuration, "must be a duration such as 500ms, 10s, 5m or 1h");
 export const quantity = z
   .string()

@@ -1,9 +1,9 @@
 // ServiceMesh: Istio base → istiod (awaited) → ingress gateway, mesh-wide STRICT mTLS and tracing.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IstioConfig, ObservabilityConfig } from "../config";
-import { chartArgs } from "../charts";
-import { ISTIO_REPO, gatewayValues, istiodValues } from "./values";
+import { chartArgs, istioChart, type ISTIO_CHARTS } from "../charts";
+import type { ChartsConfig, IstioConfig, ObservabilityConfig } from "../config";
+import { gatewayValues, istiodValues } from "./values";
 import {
   INGRESS_GATEWAY_NAME,
   INGRESS_GATEWAY_SELECTOR,
@@ -16,6 +16,7 @@ import { TRACING_PROVIDER } from "./tracing";
 export interface ServiceMeshArgs {
   istio: IstioConfig;
   observability: ObservabilityConfig;
+  charts: ChartsConfig;
   /** Namespace of the tracing backend the mesh sends spans to; none means no tracing. */
   tracingNamespace?: string;
   /** What must exist before anything can be scheduled (node groups, add-ons). */
@@ -37,7 +38,8 @@ export class ServiceMesh extends pulumi.ComponentResource {
     super("ai-mesh:index:ServiceMesh", name, {}, opts);
     const { istio } = args;
     this.injectionLabels = istio.revision ? { "istio.io/rev": istio.revision } : { "istio-injection": "enabled" };
-    const chart = (chartName: string) => chartArgs({ chart: chartName, version: istio.version, repo: ISTIO_REPO });
+    const chart = (chartName: (typeof ISTIO_CHARTS)[number]) =>
+      chartArgs(istioChart(chartName, istio.version), args.charts);
 
     const systemNamespace = new k8s.core.v1.Namespace(
       `${name}-istio-system`,

@@ -3,8 +3,6 @@ import type { IstioConfig } from "../config";
 import { INGRESS_GATEWAY_SELECTOR } from "../names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
-export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
-
 export interface IstiodValues {
   revision: string;
   pilot: {

@@ -3,14 +3,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { CHARTS, chartArgs } from "../charts";
+import type { ChartsConfig, ObservabilityConfig, ServicesConfig } from "../config";
+import type { ServiceMesh } from "../mesh/mesh";
+import { TRACING_RELEASE } from "../mesh/tracing";
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertGroups } from "./alerts";
-import type { ObservabilityConfig, ServicesConfig } from "../config";
-import { chartArgs } from "../charts";
-import type { ServiceMesh } from "../mesh/mesh";
-import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import {
-  CHARTS,
   GRAFANA_ADMIN_SECRET,
   GRAFANA_ADMIN_USER,
   KPS_RELEASE,
@@ -19,51 +19,50 @@ import {
   kialiValues,
   kubePrometheusStackValues,
 } from "./values";
-import { TRACING_RELEASE } from "../mesh/tracing";
 
 export interface ObservabilityArgs {
-  namespace: string;
   config: ObservabilityConfig;
+  charts: ChartsConfig;
   services: ServicesConfig;
   gpu: boolean;
   storageClass?: string;
   alertWebhookUrl?: pulumi.Output<string>;
   mesh: ServiceMesh;
+  /** The stack's one random provider; asked for only when a password must be generated. */
+  randomProvider: () => random.Provider;
   /** What must exist before anything can be scheduled (node groups, add-ons, storage class). */
   dependsOn: pulumi.Resource[];
 }
 
+interface GrafanaAdmin {
+  secretName: string;
+  /** What Grafana and Kiali must wait for. */
+  resources: pulumi.Resource[];
+  outputs: Record<string, pulumi.Input<string>>;
+}
+
 export class Observability extends pulumi.ComponentResource {
-  readonly grafanaAdminPassword: pulumi.Output<string>;
+  readonly namespace: string;
   readonly outputs: Record<string, pulumi.Input<string>>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ai-mesh:index:Observability", name, {}, opts);
-    const ns = args.namespace;
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: { name: ns } },
-      { parent: this, dependsOn: args.dependsOn },
-    );
-    const inNamespace = { parent: this, dependsOn: [namespace] };
+    const { config } = args;
+    const ns = config.namespace;
+    this.namespace = ns;
+    // An existing namespace is the user's: then only what the cluster needs comes first.
+    const namespace = config.createNamespace
+      ? [
+          new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: ns } },
+            { parent: this, dependsOn: args.dependsOn },
+          ),
+        ]
+      : args.dependsOn;
+    const inNamespace = { parent: this, dependsOn: namespace };
 
-    const password = new random.RandomPassword(
-      `${name}-grafana-admin`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    this.grafanaAdminPassword = pulumi.secret(password.result);
-    const adminSecret = (secretName: string, secretNamespace: string, deps: pulumi.Resource[]) =>
-      new k8s.core.v1.Secret(
-        secretName,
-        {
-          metadata: { name: GRAFANA_ADMIN_SECRET, namespace: secretNamespace },
-          type: "Opaque",
-          stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": this.grafanaAdminPassword },
-        },
-        { parent: this, dependsOn: deps },
-      );
-    const grafanaSecret = adminSecret(`${name}-grafana-admin`, ns, [namespace]);
+    const admin = this.grafanaAdmin(name, config, args.randomProvider, inNamespace);
 
     const alertmanagerSecret = args.alertWebhookUrl
       ? new k8s.core.v1.Secret(
@@ -80,16 +79,20 @@ export class Observability extends pulumi.ComponentResource {
       `${name}-kube-prometheus-stack`,
       {
         name: KPS_RELEASE,
-        ...chartArgs(CHARTS.kubePrometheusStack),
+        ...chartArgs(CHARTS.kubePrometheusStack, args.charts),
         namespace: ns,
-        values: kubePrometheusStackValues(args.config, {
+        values: kubePrometheusStackValues(config, {
           gpu: args.gpu,
           storageClass: args.storageClass,
           alertmanagerConfigSecret: alertmanagerSecret ? "alertmanager-ai-mesh" : undefined,
+          grafanaAdminSecret: admin.secretName,
         }),
         timeout: 900,
       },
-      { parent: this, dependsOn: [grafanaSecret, ...(alertmanagerSecret ? [alertmanagerSecret] : [])] },
+      {
+        parent: this,
+        dependsOn: [...namespace, ...admin.resources, ...(alertmanagerSecret ? [alertmanagerSecret] : [])],
+      },
     );
     // Monitors and rules are CRs of the operator the stack installs.
     const afterStack = { parent: this, dependsOn: [stack] };
@@ -148,7 +151,7 @@ export class Observability extends pulumi.ComponentResource {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: { name: "ai-mesh-alerts", namespace: ns },
-        spec: { groups: alertGroups(args.config, args.services, args.gpu) },
+        spec: { groups: alertGroups(config, args.services, args.gpu) },
       },
       afterStack,
     );
@@ -156,7 +159,12 @@ export class Observability extends pulumi.ComponentResource {
     if (args.gpu) {
       const dcgm = new k8s.helm.v3.Release(
         `${name}-dcgm-exporter`,
-        { name: "dcgm-exporter", ...chartArgs(CHARTS.dcgmExporter), namespace: ns, values: dcgmExporterValues() },
+        {
+          name: "dcgm-exporter",
+          ...chartArgs(CHARTS.dcgmExporter, args.charts),
+          namespace: ns,
+          values: dcgmExporterValues(),
+        },
         inNamespace,
       );
       new k8s.apiextensions.CustomResource(
@@ -176,14 +184,18 @@ export class Observability extends pulumi.ComponentResource {
 
     new k8s.helm.v3.Release(
       `${name}-jaeger`,
-      { name: TRACING_RELEASE, ...chartArgs(CHARTS.jaeger), namespace: ns, values: jaegerValues() },
+      { name: TRACING_RELEASE, ...chartArgs(CHARTS.jaeger, args.charts), namespace: ns, values: jaegerValues() },
       inNamespace,
     );
-    const kialiSecret = adminSecret(`${name}-kiali-grafana-admin`, ISTIO_SYSTEM_NAMESPACE, [args.mesh.istiod]);
     new k8s.helm.v3.Release(
       `${name}-kiali`,
-      { name: "kiali", ...chartArgs(CHARTS.kiali), namespace: ISTIO_SYSTEM_NAMESPACE, values: kialiValues(ns) },
-      { parent: this, dependsOn: [stack, args.mesh.istiod, kialiSecret] },
+      {
+        name: "kiali",
+        ...chartArgs(CHARTS.kiali, args.charts),
+        namespace: ns,
+        values: kialiValues(ns, admin.secretName),
+      },
+      { parent: this, dependsOn: [stack, args.mesh.istiod, ...admin.resources] },
     );
 
     this.outputs = {
@@ -191,9 +203,54 @@ export class Observability extends pulumi.ComponentResource {
       prometheus: `kubectl -n ${ns} port-forward svc/${KPS_RELEASE}-prometheus 9090:9090  # http://localhost:9090`,
       alertmanager: `kubectl -n ${ns} port-forward svc/${KPS_RELEASE}-alertmanager 9093:9093  # http://localhost:9093`,
       tracing: `kubectl -n ${ns} port-forward svc/${TRACING_RELEASE}-query 16686:16686  # http://localhost:16686`,
-      kiali: `kubectl -n ${ISTIO_SYSTEM_NAMESPACE} port-forward svc/kiali 20001:20001  # http://localhost:20001 (kubectl -n ${ISTIO_SYSTEM_NAMESPACE} create token kiali)`,
-      grafanaAdminPassword: this.grafanaAdminPassword,
+      kiali: `kubectl -n ${ns} port-forward svc/kiali 20001:20001  # http://localhost:20001 (kubectl -n ${ns} create token kiali)`,
+      ...admin.outputs,
     };
     this.registerOutputs(this.outputs);
+  }
+
+  /**
+   * The Grafana admin credentials: a Secret the user keeps (nothing generated, nothing in state),
+   * or a generated password in a Secret of ours, exported only as a secret.
+   */
+  private grafanaAdmin(
+    name: string,
+    config: ObservabilityConfig,
+    randomProvider: () => random.Provider,
+    inNamespace: pulumi.CustomResourceOptions,
+  ): GrafanaAdmin {
+    const existing = config.grafana.existingAdminSecret;
+    if (existing) {
+      return {
+        secretName: existing,
+        resources: [],
+        outputs: {
+          grafanaAdminSecret: `${config.namespace}/${existing} (keys admin-user, admin-password; kept outside this stack)`,
+        },
+      };
+    }
+    const password = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      { parent: this, provider: randomProvider() },
+    );
+    const secretPassword = pulumi.secret(password.result);
+    const secret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET, namespace: config.namespace },
+        type: "Opaque",
+        stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": secretPassword },
+      },
+      inNamespace,
+    );
+    return {
+      secretName: GRAFANA_ADMIN_SECRET,
+      resources: [secret],
+      outputs: {
+        grafanaAdminSecret: `${config.namespace}/${GRAFANA_ADMIN_SECRET} (keys admin-user, admin-password)`,
+        grafanaAdminPassword: secretPassword,
+      },
+    };
   }
 }

@@ -1,24 +1,8 @@
 // Pinned charts and typed values for the observability stack. Pure: config in, values out.
 import type { ObservabilityConfig } from "../config";
-import type { ChartRef } from "../charts";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
 import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import { TRACING_RELEASE } from "../mesh/tracing";
-
-export const CHARTS = {
-  kubePrometheusStack: {
-    chart: "kube-prometheus-stack",
-    version: "83.6.0",
-    repo: "https://prometheus-community.github.io/helm-charts",
-  },
-  jaeger: { chart: "jaeger", version: "4.1.0", repo: "https://jaegertracing.github.io/helm-charts" },
-  kiali: { chart: "kiali-server", version: "2.31.0", repo: "https://kiali.org/helm-charts" },
-  dcgmExporter: {
-    chart: "dcgm-exporter",
-    version: "4.8.2",
-    repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
-  },
-} as const satisfies Record<string, ChartRef>;
 
 /** Release name of kube-prometheus-stack; its services are kps-prometheus, kps-alertmanager, kps-grafana. */
 export const KPS_RELEASE = "kps";
@@ -70,7 +54,7 @@ function dashboards(gpu: boolean) {
 
 export function kubePrometheusStackValues(
   config: ObservabilityConfig,
-  options: { gpu: boolean; storageClass?: string; alertmanagerConfigSecret?: string },
+  options: { gpu: boolean; storageClass?: string; alertmanagerConfigSecret?: string; grafanaAdminSecret: string },
 ) {
   // Pick up monitors and rules from every namespace, not only those labelled for this release.
   const everywhere = {
@@ -103,7 +87,7 @@ export function kubePrometheusStackValues(
       alertmanagerSpec: options.alertmanagerConfigSecret ? { configSecret: options.alertmanagerConfigSecret } : {},
     },
     grafana: {
-      admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+      admin: { existingSecret: options.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
       sidecar: { dashboards: { enabled: true, searchNamespace: "ALL" } },
       ...dashboards(options.gpu),
     },
@@ -122,7 +106,8 @@ export function jaegerValues() {
   };
 }
 
-export function kialiValues(monitoringNamespace: string) {
+/** Kiali runs next to Grafana so it can read the Grafana admin Secret (Kiali reads Secrets of its own namespace). */
+export function kialiValues(monitoringNamespace: string, grafanaAdminSecret: string) {
   return {
     auth: { strategy: "token" },
     deployment: { cluster_wide_access: true },
@@ -136,8 +121,7 @@ export function kialiValues(monitoringNamespace: string) {
         auth: {
           type: "basic",
           username: GRAFANA_ADMIN_USER,
-          // Kiali reads the password from a Secret in its own namespace.
-          password: `secret:${GRAFANA_ADMIN_SECRET}:admin-password`,
+          password: `secret:${grafanaAdminSecret}:admin-password`,
         },
       },
       tracing: {

@@ -1,11 +1,16 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
-import { readStackFile } from "../../plan/engine";
+import { mergeConfig, readStackFile, type ConfigValues } from "../../plan/engine";
 
 export type Raw = Record<string, unknown>;
 
 /** The dev stack's config keyed as parseConfig expects (cluster, services, region ...). */
 export function devRaw(): Raw {
-  const { config } = readStackFile("dev");
+  return stackRaw("dev");
+}
+
+/** A committed stack's config, with stack-file-style overrides, keyed as parseConfig expects. */
+export function stackRaw(stack: string, overrides: ConfigValues = {}): Raw {
+  const config = mergeConfig(readStackFile(stack).config, overrides);
   const raw: Raw = { region: config["aws:region"] };
   for (const [key, value] of Object.entries(config)) {
     if (key.startsWith("ai-mesh:")) raw[key.slice("ai-mesh:".length)] = value;
