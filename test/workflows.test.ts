@@ -13,7 +13,7 @@ describe("GitHub workflows", () => {
   const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
 
   it("are valid YAML and pin every action to an exact release", () => {
-    expect(files.sort()).toEqual(["checks.yml", "deploy.yml", "pull-request.yml"]);
+    expect(files.sort()).toEqual(["checks.yml", "deploy.yml", "e2e.yml", "pull-request.yml"]);
     for (const file of files) {
       const wf = workflow(file);
       for (const job of Object.values<Json>(wf.jobs)) {
@@ -91,5 +91,17 @@ describe("GitHub workflows", () => {
     expect(deploy.jobs.deploy.concurrency["cancel-in-progress"]).toBe(false);
     expect(step(deploy, "deploy", "pulumi/actions").with).toMatchObject({ command: "up", policyPacks: "policy" });
     expect(fs.existsSync(path.join(ROOT, "policy", "config", "dev.json"))).toBe(true);
+  });
+
+  it("runs the end-to-end lifecycle on a kind cluster with the pinned Pulumi CLI", () => {
+    const e2e = workflow("e2e.yml");
+    expect(Object.keys(e2e.on)).toEqual(["pull_request", "push", "workflow_dispatch"]);
+    const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+    expect(step(e2e, "e2e", "pulumi/actions").with).toEqual({ "pulumi-version": pinned });
+    expect(step(e2e, "e2e", "helm/kind-action").with).toEqual({ cluster_name: "ai-mesh" });
+    const run = steps(e2e, "e2e").find((s) => s.run === "npm run e2e");
+    expect(run.env.KUBECONFIG).toBe("/home/runner/.kube/config");
+    // The kind cluster's context is the one the committed local stack names.
+    expect(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).toContain("context: kind-ai-mesh");
   });
 });

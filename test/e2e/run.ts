@@ -1,0 +1,293 @@
+// `npm run e2e`: the real program on the real Pulumi engine against a real cluster, through the
+// Automation API, on a throw-away stack (Pulumi.local.yaml plus cluster, charts and Grafana-admin
+// overrides) with a file backend in a scratch directory. Each step prints as it runs.
+import * as assert from "node:assert/strict";
+import { execFileSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { changeCollector, describeChange, pendingChanges } from "../../automation/changes";
+import { progressPrinter } from "../../automation/progress";
+import { openStack } from "../../automation/stack";
+import { readWeights, setStackValues, writeWeights } from "../../automation/stackFile";
+import { ROOT } from "../../plan/engine";
+import { apply, get, items, kubectl, remove } from "./kube";
+
+const STACK = "e2e";
+const OBSERVABILITY_NAMESPACE = "monitoring";
+const ADMIN_SECRET = "grafana-admin-e2e";
+const STACK_NAMESPACES = ["ai", "istio-system", "istio-ingress"];
+const RELEASES = ["istio-base", "istiod", "istio-ingressgateway", "kps", "jaeger", "kiali"];
+
+function log(line: string): void {
+  console.log(line);
+}
+
+async function step<T>(title: string, run: () => Promise<T> | T): Promise<T> {
+  const started = Date.now();
+  log(`\n▶ ${title}`);
+  const result = await run();
+  log(`✓ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return result;
+}
+
+/** The tools this run needs, or a message saying what is missing. */
+function preflight(): string[] {
+  const problems: string[] = [];
+  const onPath = (command: string, args: string[]) => {
+    try {
+      execFileSync(command, args, { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!onPath("pulumi", ["version"])) problems.push("the pulumi CLI is not on PATH");
+  if (!onPath("kubectl", ["version", "--client"])) problems.push("kubectl is not on PATH");
+  const kubeconfig = process.env.KUBECONFIG;
+  if (!kubeconfig) problems.push("KUBECONFIG is not set");
+  else if (!fs.existsSync(kubeconfig)) problems.push(`KUBECONFIG ${kubeconfig} does not exist`);
+  return problems;
+}
+
+/** A scratch project: Pulumi.yaml and the e2e stack file made from Pulumi.local.yaml plus overrides. */
+function scratchProject(): { dir: string; stackFile: string; envVars: Record<string, string> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-e2e-"));
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const stackFile = path.join(dir, `Pulumi.${STACK}.yaml`);
+  fs.copyFileSync(path.join(ROOT, "Pulumi.local.yaml"), stackFile);
+  const context = kubectl(["config", "current-context"]).trim();
+  const charts = process.env.AI_MESH_CHARTS;
+  setStackValues(stackFile, [
+    [["ai-mesh:cluster", "kubeconfig"], path.resolve(process.env.KUBECONFIG!)],
+    [["ai-mesh:cluster", "context"], context],
+    ...(charts ? ([[["ai-mesh:charts"], { directory: path.resolve(charts) }]] as [string[], unknown][]) : []),
+    // The admin Secret is the user's, so its namespace is too: both exist before `up`.
+    [["ai-mesh:observability", "createNamespace"], false],
+    [["ai-mesh:observability", "grafana"], { existingAdminSecret: ADMIN_SECRET }],
+  ]);
+  log(`  scratch project ${dir}, context ${context}, charts ${charts ?? "from their repositories"}`);
+  fs.mkdirSync(path.join(dir, "state"));
+  return {
+    dir,
+    stackFile,
+    envVars: {
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
+    },
+  };
+}
+
+function createAdminSecret(): void {
+  apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: OBSERVABILITY_NAMESPACE } });
+  apply({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: ADMIN_SECRET, namespace: OBSERVABILITY_NAMESPACE },
+    type: "Opaque",
+    stringData: { "admin-user": "admin", "admin-password": randomBytes(24).toString("base64url") },
+  });
+}
+
+/** Every output key appears in the README's Outputs table. */
+function documentedOutputs(): string[] {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("## Outputs");
+  const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  return [...table.matchAll(/^\| ([^|]+)\|/gm)].flatMap((row) =>
+    [...row[1].matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]),
+  );
+}
+
+/** Helm keeps each release revision in a Secret labelled owner=helm, name=<release>, status=<status>. */
+function helmReleases(): { name: string; status: string }[] {
+  const out = kubectl([
+    "get",
+    "secrets",
+    "--all-namespaces",
+    "-l",
+    "owner=helm",
+    "--no-headers",
+    "-o",
+    "custom-columns=NAME:.metadata.labels.name,STATUS:.metadata.labels.status",
+  ]);
+  return out
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [name, status] = line.trim().split(/\s+/);
+      return { name, status };
+    });
+}
+
+function assertReady(): void {
+  const deployments = STACK_NAMESPACES.concat(OBSERVABILITY_NAMESPACE).flatMap((ns) => items("deployments", ns));
+  const notReady = deployments
+    .filter((d) => (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1))
+    .map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
+  assert.deepEqual(notReady, [], "every Deployment is ready");
+  log(`  ${deployments.length} Deployments ready`);
+  const deployed = helmReleases()
+    .filter((release) => release.status === "deployed")
+    .map((release) => release.name);
+  assert.deepEqual([...deployed].sort(), [...RELEASES].sort(), "every Helm release is deployed");
+  log(`  Helm releases deployed: ${deployed.sort().join(", ")}`);
+}
+
+function virtualServiceWeights(name: string): Record<string, number> {
+  const vs = get(`virtualservices.networking.istio.io/${name}`, "ai");
+  assert.ok(vs, `VirtualService ai/${name} exists`);
+  return Object.fromEntries(
+    (vs.spec.http[0].route as { destination: { subset: string }; weight: number }[]).map((r) => [
+      r.destination.subset,
+      r.weight,
+    ]),
+  );
+}
+
+function assertSecurityObjects(): void {
+  const peer = get("peerauthentications.security.istio.io/default", "istio-system");
+  assert.equal(peer?.spec?.mtls?.mode, "STRICT", "mesh-wide PeerAuthentication is STRICT");
+  const allowNothing = get("authorizationpolicies.security.istio.io/allow-nothing", "ai");
+  assert.ok(allowNothing, "the allow-nothing AuthorizationPolicy exists");
+  assert.deepEqual(allowNothing.spec ?? {}, {}, "allow-nothing has an empty spec");
+  const principals = (app: string) =>
+    (get(`authorizationpolicies.security.istio.io/${app}-allow-callers`, "ai")?.spec?.rules ?? []).flatMap(
+      (rule: { from: { source: { principals: string[] } }[] }) => rule.from.flatMap((f) => f.source.principals),
+    );
+  assert.deepEqual(principals("web"), ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"]);
+  assert.deepEqual(principals("image-processor"), ["cluster.local/ns/ai/sa/web"]);
+  assert.deepEqual(principals("object-detector"), ["cluster.local/ns/ai/sa/web"]);
+  log("  STRICT mTLS, allow-nothing, and ALLOW policies naming exactly their callers");
+}
+
+async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
+  const progress = progressPrinter(log);
+
+  await step("1a. preview of a new stack succeeds", async () => {
+    const changes = await pendingChanges(stack);
+    assert.ok(changes.length > 0 && changes.every((c) => c.op === "create"), "a new stack only creates");
+    log(`  ${changes.length} resources to create`);
+  });
+
+  await step("1b. up creates every resource; Deployments and Releases are ready; outputs as documented", async () => {
+    const result = await stack.up({ onEvent: progress });
+    assert.equal(result.summary.result, "succeeded");
+    const changes = result.summary.resourceChanges ?? {};
+    assert.deepEqual(Object.keys(changes).sort(), ["create"], `up only creates (${JSON.stringify(changes)})`);
+    log(`  created ${changes.create} resources`);
+    const outputs = Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+    assert.equal(outputs.mode, "existing");
+    assert.equal(outputs.clusterName, "ai-mesh");
+    assert.equal(outputs.meshRootNamespace, "istio-system");
+    assert.equal(outputs.ingressNamespace, "istio-ingress");
+    assert.deepEqual(outputs.canaryWeights.objectDetector, { v1: 60, v2: 30, v3: 10 });
+    assert.equal(
+      outputs.grafanaAdminSecret,
+      `${OBSERVABILITY_NAMESPACE}/${ADMIN_SECRET} (keys admin-user, admin-password; kept outside this stack)`,
+    );
+    assert.equal(outputs.grafanaAdminPassword, undefined, "no generated password with an existing Secret");
+    const undocumented = Object.keys(outputs).filter((key) => !documentedOutputs().includes(key));
+    assert.deepEqual(undocumented, [], "every stack output is in the README's Outputs table");
+    assertReady();
+  });
+
+  await step("2. a second preview reports no changes, and a second up changes nothing", async () => {
+    await stack.preview({ expectNoChanges: true });
+    const again = await stack.up({ onEvent: progress });
+    assert.deepEqual(Object.keys(again.summary.resourceChanges ?? {}), ["same"]);
+  });
+
+  await step("3. a weight change updates only that service's VirtualService", async () => {
+    assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 60, v2: 30, v3: 10 });
+    writeWeights(stackFile, "objectDetector", { v1: 30, v2: 60 });
+    const planned = (await pendingChanges(stack)).map(describeChange);
+    assert.deepEqual(planned, ["update kubernetes:networking.istio.io/v1:VirtualService platform-object-detector-vs"]);
+    const applied = changeCollector();
+    const result = await stack.up({ onEvent: (e) => (applied.onEvent(e), progress(e)) });
+    assert.deepEqual(applied.changes.map(describeChange), planned);
+    assert.equal(result.summary.resourceChanges?.update, 1);
+    assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 30, v2: 60, v3: 10 });
+    log("  cluster VirtualService ai/object-detector: v1 30, v2 60, v3 10");
+  });
+
+  await step("3b. renaming the kube context replaces nothing (the stated cluster name is the identity)", async () => {
+    const kubeconfig = path.join(path.dirname(stackFile), "kubeconfig-renamed");
+    fs.copyFileSync(process.env.KUBECONFIG!, kubeconfig);
+    const context = kubectl(["config", "current-context"]).trim();
+    kubectl(["--kubeconfig", kubeconfig, "config", "rename-context", context, `${context}-renamed`]);
+    setStackValues(stackFile, [
+      [["ai-mesh:cluster", "kubeconfig"], kubeconfig],
+      [["ai-mesh:cluster", "context"], `${context}-renamed`],
+    ]);
+    const planned = (await pendingChanges(stack)).map(describeChange);
+    assert.deepEqual(planned, ["update pulumi:providers:kubernetes cluster-k8s"], "only the provider's inputs change");
+    const result = await stack.up({ onEvent: progress });
+    assert.deepEqual(Object.keys(result.summary.resourceChanges ?? {}).sort(), ["same", "update"]);
+    assert.equal(result.summary.resourceChanges?.update, 1);
+  });
+
+  await step("4. the cluster holds the security objects and routes", () => {
+    assertSecurityObjects();
+    assert.deepEqual(virtualServiceWeights("web"), { v1: 100 });
+  });
+}
+
+async function destroy(stack: Stack): Promise<void> {
+  await step("5. destroy removes everything the stack created", async () => {
+    const result = await stack.destroy({ onEvent: progressPrinter(log) });
+    assert.equal(result.summary.result, "succeeded");
+    const state = await stack.exportStack();
+    assert.deepEqual(state.deployment.resources ?? [], [], "the stack holds no resources");
+    const left = STACK_NAMESPACES.filter((ns) => get(`namespace/${ns}`));
+    assert.deepEqual(left, [], "the stack's namespaces are gone");
+    assert.deepEqual(helmReleases(), [], "no Helm release is left");
+  });
+}
+
+async function main(): Promise<number> {
+  const problems = preflight();
+  if (problems.length > 0) {
+    console.error(
+      `✗ npm run e2e needs the Pulumi CLI, kubectl and a cluster: ${problems.join("; ")}.\n` +
+        '  With the project\'s toolchain: eval "$(../shared/tools/setup.sh)" && eval "$(../shared/tools/cluster-up.sh)"\n' +
+        "  Or any cluster: kind create cluster --name ai-mesh && export KUBECONFIG=~/.kube/config",
+    );
+    return 2;
+  }
+  const started = Date.now();
+  const project = scratchProject();
+  let stack: Stack | undefined;
+  let ok = false;
+  try {
+    await step("0. create the Grafana admin Secret (kept outside the stack) and the stack", async () => {
+      createAdminSecret();
+      stack = await openStack({ stackName: STACK, workDir: project.dir, envVars: project.envVars });
+    });
+    await lifecycle(stack!, project.stackFile);
+    await destroy(stack!);
+    ok = true;
+  } catch (error) {
+    console.error(`\n✗ ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (stack) {
+      log("\ncleaning up after the failure: destroy");
+      await stack.destroy({ onEvent: progressPrinter(log) }).catch((e) => console.error(`  destroy failed: ${e}`));
+    }
+  } finally {
+    await stack?.workspace.removeStack(STACK).catch(() => undefined);
+    remove(`namespace/${OBSERVABILITY_NAMESPACE}`);
+    fs.rmSync(project.dir, { recursive: true, force: true });
+  }
+  log(`\n${ok ? "✓ e2e passed" : "✗ e2e failed"} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
