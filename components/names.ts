@@ -1,12 +1,7 @@
 // The one source for service names, labels and mesh identities.
 
-/** Config keys of the three AI services, in deployment order. */
-export const SERVICE_KEYS = ["web", "imageProcessor", "objectDetector"] as const;
-export type ServiceKey = (typeof SERVICE_KEYS)[number];
-
 /** The caller name for traffic entering through the ingress gateway in the call graph. */
 export const INGRESS_CALLER = "ingressGateway";
-export type Caller = ServiceKey | typeof INGRESS_CALLER;
 
 export const ISTIO_SYSTEM_NAMESPACE = "istio-system";
 export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
@@ -15,8 +10,8 @@ export const INGRESS_GATEWAY_NAME = "istio-ingressgateway";
 export const INGRESS_GATEWAY_SELECTOR = { istio: "ingressgateway" } as const;
 export const PART_OF = "ai-mesh";
 
-/** Kubernetes name of a service: "imageProcessor" → "image-processor". */
-export function kubernetesName(key: ServiceKey): string {
+/** Kubernetes name of a service's config key: "imageProcessor" → "image-processor". */
+export function kubernetesName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

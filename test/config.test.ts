@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from "../components/config";
-import { devRaw, devRawWith, type Raw } from "./support/configFixtures";
+import { devRaw, devRawWith, serviceOf, type Raw } from "./support/configFixtures";
 
 /** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
 function problems(raw: Raw): string[] {
@@ -21,13 +21,13 @@ describe("the dev stack config", () => {
     expect(config.cluster.logRetentionDays).toBe(90);
     expect(config.cluster.systemNodes.amiType).toBe("AL2023_x86_64_STANDARD");
     expect(config.istio.ingress.serviceType).toBe("LoadBalancer");
-    expect(config.services.web.outlierDetection).toEqual({
+    expect(serviceOf(config, "web").outlierDetection).toEqual({
       consecutive5xxErrors: 5,
       interval: "30s",
       baseEjectionTime: "60s",
       maxEjectionPercent: 50,
     });
-    expect(config.services.web.retries?.retryOn).toBe("connect-failure,refused-stream,unavailable,cancelled");
+    expect(serviceOf(config, "web").retries?.retryOn).toBe("connect-failure,refused-stream,unavailable,cancelled");
     expect(config.callGraph).toEqual([
       { from: "ingressGateway", to: "web", methods: ["GET", "POST"], paths: ["/*"] },
       { from: "web", to: "imageProcessor", methods: ["POST"], paths: ["/process"] },
@@ -42,10 +42,95 @@ describe("the dev stack config", () => {
         raw.services.objectDetector.retries = { attempts: 1, perTryTimeout: "5s" };
       }),
     );
-    expect(config.services.objectDetector.gpu).toBe(1);
-    expect(config.services.objectDetector.startupTimeout).toBe("10m");
-    expect(config.services.objectDetector.retries?.retryOn).toBe("connect-failure,refused-stream");
-    expect(config.services.web.gpu).toBe(0);
+    expect(serviceOf(config, "objectDetector").gpu).toBe(1);
+    expect(serviceOf(config, "objectDetector").startupTimeout).toBe("10m");
+    expect(serviceOf(config, "objectDetector").retries?.retryOn).toBe("connect-failure,refused-stream");
+    expect(serviceOf(config, "web").gpu).toBe(0);
+  });
+});
+
+describe("services are data", () => {
+  const image = (name: string) => `ghcr.io/ai-mesh/ai-mesh-${name}:0.1.0`;
+
+  it("gives a stack that names no service the design's three, wired by the design's call graph", () => {
+    for (const services of [undefined, { namespace: "apps" }]) {
+      const config = parseConfig(devRawWith((r) => (services ? (r.services = services) : delete r.services)));
+      expect(config.services.list.map((s) => [s.key, s.app, s.profile, s.versions[0].image])).toEqual([
+        ["web", "web", "frontend", image("web")],
+        ["imageProcessor", "image-processor", "cpu-inference", image("image-processor")],
+        ["objectDetector", "object-detector", "gpu-inference", image("object-detector")],
+      ]);
+      expect(config.services.namespace).toBe(services?.namespace ?? "ai");
+      expect(config.callGraph.map((e) => `${e.from}→${e.to}`)).toEqual([
+        "ingressGateway→web",
+        "web→imageProcessor",
+        "web→objectDetector",
+      ]);
+    }
+  });
+
+  it("takes any number of services, each filled in from its profile", () => {
+    const config = parseConfig(
+      devRawWith((r) => {
+        r.services.llm = {
+          profile: "gpu-inference",
+          versions: [{ name: "v1", image: "repo/llm:1.0.0", weight: 100 }],
+          retries: { attempts: 1, perTryTimeout: "20s" },
+          timeout: "60s",
+        };
+        r.services.embeddings = { versions: [{ name: "v1", image: "repo/embed:2.1.0", weight: 100 }] };
+      }),
+    );
+    const llm = serviceOf(config, "llm");
+    expect([llm.app, llm.gpu, llm.startupTimeout, llm.retries?.retryOn]).toEqual([
+      "llm",
+      1,
+      "10m",
+      "connect-failure,refused-stream",
+    ]);
+    expect(llm.resources).toEqual({ requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "4", memory: "16Gi" } });
+    const embeddings = serviceOf(config, "embeddings");
+    expect([embeddings.profile, embeddings.gpu, embeddings.startupTimeout]).toEqual(["cpu-inference", 0, "120s"]);
+    expect(config.services.list.map((s) => s.key)).toEqual([
+      "web",
+      "imageProcessor",
+      "objectDetector",
+      "llm",
+      "embeddings",
+    ]);
+  });
+
+  it("keeps the design's edges between the services that exist when the call graph is not set", () => {
+    const config = parseConfig(
+      devRawWith((r) => {
+        r.services = { web: r.services.web, llm: { versions: [{ name: "v1", image: "repo/llm:1.0.0", weight: 100 }] } };
+        delete r.callGraph;
+      }),
+    );
+    expect(config.callGraph.map((e) => `${e.from}→${e.to}`)).toEqual(["ingressGateway→web"]);
+  });
+
+  it("rejects an unknown profile with the allowed ones", () => {
+    const raw = devRawWith((r) => (r.services.web.profile = "gpu"));
+    expect(problems(raw)).toEqual([
+      'services.web.profile: Invalid option: expected one of "frontend"|"cpu-inference"|"gpu-inference" (got "gpu")',
+    ]);
+  });
+
+  it("rejects service names that cannot become Kubernetes names", () => {
+    const version = [{ name: "v1", image: "repo/x:1.0.0", weight: 100 }];
+    const raw = devRawWith((r) => {
+      r.services["Image_Resizer"] = { versions: version };
+      r.services.ingressGateway = { versions: version };
+      r.services.aVeryLongServiceNameThatGoesOnAndOnForeverAndEverMore = {
+        versions: [{ name: "canary-candidate", image: "repo/x:1.0.0", weight: 100 }],
+      };
+    });
+    expect(problems(raw)).toEqual([
+      'services.Image_Resizer: "Image_Resizer" is not a service name: camelCase letters and digits, starting with a lowercase letter (e.g. objectDetector, which becomes object-detector)',
+      'services.ingressGateway: "ingressGateway" is not a service name: camelCase letters and digits, starting with a lowercase letter (e.g. objectDetector, which becomes object-detector); ingressGateway is reserved for the call graph',
+      'services.aVeryLongServiceNameThatGoesOnAndOnForeverAndEverMore: the Kubernetes name "a-very-long-service-name-that-goes-on-and-on-forever-and-ever-more-canary-candidate" would be 83 characters, more than 63; shorten the service or version names',
+    ]);
   });
 });
 
@@ -230,7 +315,11 @@ describe("istio, observability and call-graph rules", () => {
   it("rejects a call-graph edge to an unknown service and a self-call", () => {
     const bad = devRawWith((r) => (r.callGraph = [{ from: "web", to: "billing", methods: ["GET"], paths: ["/"] }]));
     expect(problems(bad)).toEqual([
-      'callGraph[0].to: Invalid option: expected one of "web"|"imageProcessor"|"objectDetector" (got "billing")',
+      'callGraph[0].to: "billing" is not a declared service; declared: web, imageProcessor, objectDetector',
+    ]);
+    const caller = devRawWith((r) => (r.callGraph = [{ from: "batch", to: "web", methods: ["GET"], paths: ["/"] }]));
+    expect(problems(caller)).toEqual([
+      'callGraph[0].from: "batch" is not a declared service; declared: ingressGateway, web, imageProcessor, objectDetector',
     ]);
     const self = devRawWith((r) => (r.callGraph = [{ from: "web", to: "web", methods: ["GET"], paths: ["/"] }]));
     expect(problems(self)).toEqual(['callGraph[0]: "web" calling itself needs no policy; remove the edge']);
@@ -248,9 +337,14 @@ describe("istio, observability and call-graph rules", () => {
     );
   });
 
-  it("says which service is missing", () => {
-    const raw = devRawWith((r) => delete r.services.web);
-    expect(problems(raw)).toEqual(["services.web: is required"]);
+  it("says which call-graph edge names a service that is gone", () => {
+    const raw = devRawWith((r) => {
+      delete r.services.web;
+      r.callGraph = [{ from: "ingressGateway", to: "web", methods: ["GET"], paths: ["/*"] }];
+    });
+    expect(problems(raw)).toEqual([
+      'callGraph[0].to: "web" is not a declared service; declared: imageProcessor, objectDetector',
+    ]);
   });
 });
 

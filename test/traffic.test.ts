@@ -8,13 +8,13 @@ import {
   subsets,
   trafficPolicy,
 } from "../components/platform/traffic";
-import { devRawWith } from "./support/configFixtures";
+import { devRawWith, serviceOf } from "./support/configFixtures";
 
 const HOST = "object-detector.ai.svc.cluster.local";
 
 /** object-detector from the dev stack, with `edit` applied to its raw config. */
 function detector(edit: (raw: Record<string, unknown>) => void = () => undefined): ServiceConfig {
-  return parseConfig(devRawWith((raw) => edit(raw.services.objectDetector))).services.objectDetector;
+  return serviceOf(parseConfig(devRawWith((raw) => edit(raw.services.objectDetector))), "objectDetector");
 }
 
 describe("httpRoute", () => {

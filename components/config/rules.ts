@@ -2,7 +2,7 @@
 import { durationMs } from "./durations";
 import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
 import type { RootConfig, ServiceConfig } from "./schema";
-import { SERVICE_KEYS } from "../names";
+import { INGRESS_CALLER } from "../names";
 
 export interface Problem {
   path: string;
@@ -115,12 +115,59 @@ function replicaRangeProblems(path: string, range: { minReplicas: number; maxRep
   return [{ path, message: `minReplicas ${range.minReplicas} is greater than maxReplicas ${range.maxReplicas}` }];
 }
 
+const SERVICE_KEY = /^[a-z][a-zA-Z0-9]*$/;
+/** The longest Kubernetes name a service's objects get: "<app>-<version>" (Deployment, HPA). */
+const MAX_NAME = 63;
+
+/** Service keys become Kubernetes names (camelCase → kebab-case, one-to-one); each must fit. */
+function serviceNameProblems(config: RootConfig): Problem[] {
+  const problems: Problem[] = [];
+  for (const service of config.services.list) {
+    const path = `services.${service.key}`;
+    if (!SERVICE_KEY.test(service.key) || service.key === INGRESS_CALLER) {
+      problems.push({
+        path,
+        message: `"${service.key}" is not a service name: camelCase letters and digits, starting with a lowercase letter (e.g. objectDetector, which becomes object-detector)${service.key === INGRESS_CALLER ? `; ${INGRESS_CALLER} is reserved for the call graph` : ""}`,
+      });
+      continue;
+    }
+    const longest = service.versions
+      .map((v) => `${service.app}-${v.name}`)
+      .reduce((a, b) => (b.length > a.length ? b : a));
+    if (longest.length > MAX_NAME) {
+      problems.push({
+        path,
+        message: `the Kubernetes name "${longest}" would be ${longest.length} characters, more than ${MAX_NAME}; shorten the service or version names`,
+      });
+    }
+  }
+  return problems;
+}
+
 function callGraphProblems(config: RootConfig): Problem[] {
-  return config.callGraph.flatMap((edge, i) =>
-    edge.from === edge.to
-      ? [{ path: `callGraph[${i}]`, message: `"${edge.from}" calling itself needs no policy; remove the edge` }]
-      : [],
-  );
+  const declared = config.services.list.map((s) => s.key);
+  return config.callGraph.flatMap((edge, i) => {
+    const problems: Problem[] = [];
+    if (edge.from !== INGRESS_CALLER && !declared.includes(edge.from)) {
+      problems.push({
+        path: `callGraph[${i}].from`,
+        message: `"${edge.from}" is not a declared service; declared: ${[INGRESS_CALLER, ...declared].join(", ")}`,
+      });
+    }
+    if (!declared.includes(edge.to)) {
+      problems.push({
+        path: `callGraph[${i}].to`,
+        message: `"${edge.to}" is not a declared service; declared: ${declared.join(", ")}`,
+      });
+    }
+    if (edge.from === edge.to) {
+      problems.push({
+        path: `callGraph[${i}]`,
+        message: `"${edge.from}" calling itself needs no policy; remove the edge`,
+      });
+    }
+    return problems;
+  });
 }
 
 export function configProblems(config: RootConfig): Problem[] {
@@ -128,7 +175,10 @@ export function configProblems(config: RootConfig): Problem[] {
     ...clusterProblems(config),
     ...replicaRangeProblems("istio.istiod", config.istio.istiod),
     ...replicaRangeProblems("istio.ingress", config.istio.ingress),
-    ...SERVICE_KEYS.flatMap((key) => serviceProblems(`services.${key}`, config.services[key], config.environment)),
+    ...serviceNameProblems(config),
+    ...config.services.list.flatMap((service) =>
+      serviceProblems(`services.${service.key}`, service, config.environment),
+    ),
     ...callGraphProblems(config),
   ];
 }

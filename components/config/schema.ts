@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { chartsSchema } from "./chartsSchema";
 import { clusterSchema } from "./clusterSchema";
+import { INGRESS_CALLER } from "../names";
+import { DESIGN_CALL_GRAPH } from "./defaults";
 import { dnsLabel, dnsSubdomain, percent, quantity } from "./primitives";
 import { callGraphSchema, servicesSchema, type loadBalancerSchema } from "./serviceSchema";
 
@@ -88,28 +90,38 @@ export const observabilitySchema = z
 
 export const environmentSchema = z.enum(["dev", "staging", "production"]);
 
-export const rootSchema = z.object({
-  environment: environmentSchema.default("dev"),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-west-2")
-    .optional(),
-  cluster: clusterSchema,
-  istio: istioSchema,
-  observability: observabilitySchema,
-  services: servicesSchema,
-  callGraph: callGraphSchema,
-  charts: chartsSchema,
-});
+export const rootSchema = z
+  .object({
+    environment: environmentSchema.default("dev"),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-west-2")
+      .optional(),
+    cluster: clusterSchema,
+    istio: istioSchema,
+    observability: observabilitySchema,
+    services: servicesSchema,
+    callGraph: callGraphSchema,
+    charts: chartsSchema,
+  })
+  // Without a call graph, the design's edges between the services that exist.
+  .transform((config) => ({
+    ...config,
+    callGraph:
+      config.callGraph ??
+      DESIGN_CALL_GRAPH.filter((edge) =>
+        [edge.from, edge.to].every((end) => end === INGRESS_CALLER || config.services.list.some((s) => s.key === end)),
+      ).map((edge) => ({ ...edge, methods: [...edge.methods], paths: [...edge.paths] })),
+  }));
 
 export type RootConfig = z.output<typeof rootSchema>;
 export type IstioConfig = z.output<typeof istioSchema>;
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;
 export type ServicesConfig = z.output<typeof servicesSchema>;
-export type ServiceConfig = ServicesConfig["web"];
-export type VersionConfig = ServiceConfig["versions"][number];
+export type { ServiceConfig } from "./serviceSchema";
+export type VersionConfig = ServicesConfig["list"][number]["versions"][number];
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
-export type CallGraphEdge = z.output<typeof callGraphSchema>[number];
+export type CallGraphEdge = RootConfig["callGraph"][number];
 export type Environment = z.output<typeof environmentSchema>;
 export type ChartsConfig = z.output<typeof chartsSchema>;
 export type * from "./clusterSchema";

@@ -1,7 +1,9 @@
 // The services and call-graph part of the stack config: versions, traffic settings, callers.
 import { z } from "zod";
+import { kubernetesName } from "../names";
+import { DEFAULT_SERVICES } from "./defaults";
 import { dnsLabel, duration, image, percent, quantity } from "./primitives";
-import { INGRESS_CALLER, SERVICE_KEYS } from "../names";
+import { DEFAULT_PROFILE, PROFILE_NAMES, withProfileDefaults } from "./profiles";
 
 const version = z.strictObject({
   name: dnsLabel,
@@ -26,10 +28,7 @@ export const loadBalancerSchema = z.union(
 const retries = z.strictObject({
   attempts: z.number().int().min(0).max(10),
   perTryTimeout: duration,
-  retryOn: z
-    .string()
-    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, "must be a comma-separated list of Envoy retry conditions")
-    .default("connect-failure,refused-stream,unavailable,cancelled"),
+  retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, "must be a comma-separated list of Envoy retry conditions"),
 });
 
 const faultInjection = z
@@ -41,21 +40,16 @@ const faultInjection = z
 
 const resourceList = z.strictObject({ cpu: quantity, memory: quantity });
 
-interface ServiceDefaults {
-  gpu: number;
-  startupTimeout: string;
-  retryOn: string;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-}
-
-function serviceSchema(defaults: ServiceDefaults) {
-  return z.strictObject({
+/** One service; fields it leaves out come from its profile (profiles.ts), then from here. */
+const serviceSchema = z.preprocess(
+  withProfileDefaults,
+  z.strictObject({
+    profile: z.enum(PROFILE_NAMES).default(DEFAULT_PROFILE),
     versions: z.array(version).min(1),
     port: z.number().int().min(1).max(65535).default(8080),
     mirror: z.strictObject({ version: dnsLabel, percent: percent.gt(0) }).optional(),
     timeout: duration.default("15s"),
-    retries: retries.extend({ retryOn: retries.shape.retryOn.removeDefault().default(defaults.retryOn) }).optional(),
+    retries: retries.optional(),
     loadBalancer: loadBalancerSchema.default("LEAST_REQUEST"),
     outlierDetection: z
       .strictObject({
@@ -81,66 +75,60 @@ function serviceSchema(defaults: ServiceDefaults) {
       .strictObject({ min: z.number().int().min(1).default(2), max: z.number().int().min(1).default(6) })
       .prefault({}),
     targetCpuUtilization: percent.default(70),
-    resources: z
-      .strictObject({
-        requests: resourceList.default(defaults.requests),
-        limits: resourceList.default(defaults.limits),
-      })
-      .prefault({}),
-    gpu: z.number().int().min(0).max(8).default(defaults.gpu),
+    resources: z.strictObject({ requests: resourceList, limits: resourceList }),
+    gpu: z.number().int().min(0).max(8),
     healthPath: z.string().startsWith("/").default("/healthz"),
     readinessPath: z.string().startsWith("/").default("/ready"),
-    /** How long the startup probe allows (model loading can take minutes). */
-    startupTimeout: duration.default(defaults.startupTimeout),
+    /** Prometheus metrics of the app, merged into the sidecar's :15020 endpoint. */
+    metricsPath: z.string().startsWith("/").default("/metrics"),
+    startupTimeout: duration,
     env: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
       .default({}),
-  });
+  }),
+);
+
+export type ServiceSettings = z.output<typeof serviceSchema>;
+
+/** A configured service with its config key ("objectDetector") and Kubernetes name ("object-detector"). */
+export interface ServiceConfig extends ServiceSettings {
+  key: string;
+  app: string;
 }
 
-const CONNECTION_RETRIES = "connect-failure,refused-stream,unavailable,cancelled";
+/**
+ * `ai-mesh:services`: the app namespace and any number of services keyed by name. A stack that
+ * names no service gets the design's three (defaults.ts). Keys are checked in rules.ts.
+ */
+export const servicesSchema = z
+  .preprocess(
+    (raw) => {
+      if (raw === undefined) return { ...DEFAULT_SERVICES };
+      if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+      const named = Object.keys(raw).some((key) => key !== "namespace");
+      return named ? raw : { ...raw, ...DEFAULT_SERVICES };
+    },
+    z.object({ namespace: dnsLabel.default("ai") }).catchall(serviceSchema),
+  )
+  .transform(({ namespace, ...services }) => ({
+    namespace,
+    list: Object.entries(services as Record<string, ServiceSettings>).map(([key, settings]): ServiceConfig => ({
+      ...settings,
+      key,
+      app: kubernetesName(key),
+    })),
+  }));
 
-export const servicesSchema = z.strictObject({
-  namespace: dnsLabel.default("ai"),
-  web: serviceSchema({
-    gpu: 0,
-    startupTimeout: "60s",
-    retryOn: CONNECTION_RETRIES,
-    requests: { cpu: "250m", memory: "256Mi" },
-    limits: { cpu: "1", memory: "512Mi" },
-  }),
-  imageProcessor: serviceSchema({
-    gpu: 0,
-    startupTimeout: "120s",
-    retryOn: CONNECTION_RETRIES,
-    requests: { cpu: "500m", memory: "1Gi" },
-    limits: { cpu: "2", memory: "2Gi" },
-  }),
-  objectDetector: serviceSchema({
-    gpu: 1,
-    startupTimeout: "10m",
-    // Envoy cannot replay bodies over 1 MiB (image uploads), so only retry what never reached the pod.
-    retryOn: "connect-failure,refused-stream",
-    requests: { cpu: "2", memory: "8Gi" },
-    limits: { cpu: "4", memory: "16Gi" },
-  }),
-});
-
-const caller = z.enum([INGRESS_CALLER, ...SERVICE_KEYS]);
-const callee = z.enum(SERVICE_KEYS);
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
+/** Who may call whom; names are checked against the declared services in rules.ts. */
 export const callGraphSchema = z
   .array(
     z.strictObject({
-      from: caller,
-      to: callee,
+      from: z.string().min(1),
+      to: z.string().min(1),
       methods: z.array(z.enum(HTTP_METHODS)).min(1),
       paths: z.array(z.string().regex(/^\/[^\s]*$/, "must be an absolute path such as /detect or /api/*")).min(1),
     }),
   )
-  .default([
-    { from: INGRESS_CALLER, to: "web", methods: ["GET", "POST"], paths: ["/*"] },
-    { from: "web", to: "imageProcessor", methods: ["POST"], paths: ["/process"] },
-    { from: "web", to: "objectDetector", methods: ["POST"], paths: ["/detect"] },
-  ]);
+  .optional();

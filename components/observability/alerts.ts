@@ -1,6 +1,5 @@
 // Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out.
 import type { ObservabilityConfig, ServicesConfig } from "../config";
-import { SERVICE_KEYS, kubernetesName } from "../names";
 
 export interface AlertRule {
   alert: string;
@@ -33,10 +32,8 @@ function versionErrorRatio(namespace: string, app: string, version: string): str
  * the first one listed, not the heaviest, so shifting weights changes only the VirtualService.
  */
 function canaryRules(services: ServicesConfig): AlertRule[] {
-  return SERVICE_KEYS.flatMap((key) => {
-    const versions = services[key].versions;
+  return services.list.flatMap(({ app, versions }) => {
     if (versions.length < 2) return [];
-    const app = kubernetesName(key);
     const stable = versions[0];
     return versions
       .filter((v) => v.name !== stable.name)

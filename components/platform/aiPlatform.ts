@@ -1,13 +1,13 @@
 // AiPlatform: the application namespace (injected, default-deny), the edge Gateway and route,
-// optional edge JWT, and the three AI services wired by the call graph from config.
+// optional edge JWT, and every AI service of the config wired by the call graph.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AiService, serviceHost } from "./aiService";
 import { allowedCallers } from "./callGraph";
 import type { CallGraphEdge, IstioConfig, ServicesConfig } from "../config";
 import type { ServiceMesh } from "../mesh/mesh";
-import { PART_OF, SERVICE_KEYS, kubernetesName, type ServiceKey } from "../names";
-import { httpRoute } from "./traffic";
+import { INGRESS_CALLER, PART_OF } from "../names";
+import { edgeRoutes, type EdgeTarget } from "./traffic";
 
 export const EDGE_GATEWAY = "edge";
 
@@ -30,9 +30,10 @@ export function webUrl(ingress: IstioConfig["ingress"]): string {
 
 export class AiPlatform extends pulumi.ComponentResource {
   readonly namespace: string;
-  readonly services: Record<ServiceKey, AiService>;
+  /** By config key. */
+  readonly services: Record<string, AiService>;
   readonly webUrl: string;
-  readonly weights: Record<ServiceKey, Record<string, number>>;
+  readonly weights: Record<string, Record<string, number>>;
 
   constructor(name: string, args: AiPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ai-mesh:index:AiPlatform", name, {}, opts);
@@ -69,27 +70,23 @@ export class AiPlatform extends pulumi.ComponentResource {
       { parent: this, dependsOn: ready },
     );
 
-    const entries = SERVICE_KEYS.map((key) => {
-      const app = kubernetesName(key);
-      const service = new AiService(
-        `${name}-${app}`,
+    const entries = services.list.map((service) => {
+      const component = new AiService(
+        `${name}-${service.app}`,
         {
-          app,
+          app: service.app,
           namespace: this.namespace,
-          config: services[key],
-          callers: allowedCallers(args.callGraph, key, this.namespace, mesh.gatewayPrincipal),
+          config: service,
+          callers: allowedCallers(args.callGraph, service.key, this.namespace, mesh.gatewayPrincipal),
           gpu: args.gpu,
           dependsOn: ready,
         },
         { parent: this },
       );
-      return [key, service] as const;
+      return [service.key, component] as const;
     });
-    this.services = Object.fromEntries(entries) as Record<ServiceKey, AiService>;
-    this.weights = Object.fromEntries(entries.map(([key, s]) => [key, s.weights])) as Record<
-      ServiceKey,
-      Record<string, number>
-    >;
+    this.services = Object.fromEntries(entries);
+    this.weights = Object.fromEntries(entries.map(([key, s]) => [key, s.weights]));
 
     const gateway = new k8s.apiextensions.CustomResource(
       `${name}-gateway`,
@@ -104,22 +101,31 @@ export class AiPlatform extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...ready, mesh.gateway] },
     );
-    const webHost = serviceHost(kubernetesName("web"), this.namespace);
-    new k8s.apiextensions.CustomResource(
-      `${name}-edge-route`,
-      {
-        apiVersion: "networking.istio.io/v1",
-        kind: "VirtualService",
-        metadata: inNamespace("edge-to-web"),
-        spec: {
-          hosts: args.ingress.hosts,
-          gateways: [`${this.namespace}/${EDGE_GATEWAY}`],
-          // The same canary split as web's in-mesh route, so edge traffic honours the weights too.
-          http: [{ ...httpRoute(webHost, services.web), name: "edge-to-web" }],
+    // What the call graph lets the ingress gateway call is what the edge routes to.
+    const targets: EdgeTarget[] = args.callGraph
+      .filter((edge) => edge.from === INGRESS_CALLER)
+      .map((edge) => {
+        const service = services.list.find((s) => s.key === edge.to)!;
+        return { host: serviceHost(service.app, this.namespace), service, paths: edge.paths };
+      });
+    if (targets.length > 0) {
+      const apps = [...new Set(targets.map((t) => t.service.app))];
+      new k8s.apiextensions.CustomResource(
+        `${name}-edge-route`,
+        {
+          apiVersion: "networking.istio.io/v1",
+          kind: "VirtualService",
+          metadata: inNamespace(apps.length === 1 ? `edge-to-${apps[0]}` : "edge"),
+          spec: {
+            hosts: args.ingress.hosts,
+            gateways: [`${this.namespace}/${EDGE_GATEWAY}`],
+            // The same canary split as each service's in-mesh route, so edge traffic honours the weights too.
+            http: edgeRoutes(targets),
+          },
         },
-      },
-      { parent: this, dependsOn: [gateway, this.services.web] },
-    );
+        { parent: this, dependsOn: [gateway, ...targets.map((t) => this.services[t.service.key])] },
+      );
+    }
     if (args.ingress.jwt) this.edgeJwt(name, args.ingress.jwt, mesh);
 
     this.webUrl = webUrl(args.ingress);

@@ -1,6 +1,6 @@
 // Who may call whom: the call graph from config → the principals each service allows.
 import type { CallGraphEdge } from "../config";
-import { INGRESS_CALLER, kubernetesName, principal, type ServiceKey } from "../names";
+import { INGRESS_CALLER, kubernetesName, principal } from "../names";
 
 export interface AllowedCall {
   principal: string;
@@ -10,7 +10,7 @@ export interface AllowedCall {
 
 export function allowedCallers(
   callGraph: CallGraphEdge[],
-  callee: ServiceKey,
+  callee: string,
   namespace: string,
   gatewayPrincipal: string,
 ): AllowedCall[] {

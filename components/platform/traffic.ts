@@ -96,3 +96,43 @@ export function httpRoute(host: string, service: ServiceConfig): HttpRoute {
   }
   return route;
 }
+
+export interface EdgeTarget {
+  host: string;
+  service: ServiceConfig;
+  /** Paths the call graph lets the ingress gateway use: "/*" (all), "/api/*" (prefix) or exact. */
+  paths: string[];
+}
+
+type EdgeMatch = { uri: { prefix: string } | { exact: string } };
+export type EdgeRoute = HttpRoute & { match?: EdgeMatch[] };
+
+/** Authorization path syntax → a route match; "/*" matches everything (no match at all). */
+function edgeMatch(path: string): EdgeMatch | undefined {
+  if (path === "/*") return undefined;
+  return path.endsWith("*") ? { uri: { prefix: path.slice(0, -1) } } : { uri: { exact: path } };
+}
+
+function specificity(match: EdgeMatch | undefined): number {
+  if (!match) return -1;
+  return "exact" in match.uri ? Number.MAX_SAFE_INTEGER : match.uri.prefix.length;
+}
+
+/**
+ * The edge routes: each service the ingress gateway may call gets its paths, with the same canary
+ * split, timeout and retries as its in-mesh route. Exact paths first, longer prefixes before
+ * shorter ones, a catch-all last: Envoy takes the first route that matches.
+ */
+export function edgeRoutes(targets: EdgeTarget[]): EdgeRoute[] {
+  const routes = targets.flatMap((target): EdgeRoute[] => {
+    const matches = target.paths.map(edgeMatch);
+    const base = { ...httpRoute(target.host, target.service), name: `edge-to-${target.service.app}` };
+    const specific = matches.filter((m): m is EdgeMatch => m !== undefined);
+    return [
+      ...(specific.length > 0 ? [{ ...base, match: specific }] : []),
+      ...(specific.length < matches.length ? [base] : []),
+    ];
+  });
+  const rank = (route: EdgeRoute) => Math.max(...(route.match ?? [undefined]).map(specificity));
+  return routes.sort((a, b) => rank(b) - rank(a));
+}

@@ -1,4 +1,5 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
+import type { ServiceConfig } from "../../components/config";
 import { mergeConfig, readStackFile, type ConfigValues } from "../../plan/engine";
 
 export type Raw = Record<string, unknown>;
@@ -24,4 +25,11 @@ export function devRawWith(edit: (raw: Record<string, any>) => void): Raw {
   const raw = devRaw();
   edit(raw);
   return raw;
+}
+
+/** One service of a parsed config, by its config key. */
+export function serviceOf(config: { services: { list: ServiceConfig[] } }, key: string): ServiceConfig {
+  const service = config.services.list.find((s) => s.key === key);
+  if (!service) throw new Error(`no service ${key}; have ${config.services.list.map((s) => s.key).join(", ")}`);
+  return service;
 }
