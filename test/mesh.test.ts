@@ -1,5 +1,5 @@
 import { deploy, type RunResult } from "../plan/engine";
-import { byUrn, dependsOn, one } from "../plan/query";
+import { byUrn, dependsOn, ofType, one } from "../plan/query";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -39,12 +39,10 @@ describe("ServiceMesh (dev stack)", () => {
   it("configures istiod: autoscaling, access logs, outbound policy and the OTLP tracing provider", () => {
     expect(release("istiod").inputs.values).toEqual({
       revision: "",
-      pilot: {
-        autoscaleEnabled: true,
-        autoscaleMin: 1,
-        autoscaleMax: 3,
-        resources: { requests: { cpu: "500m", memory: "2Gi" } },
-      },
+      autoscaleEnabled: true,
+      autoscaleMin: 1,
+      autoscaleMax: 3,
+      resources: { requests: { cpu: "500m", memory: "2Gi" } },
       meshConfig: {
         accessLogFile: "/dev/stdout",
         accessLogEncoding: "JSON",
@@ -78,9 +76,19 @@ describe("ServiceMesh (dev stack)", () => {
     const pdb = one(run.resources, "kubernetes:policy/v1:PodDisruptionBudget", "mesh-gateway");
     expect(pdb.inputs).toMatchObject({
       metadata: { name: "istio-ingressgateway", namespace: "istio-ingress" },
-      spec: { minAvailable: 1, selector: { matchLabels: { istio: "ingressgateway" } } },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { istio: "ingressgateway" } } },
     });
     expect(dependsOn(pdb, release("gateway"))).toBe(true);
+  });
+
+  it("has no gateway PDB with a single gateway replica, which would block every node drain", async () => {
+    const local = await deploy({ stack: "local" });
+    expect(one(local.resources, RELEASE, "mesh-gateway").inputs.values).toMatchObject({
+      autoscaling: { minReplicas: 1 },
+    });
+    expect(ofType(local.resources, "kubernetes:policy/v1:PodDisruptionBudget").map((r) => r.name)).not.toContain(
+      "mesh-gateway",
+    );
   });
 
   it("enforces STRICT mTLS mesh-wide, after istiod", () => {

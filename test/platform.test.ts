@@ -131,6 +131,12 @@ describe("AiPlatform (dev stack)", () => {
         "app.kubernetes.io/name": app,
         "app.kubernetes.io/part-of": "ai-mesh",
       });
+      // Metrics merging: the sidecar serves the app's /metrics with Envoy's on :15020.
+      expect(spec(deployment).template.metadata.annotations).toEqual({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "8080",
+        "prometheus.io/path": "/metrics",
+      });
     }
     expect(
       ofType(run.resources, "kubernetes:core/v1:ServiceAccount").map((s) => at(s.inputs, "metadata.name")),
@@ -168,6 +174,12 @@ describe("AiPlatform (dev stack)", () => {
     });
     const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
     expect(filters.map((f) => spec(f).workloadSelector.labels.app)).toEqual(["web", "object-detector"]);
+    // Anchored before the router: an unanchored INSERT_BEFORE has no defined position (IST0151).
+    expect(spec(filters[1]).configPatches[0].match.listener.filterChain.filter).toEqual({
+      name: "envoy.filters.network.http_connection_manager",
+      subFilter: { name: "envoy.filters.http.router" },
+    });
+    expect(spec(filters[1]).configPatches[0].patch.operation).toBe("INSERT_BEFORE");
     expect(spec(filters[1]).configPatches[0].patch.value.typed_config.token_bucket).toEqual({
       max_tokens: 100,
       tokens_per_fill: 50,

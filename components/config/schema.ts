@@ -65,6 +65,10 @@ export const observabilitySchema = z
       .default("15d"),
     storageSize: quantity.default("50Gi"),
     tracingSamplePercent: percent.default(1),
+    /** Traces Jaeger keeps in memory; the oldest go first. */
+    tracingMaxTraces: z.number().int().min(1000).default(100_000),
+    /** Scrape controller-manager, scheduler, etcd and kube-proxy (self-managed control planes only). */
+    controlPlaneMetrics: z.boolean().default(false),
     /** Where the stack runs Prometheus, Grafana, Alertmanager, Jaeger and Kiali. */
     namespace: dnsLabel.default("monitoring"),
     /** false: the namespace exists already (created by a platform team, holding an ExternalSecret). */

@@ -87,14 +87,18 @@ export class ServiceMesh extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [this.istiod, ingressNamespace] },
     );
-    new k8s.policy.v1.PodDisruptionBudget(
-      `${name}-gateway`,
-      {
-        metadata: { name: INGRESS_GATEWAY_NAME, namespace: ISTIO_INGRESS_NAMESPACE },
-        spec: { minAvailable: 1, selector: { matchLabels: this.gatewaySelector } },
-      },
-      { parent: this, dependsOn: [this.gateway] },
-    );
+    // One gateway at a time may go during a node drain. With a single replica any PDB either blocks
+    // every drain (minAvailable: 1) or protects nothing, so there is none.
+    if (istio.ingress.minReplicas >= 2) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        `${name}-gateway`,
+        {
+          metadata: { name: INGRESS_GATEWAY_NAME, namespace: ISTIO_INGRESS_NAMESPACE },
+          spec: { maxUnavailable: 1, selector: { matchLabels: this.gatewaySelector } },
+        },
+        { parent: this, dependsOn: [this.gateway] },
+      );
+    }
 
     const afterIstiod = { parent: this, dependsOn: [this.istiod] };
     new k8s.apiextensions.CustomResource(

@@ -3,14 +3,13 @@ import type { IstioConfig } from "../config";
 import { INGRESS_GATEWAY_SELECTOR } from "../names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
+/** Top-level keys of the istiod chart (1.22+ keeps its defaults under _internal_defaults_do_not_set). */
 export interface IstiodValues {
   revision: string;
-  pilot: {
-    autoscaleEnabled: boolean;
-    autoscaleMin: number;
-    autoscaleMax: number;
-    resources: { requests: { cpu: string; memory: string } };
-  };
+  autoscaleEnabled: boolean;
+  autoscaleMin: number;
+  autoscaleMax: number;
+  resources: { requests: { cpu: string; memory: string } };
   meshConfig: {
     accessLogFile: string;
     accessLogEncoding: "JSON" | "TEXT";
@@ -37,12 +36,10 @@ export interface GatewayValues {
 export function istiodValues(istio: IstioConfig, tracingNamespace?: string): IstiodValues {
   return {
     revision: istio.revision ?? "",
-    pilot: {
-      autoscaleEnabled: true,
-      autoscaleMin: istio.istiod.minReplicas,
-      autoscaleMax: istio.istiod.maxReplicas,
-      resources: { requests: { cpu: istio.istiod.cpu, memory: istio.istiod.memory } },
-    },
+    autoscaleEnabled: true,
+    autoscaleMin: istio.istiod.minReplicas,
+    autoscaleMax: istio.istiod.maxReplicas,
+    resources: { requests: { cpu: istio.istiod.cpu, memory: istio.istiod.memory } },
     meshConfig: {
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",

@@ -1,11 +1,13 @@
-// Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out.
+// Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out. Every rule is
+// proven to fire, and to stay quiet, by `promtool test rules` (test/alerts.promtool.test.ts).
 import type { ObservabilityConfig, ServicesConfig } from "../config";
+import { ISTIOD_JOB } from "./scrape";
 
 export interface AlertRule {
   alert: string;
   expr: string;
   for: string;
-  labels: { severity: "warning" | "critical" };
+  labels: { severity: "warning" | "critical" } & Record<string, string>;
   annotations: { summary: string; description: string };
 }
 
@@ -14,39 +16,49 @@ export interface RuleGroup {
   rules: AlertRule[];
 }
 
+/** What Istio puts on every request series; a canary alert is per (namespace, app, version). */
+const BY_APP = "destination_service_namespace, destination_app";
+const BY_VERSION = `${BY_APP}, destination_version`;
+
 function requests(namespace: string, extra = ""): string {
   return `istio_requests_total{reporter="destination",destination_service_namespace="${namespace}"${extra}}`;
 }
 
-/** 5xx ratio of one version of an app over 10 minutes, as a single unlabelled series. */
-function versionErrorRatio(namespace: string, app: string, version: string): string {
-  const selector = `,destination_app="${app}",destination_version="${version}"`;
-  return (
-    `(sum(rate(${requests(namespace, `${selector},response_code=~"5.."`)}[10m]))` +
-    ` / sum(rate(${requests(namespace, selector)}[10m])))`
-  );
+function rate(selector: string, by: string, window = "10m"): string {
+  return `sum by (${by}) (rate(${selector}[${window}]))`;
 }
 
 /**
- * One rule per canary: its error ratio is worse than the stable version's. The stable version is
- * the first one listed, not the heaviest, so shifting weights changes only the VirtualService.
+ * One rule per service with canaries: each non-stable version whose 5xx ratio is more than one
+ * point above the stable version's. The stable version is the first one listed, not the heaviest,
+ * so shifting weights changes only the VirtualService. A stable version without any 5xx has no
+ * 5xx series at all, hence the `or … 0 *` that makes its ratio 0 instead of nothing. Each alert
+ * carries destination_app and destination_version, so two bad canaries are two alerts.
  */
 function canaryRules(services: ServicesConfig): AlertRule[] {
   return services.list.flatMap(({ app, versions }) => {
     if (versions.length < 2) return [];
-    const stable = versions[0];
-    return versions
-      .filter((v) => v.name !== stable.name)
-      .map((canary) => ({
+    const stable = versions[0].name;
+    const ns = services.namespace;
+    const canary = `,destination_app="${app}",destination_version!="${stable}"`;
+    const stableSel = `,destination_app="${app}",destination_version="${stable}"`;
+    const fivexx = ',response_code=~"5.."';
+    const canaryRatio = `${rate(requests(ns, canary + fivexx), BY_VERSION)}\n/\n${rate(requests(ns, canary), BY_VERSION)}`;
+    const stableRatio =
+      `(\n  ${rate(requests(ns, stableSel + fivexx), BY_APP)}\n  or on (${BY_APP})\n  0 * ${rate(requests(ns, stableSel), BY_APP)}\n)\n` +
+      `/ ${rate(requests(ns, stableSel), BY_APP)}`;
+    return [
+      {
         alert: "CanaryErrorRateAboveStable",
-        expr: `${versionErrorRatio(services.namespace, app, canary.name)} > ${versionErrorRatio(services.namespace, app, stable.name)} + 0.01`,
+        expr: `(\n${canaryRatio}\n)\n> on (${BY_APP}) group_left ()\n(\n${stableRatio}\n+ 0.01\n)`,
         for: "10m",
-        labels: { severity: "warning" as const },
+        labels: { severity: "warning", service: app },
         annotations: {
-          summary: `${app} ${canary.name} fails more often than stable ${stable.name}`,
-          description: `The 5xx ratio of ${app} ${canary.name} is more than 1 point above ${stable.name}; shift its weight back to ${stable.name}.`,
+          summary: `${app} {{ $labels.destination_version }} fails more often than stable ${stable}`,
+          description: `{{ $value | humanizePercentage }} of requests to ${app} {{ $labels.destination_version }} returned 5xx over 10 minutes, more than 1 point above ${stable}; shift its weight back to ${stable}.`,
         },
-      }));
+      },
+    ];
   });
 }
 
@@ -60,8 +72,8 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
         {
           alert: "AiServiceHighErrorRatio",
           expr:
-            `sum by (destination_service_name) (rate(${requests(ns, ',response_code=~"5.."')}[5m]))` +
-            ` / sum by (destination_service_name) (rate(${requests(ns)}[5m])) > ${errorRatio}`,
+            `${rate(requests(ns, ',response_code=~"5.."'), "destination_service_name", "5m")}` +
+            ` / ${rate(requests(ns), "destination_service_name", "5m")} > ${errorRatio}`,
           for: "5m",
           labels: { severity: "critical" },
           annotations: {
@@ -90,7 +102,7 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
       rules: [
         {
           alert: "IstiodDown",
-          expr: `absent(up{job="istiod"} == 1)`,
+          expr: `absent(up{job="${ISTIOD_JOB}"} == 1)`,
           for: "5m",
           labels: { severity: "critical" },
           annotations: {
@@ -104,7 +116,7 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
           for: "15m",
           labels: { severity: "warning" },
           annotations: {
-            summary: "No Envoy sidecar metrics are being scraped",
+            summary: "No Envoy metrics are being scraped",
             description: "Prometheus has no istio_build series from any proxy; check the envoy-stats PodMonitor.",
           },
         },

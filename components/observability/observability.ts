@@ -7,9 +7,9 @@ import { CHARTS, chartArgs } from "../charts";
 import type { ChartsConfig, ObservabilityConfig, ServicesConfig } from "../config";
 import type { ServiceMesh } from "../mesh/mesh";
 import { TRACING_RELEASE } from "../mesh/tracing";
-import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertGroups } from "./alerts";
+import { dcgmServiceMonitorSpec, envoyPodMonitorSpec, istiodServiceMonitorSpec } from "./scrape";
 import {
   GRAFANA_ADMIN_SECRET,
   GRAFANA_ADMIN_USER,
@@ -103,30 +103,7 @@ export class Observability extends pulumi.ComponentResource {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PodMonitor",
         metadata: { name: "envoy-stats", namespace: ns },
-        spec: {
-          // Every pod with a sidecar, in any namespace.
-          namespaceSelector: { any: true },
-          selector: { matchExpressions: [{ key: "security.istio.io/tlsMode", operator: "Exists" }] },
-          jobLabel: "envoy-stats",
-          podMetricsEndpoints: [
-            {
-              path: "/stats/prometheus",
-              interval: "15s",
-              relabelings: [
-                { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" },
-                // The merged app + Envoy endpoint is the agent's status port, not a declared container port.
-                {
-                  action: "replace",
-                  sourceLabels: ["__meta_kubernetes_pod_ip"],
-                  targetLabel: "__address__",
-                  regex: "(.+)",
-                  replacement: "$1:15020",
-                },
-                { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
-              ],
-            },
-          ],
-        },
+        spec: envoyPodMonitorSpec(),
       },
       afterStack,
     );
@@ -136,12 +113,7 @@ export class Observability extends pulumi.ComponentResource {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
         metadata: { name: "istiod", namespace: ns },
-        spec: {
-          jobLabel: "istio",
-          namespaceSelector: { matchNames: [ISTIO_SYSTEM_NAMESPACE] },
-          selector: { matchLabels: { istio: "pilot" } },
-          endpoints: [{ port: "http-monitoring", interval: "15s" }],
-        },
+        spec: istiodServiceMonitorSpec(),
       },
       { parent: this, dependsOn: [stack, args.mesh.istiod] },
     );
@@ -173,10 +145,7 @@ export class Observability extends pulumi.ComponentResource {
           apiVersion: "monitoring.coreos.com/v1",
           kind: "ServiceMonitor",
           metadata: { name: "dcgm-exporter", namespace: ns },
-          spec: {
-            selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
-            endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
-          },
+          spec: dcgmServiceMonitorSpec(),
         },
         { parent: this, dependsOn: [stack, dcgm] },
       );
@@ -184,7 +153,7 @@ export class Observability extends pulumi.ComponentResource {
 
     new k8s.helm.v3.Release(
       `${name}-jaeger`,
-      { name: TRACING_RELEASE, ...chartArgs(CHARTS.jaeger, args.charts), namespace: ns, values: jaegerValues() },
+      { name: TRACING_RELEASE, ...chartArgs(CHARTS.jaeger, args.charts), namespace: ns, values: jaegerValues(config) },
       inNamespace,
     );
     new k8s.helm.v3.Release(

@@ -1,8 +1,9 @@
-// Pinned charts and typed values for the observability stack. Pure: config in, values out.
+// Typed values for the observability stack. Pure: config in, values out.
+import { stringify } from "yaml";
 import type { ObservabilityConfig } from "../config";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
 import { ISTIO_SYSTEM_NAMESPACE } from "../names";
-import { TRACING_RELEASE } from "../mesh/tracing";
+import { OTLP_GRPC_PORT, TRACING_RELEASE } from "../mesh/tracing";
 
 /** Release name of kube-prometheus-stack; its services are kps-prometheus, kps-alertmanager, kps-grafana. */
 export const KPS_RELEASE = "kps";
@@ -66,8 +67,16 @@ export function kubePrometheusStackValues(
     podMonitorNamespaceSelector: {},
     ruleNamespaceSelector: {},
   };
+  // EKS (like most managed control planes, and kind) exposes no controller-manager, scheduler or
+  // etcd metrics, and its kube-proxy binds metrics to localhost: scraping them only makes the
+  // chart's absent() alerts fire forever. The chart drops those monitors and rules when disabled.
+  const controlPlane = { enabled: config.controlPlaneMetrics };
   return {
     fullnameOverride: KPS_RELEASE,
+    kubeControllerManager: controlPlane,
+    kubeScheduler: controlPlane,
+    kubeEtcd: controlPlane,
+    kubeProxy: controlPlane,
     prometheus: {
       prometheusSpec: {
         ...everywhere,
@@ -94,15 +103,42 @@ export function kubePrometheusStackValues(
   };
 }
 
-export function jaegerValues() {
-  // All-in-one with in-memory storage: traces are sampled and short-lived by design here.
+/**
+ * Jaeger v2 all-in-one configuration: OTLP in, in-memory storage bounded by `maxTraces` (the v2
+ * image ignores the v1 variables MEMORY_MAX_TRACES and SPAN_STORAGE_TYPE), the query API for the
+ * UI and Kiali, and the health check the chart probes on 13133 /status.
+ */
+export function jaegerConfig(maxTraces: number) {
   return {
-    allInOne: { enabled: true, extraEnv: [{ name: "MEMORY_MAX_TRACES", value: "100000" }] },
+    service: {
+      extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+      pipelines: {
+        traces: { receivers: ["otlp"], processors: ["batch"], exporters: ["jaeger_storage_exporter"] },
+      },
+    },
+    extensions: {
+      healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+      jaeger_query: { storage: { traces: "primary_store" } },
+      jaeger_storage: { backends: { primary_store: { memory: { max_traces: maxTraces } } } },
+    },
+    receivers: {
+      otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: "0.0.0.0:4318" } } },
+    },
+    processors: { batch: {} },
+    exporters: { jaeger_storage_exporter: { trace_storage: "primary_store" } },
+  };
+}
+
+export function jaegerValues(config: ObservabilityConfig) {
+  return {
+    allInOne: {
+      enabled: true,
+      // A ClusterIP Service: a headless one gives sidecars an ORIGINAL_DST cluster for the tracing provider.
+      service: { headless: false },
+      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+    },
     storage: { type: "memory" },
-    provisionDataStore: { cassandra: false, elasticsearch: false },
-    agent: { enabled: false },
-    collector: { enabled: false },
-    query: { enabled: false },
+    userconfig: stringify(jaegerConfig(config.tracingMaxTraces)),
   };
 }
 

@@ -13,7 +13,16 @@ export function localRateLimitPatch(limit: RateLimit): Record<string, unknown> {
     applyTo: "HTTP_FILTER",
     match: {
       context: "SIDECAR_INBOUND",
-      listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } } },
+      // Anchored to the router, the last HTTP filter: an unanchored INSERT_BEFORE has no defined
+      // position (istioctl IST0151).
+      listener: {
+        filterChain: {
+          filter: {
+            name: "envoy.filters.network.http_connection_manager",
+            subFilter: { name: "envoy.filters.http.router" },
+          },
+        },
+      },
     },
     patch: {
       operation: "INSERT_BEFORE",

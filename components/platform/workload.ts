@@ -40,6 +40,13 @@ export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
     template: {
       metadata: {
         labels: { ...serviceLabels(app, version.name), "sidecar.istio.io/inject": "true" },
+        // Istio metrics merging: the sidecar agent scrapes these and serves them with Envoy's on
+        // :15020, which Prometheus can reach under STRICT mTLS.
+        annotations: {
+          "prometheus.io/scrape": "true",
+          "prometheus.io/port": String(service.port),
+          "prometheus.io/path": service.metricsPath,
+        },
       },
       spec: {
         serviceAccountName: args.serviceAccount,

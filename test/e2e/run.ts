@@ -12,6 +12,7 @@ import { changeCollector, describeChange, pendingChanges } from "../../automatio
 import { progressPrinter } from "../../automation/progress";
 import { openStack } from "../../automation/stack";
 import { readWeights, setStackValues, writeWeights } from "../../automation/stackFile";
+import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
 import { ROOT } from "../../plan/engine";
 import { apply, get, items, kubectl, remove } from "./kube";
 
@@ -163,6 +164,22 @@ function assertSecurityObjects(): void {
   log("  STRICT mTLS, allow-nothing, and ALLOW policies naming exactly their callers");
 }
 
+/** The envoy-stats PodMonitor keeps pods that declare an Envoy port: the real gateway pods must. */
+function assertGatewayScraped(): void {
+  const pods = items("pods", "istio-ingress", "istio=ingressgateway");
+  assert.ok(pods.length > 0, "gateway pods exist");
+  const envoyPort = new RegExp(`^${ENVOY_PORT_NAME_REGEX}$`);
+  for (const pod of pods) {
+    assert.equal(pod.metadata.labels?.["istio-prometheus-ignore"], undefined);
+    const ports = pod.spec.containers.flatMap((c: { ports?: { name?: string }[] }) => c.ports ?? []);
+    assert.ok(
+      ports.some((port: { name?: string }) => envoyPort.test(port.name ?? "")),
+      `gateway pod ${pod.metadata.name} declares an Envoy port the PodMonitor keeps`,
+    );
+  }
+  log(`  the envoy-stats PodMonitor selects all ${pods.length} gateway pod(s)`);
+}
+
 async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
   const progress = progressPrinter(log);
 
@@ -232,6 +249,7 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
   await step("4. the cluster holds the security objects and routes", () => {
     assertSecurityObjects();
     assert.deepEqual(virtualServiceWeights("web"), { v1: 100 });
+    assertGatewayScraped();
   });
 }
 

@@ -1,0 +1,59 @@
+// What Prometheus scrapes, as prometheus-operator monitor specs. Pure: the alert rules and the
+// monitors share the job names defined here, so an alert can never ask for a job nobody scrapes.
+import { ISTIO_SYSTEM_NAMESPACE } from "../names";
+
+/** The label istiod's Service carries; with `jobLabel: istio` the operator names the job after its value. */
+export const ISTIOD_SERVICE_LABEL = { istio: "pilot" } as const;
+export const ISTIOD_JOB = ISTIOD_SERVICE_LABEL.istio;
+export const ENVOY_JOB = "envoy-stats";
+/** The port every Envoy declares, sidecar or gateway (Istio's own scrape config keeps on it). */
+export const ENVOY_PORT_NAME_REGEX = ".*-envoy-prom";
+/** The agent's merged endpoint: Envoy's stats plus the app's own metrics (Istio metrics merging). */
+export const MERGED_METRICS_PORT = 15020;
+
+/**
+ * Every pod with an Envoy, sidecar or gateway, in any namespace: gateway pods carry no
+ * security.istio.io/tlsMode label, so the selector cannot rely on it. Pods opt out with the
+ * istio-prometheus-ignore label, as in Istio's own prometheus-operator example.
+ */
+export function envoyPodMonitorSpec() {
+  return {
+    namespaceSelector: { any: true },
+    selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
+    jobLabel: ENVOY_JOB,
+    podMetricsEndpoints: [
+      {
+        path: "/stats/prometheus",
+        interval: "15s",
+        relabelings: [
+          { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_port_name"], regex: ENVOY_PORT_NAME_REGEX },
+          // The merged endpoint is the agent's status port, which no container declares.
+          {
+            action: "replace",
+            sourceLabels: ["__meta_kubernetes_pod_ip"],
+            targetLabel: "__address__",
+            regex: "(.+)",
+            replacement: `$1:${MERGED_METRICS_PORT}`,
+          },
+          { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
+        ],
+      },
+    ],
+  };
+}
+
+export function istiodServiceMonitorSpec() {
+  return {
+    jobLabel: Object.keys(ISTIOD_SERVICE_LABEL)[0],
+    namespaceSelector: { matchNames: [ISTIO_SYSTEM_NAMESPACE] },
+    selector: { matchLabels: { ...ISTIOD_SERVICE_LABEL } },
+    endpoints: [{ port: "http-monitoring", interval: "15s" }],
+  };
+}
+
+export function dcgmServiceMonitorSpec() {
+  return {
+    selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
+    endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+  };
+}
