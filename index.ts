@@ -5,6 +5,8 @@ import * as random from "@pulumi/random";
 import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "./components/cluster/addons";
 import { AiPlatform } from "./components/platform/aiPlatform";
 import { Cluster } from "./components/cluster/cluster";
+import { Karpenter } from "./components/cluster/karpenter";
+import { capacityOutput } from "./components/capacity/output";
 import { loadConfig, type AppConfig } from "./components/config";
 import { ServiceMesh } from "./components/mesh/mesh";
 import { Network } from "./components/cluster/network";
@@ -60,20 +62,45 @@ function eksLayer(config: AppConfig): ClusterLayer {
       clusterName: cluster.clusterName,
       kubernetesVersion: eks.kubernetesVersion,
       partition: cluster.partition!,
-      nodeGroups: [nodeGroups.system, nodeGroups.gpu],
+      nodeGroups: nodeGroups.gpu ? [nodeGroups.system, nodeGroups.gpu] : [nodeGroups.system],
     },
     { providers: [awsProvider, cluster.provider] },
   );
+  // GPU (and general-purpose) capacity that follows the pods, unless the stack keeps a managed GPU group.
+  const karpenter =
+    eks.gpuNodes.provisioner === "karpenter"
+      ? new Karpenter(
+          "karpenter",
+          {
+            clusterName: cluster.clusterName,
+            configuredClusterName: config.clusterName,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId!,
+            partition: cluster.partition!,
+            region: config.region,
+            privateSubnetIds: network.privateSubnetIds,
+            nodeRole: nodeGroups.nodeRole,
+            gpu: eks.gpuNodes,
+            general: eks.generalNodes!,
+            charts: config.charts,
+            dependsOn: [nodeGroups.system, ...addons.addons],
+          },
+          { providers: [awsProvider, cluster.provider] },
+        )
+      : undefined;
   return {
     cluster,
-    ready: [nodeGroups.system, ...addons.addons, addons.storageClass],
+    ready: [nodeGroups.system, ...addons.addons, addons.storageClass, ...(karpenter?.nodePools ?? [])],
     storageClass: DEFAULT_STORAGE_CLASS,
     outputs: {
       region: config.region,
       oidcIssuer: cluster.oidcIssuer,
       kubeconfig: cluster.kubeconfig,
       vpcId: network.vpcId,
-      nodeGroups: { system: nodeGroups.system.nodeGroupName, gpu: nodeGroups.gpu.nodeGroupName },
+      nodeGroups: {
+        system: nodeGroups.system.nodeGroupName,
+        ...(nodeGroups.gpu ? { gpu: nodeGroups.gpu.nodeGroupName } : {}),
+      },
+      ...(karpenter ? { karpenterInterruptionQueue: karpenter.interruptionQueue.name } : {}),
     },
   };
 }
@@ -152,6 +179,7 @@ export = async () => {
     ingressNamespace: mesh.ingressNamespace,
     webUrl: platform.webUrl,
     canaryWeights: platform.weights,
+    capacity: capacityOutput(config.capacity),
     ...(observability ? observability.outputs : {}),
   };
 };

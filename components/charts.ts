@@ -57,6 +57,13 @@ export const CHARTS = {
     repo: "https://nvidia.github.io/k8s-device-plugin",
     checked: "nvidia.github.io/k8s-device-plugin index (NVIDIA/k8s-device-plugin v0.19.0)",
   },
+  karpenter: {
+    chart: "karpenter",
+    version: "1.8.5",
+    repo: "oci://public.ecr.aws/karpenter",
+    checked:
+      "github.com/aws/karpenter-provider-aws/releases/tag/v1.8.5 (deployed by zalando-incubator/kubernetes-on-aws#10401)",
+  },
 } as const satisfies Record<string, ChartRef>;
 
 /** The file `helm package` writes for a chart: <chart>-<version>.tgz. */
@@ -90,6 +97,8 @@ export interface ChartNeeds {
   gpu: boolean;
   /** The NVIDIA device plugin: EKS GPU nodes on an AMI without one (AL2023). */
   devicePlugin: boolean;
+  /** Karpenter: EKS with gpuNodes.provisioner karpenter. */
+  karpenter: boolean;
 }
 
 /** The charts a stack installs, so a chart source can be checked before anything is registered. */
@@ -99,5 +108,6 @@ export function requiredCharts(needs: ChartNeeds): ChartRef[] {
     ...(needs.observability ? [CHARTS.kubePrometheusStack, CHARTS.jaeger, CHARTS.kiali] : []),
     ...(needs.observability && needs.gpu ? [CHARTS.dcgmExporter] : []),
     ...(needs.devicePlugin ? [CHARTS.nvidiaDevicePlugin] : []),
+    ...(needs.karpenter ? [CHARTS.karpenter] : []),
   ];
 }

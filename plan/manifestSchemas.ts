@@ -1,5 +1,6 @@
 // Validates Kubernetes objects against published schemas: kubernetes-models (core, apps, policy,
-// autoscaling, storage), @kubernetes-models/istio and @kubernetes-models/prometheus-operator.
+// autoscaling, storage), @kubernetes-models/istio, @kubernetes-models/prometheus-operator and
+// @kubernetes-models/karpenter.
 // The packages are ESM-only, so they are loaded with import() under tsx.
 
 /** apiVersion → module folder holding one module per kind. */
@@ -16,6 +17,8 @@ const SCHEMA_MODULES: Record<string, string> = {
   "security.istio.io/v1": "@kubernetes-models/istio/security.istio.io/v1",
   "telemetry.istio.io/v1": "@kubernetes-models/istio/telemetry.istio.io/v1",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+  "karpenter.sh/v1": "@kubernetes-models/karpenter/karpenter.sh/v1",
+  "karpenter.k8s.aws/v1": "@kubernetes-models/karpenter/karpenter.k8s.aws/v1",
 };
 
 export interface KubernetesObject {

@@ -36,6 +36,7 @@ function computedOutputs(type: string, name: string, inputs: Inputs): Inputs {
       };
     case "aws:iam/role:Role":
       return {
+        name: inputs.name ?? name,
         arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? name}`,
         uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
       };
@@ -50,6 +51,11 @@ function computedOutputs(type: string, name: string, inputs: Inputs): Inputs {
       return { arn: arn("ec2", `launch-template/lt-${hex(name, 17)}`), latestVersion: 1 };
     case "aws:ec2/eip:Eip":
       return { publicIp: "198.51.100.10", allocationId: `eipalloc-${hex(name, 17)}` };
+    case "aws:sqs/queue:Queue":
+      return {
+        arn: arn("sqs", String(inputs.name ?? name)),
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${inputs.name ?? name}`,
+      };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { arn: arn("logs", `log-group:${inputs.name ?? name}`) };
     case "random:index/randomPassword:RandomPassword":

@@ -121,3 +121,51 @@ export function writePlanFiles(outDir: string, stack: string, resources: Recorde
     fs.writeFileSync(path.join(manifestsDir, file), text);
   }
 }
+
+interface CapacityPool {
+  pool: string;
+  provisioner: string;
+  capacity: { cpu: number | null; memory: number | null; gpus: number | null };
+  atMin: { cpu: number; memory: number; gpus: number };
+  atMax: { cpu: number; memory: number; gpus: number };
+  fitsMax: boolean;
+  arithmetic: string;
+}
+
+interface CapacityOutput {
+  note?: string;
+  pools: CapacityPool[];
+  load: { service: string; working: string; replicasMax: number; maxRequests: number; maxPendingRequests: number }[];
+}
+
+const cpu = (millis: number | null) => (millis === null ? "no cap" : `${(millis / 1000).toFixed(2)}`);
+const mem = (mib: number | null) => (mib === null ? "no cap" : `${(mib / 1024).toFixed(1)}Gi`);
+const gpus = (n: number | null) => (n === null ? "no cap" : String(n));
+
+/** Pod demand at minimum and maximum replicas against each pool (the stack output `capacity`). */
+export function renderCapacityTable(capacity: CapacityOutput | undefined): string {
+  if (!capacity) return "(no capacity report)";
+  const lines: string[] = [];
+  if (capacity.note) lines.push(capacity.note);
+  if (capacity.pools.length > 0) {
+    const rows = [["pool", "nodes from", "CPU min/max/cap", "memory min/max/cap", "GPUs min/max/cap", "at max"]];
+    for (const p of capacity.pools) {
+      rows.push([
+        p.pool,
+        p.provisioner,
+        `${cpu(p.atMin.cpu)} / ${cpu(p.atMax.cpu)} / ${cpu(p.capacity.cpu)}`,
+        `${mem(p.atMin.memory)} / ${mem(p.atMax.memory)} / ${mem(p.capacity.memory)}`,
+        `${p.atMin.gpus} / ${p.atMax.gpus} / ${gpus(p.capacity.gpus)}`,
+        p.fitsMax ? "fits" : "over capacity: the HPAs cannot all reach max",
+      ]);
+    }
+    lines.push(formatTable(rows));
+    for (const p of capacity.pools) lines.push(`  ${p.pool}: ${p.arithmetic}`);
+  }
+  for (const l of capacity.load) {
+    lines.push(
+      `  load ${l.service}: ${l.working} (replicas.max ${l.replicasMax}; connection pool up to ${l.maxRequests} requests, ${l.maxPendingRequests} pending)`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,6 +1,6 @@
 // EKS and node hardening policies.
 import type { PolicyResource } from "@pulumi/policy";
-import { resourcePolicy, stackPolicy, type AiMeshPolicy } from "./helpers";
+import { objectName, resourcePolicy, stackPolicy, type AiMeshPolicy } from "./helpers";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -126,6 +126,23 @@ export const eksPolicies: AiMeshPolicy[] = [
     validate: (props, args, report) => {
       if (props.metadataOptions?.httpTokens !== "required")
         report(`Launch template ${args.name} does not require IMDSv2.`);
+    },
+  }),
+  resourcePolicy({
+    name: "karpenter-nodeclass-imdsv2",
+    description:
+      "Karpenter EC2NodeClasses require IMDSv2 with a hop limit of 1, so pods cannot reach the node's credentials.",
+    remediationSteps: 'Set metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }.',
+    enforcementLevel: "mandatory",
+    types: ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"],
+    validate: (props, _args, report) => {
+      const metadata = props.spec?.metadataOptions ?? {};
+      const name = objectName(props);
+      if (metadata.httpTokens !== "required") report(`EC2NodeClass ${name} does not require IMDSv2.`);
+      if (metadata.httpPutResponseHopLimit !== 1)
+        report(
+          `EC2NodeClass ${name} allows ${metadata.httpPutResponseHopLimit ?? "the default"} metadata hops, not 1.`,
+        );
     },
   }),
   resourcePolicy({

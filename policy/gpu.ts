@@ -13,6 +13,24 @@ import {
 import { NVIDIA_AMI_TYPES, isNvidiaGpuInstanceType } from "./shared/gpu";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+
+/** A Karpenter NodePool is a GPU pool if it may launch NVIDIA families or labels its nodes as GPU nodes. */
+function isGpuNodePool(spec: Props): boolean {
+  const requirements: Props[] = spec.template?.spec?.requirements ?? [];
+  const families = requirements
+    .filter((r) => r.key === "karpenter.k8s.aws/instance-family" && r.operator === "In")
+    .flatMap((r) => r.values ?? []);
+  const types = requirements
+    .filter((r) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In")
+    .flatMap((r) => r.values ?? []);
+  return (
+    families.some((family: string) => isNvidiaGpuInstanceType(`${family}.xlarge`)) ||
+    types.some(isNvidiaGpuInstanceType) ||
+    spec.template?.metadata?.labels?.[GPU_NODE_LABEL] === "true" ||
+    requirements.some((r) => r.key === "karpenter.k8s.aws/instance-gpu-count")
+  );
+}
 
 /** A node group is a GPU group if it has GPU instance types or the GPU node label. */
 function isGpuGroup(props: Props): boolean {
@@ -79,6 +97,31 @@ export const gpuPolicies: AiMeshPolicy[] = [
       const max = props.scalingConfig?.maxSize;
       if (isGpuGroup(props) && max > maxGpuNodes)
         report(`GPU node group ${args.name} can grow to ${max} nodes, above the cap of ${maxGpuNodes}.`);
+    },
+  }),
+  resourcePolicy({
+    name: "karpenter-gpu-nodepool-tainted-and-capped",
+    description:
+      "Karpenter GPU NodePools taint their nodes nvidia.com/gpu:NoSchedule, label them nvidia.com/gpu.present, and cap GPUs in limits.",
+    remediationSteps:
+      'Add the taint { key: "nvidia.com/gpu", effect: "NoSchedule" }, the label nvidia.com/gpu.present: "true", and limits["nvidia.com/gpu"] (the cost ceiling).',
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { maxGpus: { type: "integer", minimum: 0, default: 16 } } },
+    types: [NODE_POOL],
+    validate: (props, args, report) => {
+      const spec = props.spec ?? {};
+      if (!isGpuNodePool(spec)) return;
+      const name = objectName(props);
+      const taints: Props[] = spec.template?.spec?.taints ?? [];
+      if (!taints.some((t) => t.key === GPU_RESOURCE && t.effect === "NoSchedule"))
+        report(`GPU NodePool ${name} does not taint its nodes nvidia.com/gpu:NoSchedule.`);
+      if (spec.template?.metadata?.labels?.[GPU_NODE_LABEL] !== "true")
+        report(`GPU NodePool ${name} does not label its nodes ${GPU_NODE_LABEL}=true.`);
+      const limit = spec.limits?.[GPU_RESOURCE];
+      const { maxGpus } = args.getConfig<{ maxGpus: number }>();
+      if (limit === undefined) report(`GPU NodePool ${name} has no nvidia.com/gpu limit: nothing caps its cost.`);
+      else if (Number(limit) > maxGpus)
+        report(`GPU NodePool ${name} may launch ${limit} GPUs, above the cap of ${maxGpus}.`);
     },
   }),
 ];

@@ -6,7 +6,7 @@ import { chartNeeds, parseConfig } from "../components/config";
 import { chartSourceProblems } from "../components/config/chartSource";
 import { deploy, runProgram, type ConfigValues, type RunOptions } from "../plan/engine";
 import { ofType } from "../plan/query";
-import { devRawWith, stackRaw } from "./support/configFixtures";
+import { MANAGED_GPUS, devRawWith, stackRaw } from "./support/configFixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const KPS = CHARTS.kubePrometheusStack;
@@ -67,7 +67,7 @@ describe("charts config errors", () => {
   it("rejects a mirror for a repository the stack never installs from", () => {
     expect(problems({ repositories: { "https://charts.bitnami.com/bitnami": "https://mirror.corp.example" } })).toEqual(
       [
-        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin`,
+        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin, oci://public.ecr.aws/karpenter`,
       ],
     );
   });
@@ -88,7 +88,7 @@ describe("charts config errors", () => {
     fs.writeFileSync(path.join(dir, "base-1.30.3.tgz"), "");
     fs.writeFileSync(path.join(dir, "jaeger-4.1.0.tgz"), "");
     expect(problems({ directory: dir })).toEqual([
-      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
+      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
     ]);
   });
 });
@@ -97,7 +97,13 @@ describe("charts from a directory, through the program", () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-charts-"));
-    for (const ref of requiredCharts({ istioVersion: "1.30.3", observability: true, gpu: true, devicePlugin: true }))
+    for (const ref of requiredCharts({
+      istioVersion: "1.30.3",
+      observability: true,
+      gpu: true,
+      devicePlugin: true,
+      karpenter: true,
+    }))
       fs.writeFileSync(path.join(dir, `${ref.chart}-${ref.version}.tgz`), "");
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -111,6 +117,7 @@ describe("charts from a directory, through the program", () => {
       "gateway-1.30.3.tgz",
       "istiod-1.30.3.tgz",
       "jaeger-4.1.0.tgz",
+      "karpenter-1.8.5.tgz",
       "kiali-server-2.29.0.tgz",
       "kube-prometheus-stack-83.6.0.tgz",
       "nvidia-device-plugin-0.19.0.tgz",
@@ -140,7 +147,17 @@ describe("requiredCharts lists exactly the releases the program installs", () =>
     ["dev", { stack: "dev" }],
     ["local", { stack: "local" }],
     ["local with GPUs", { stack: "local", config: { "ai-mesh:cluster": { gpu: true } } }],
-    ["dev on Bottlerocket", { config: { "ai-mesh:cluster": { gpuNodes: { amiType: "BOTTLEROCKET_x86_64_NVIDIA" } } } }],
+    [
+      "dev with a managed Bottlerocket GPU group",
+      {
+        config: {
+          "ai-mesh:cluster": {
+            ...MANAGED_GPUS["ai-mesh:cluster"],
+            gpuNodes: { ...MANAGED_GPUS["ai-mesh:cluster"].gpuNodes, amiType: "BOTTLEROCKET_x86_64_NVIDIA" },
+          },
+        },
+      },
+    ],
     ["dev without observability", { config: { "ai-mesh:observability": { enabled: false } } }],
   ];
   it.each(cases)("%s", async (_, options) => {

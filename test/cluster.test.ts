@@ -1,5 +1,6 @@
 import { ADDON_VERSION, CLUSTER_CA_DATA, CLUSTER_ENDPOINT, OIDC_ISSUER } from "../plan/mocks";
 import { deploy, type RunResult } from "../plan/engine";
+import { MANAGED_GPUS } from "./support/configFixtures";
 import { byUrn, dependsOn, one, ofType } from "../plan/query";
 import { RecordedSecret, type RecordedResource } from "../plan/recorder";
 
@@ -123,7 +124,9 @@ describe("eks mode (dev stack)", () => {
     });
 
     it("creates an access entry with AmazonEKSClusterAdminPolicy for every admin and CI role", () => {
-      const entries = ofType(run.resources, "aws:eks/accessEntry:AccessEntry");
+      const entries = ofType(run.resources, "aws:eks/accessEntry:AccessEntry").filter(
+        (e) => e.inputs.type === "STANDARD",
+      );
       const associations = ofType(run.resources, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
       expect(entries.map((e) => e.inputs.principalArn)).toEqual([
         "arn:aws:iam::123456789012:role/platform-admins",
@@ -183,50 +186,39 @@ describe("eks mode (dev stack)", () => {
   describe("node groups", () => {
     const group = (name: string) => one(run.resources, NODE_GROUP, `nodes-${name}`);
 
-    it("puts both groups in private subnets, without SSH, behind IMDSv2-only launch templates", () => {
-      for (const name of ["system", "gpu"]) {
-        const g = group(name);
-        expect(g.inputs.remoteAccess).toBeUndefined();
-        expect((g.inputs.subnetIds as string[]).every((id) => id.startsWith("subnet-"))).toBe(true);
-        expect(g.inputs.subnetIds).toHaveLength(3);
-        const template = one(run.resources, "aws:ec2/launchTemplate:LaunchTemplate", `nodes-${name}`);
-        expect(template.inputs.metadataOptions).toEqual({
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: 2,
-        });
-        expect(g.inputs.launchTemplate).toEqual({ id: expect.stringMatching(/^lt-/), version: "1" });
-        expect(g.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
-      }
-      const privateSubnetIds = ofType(run.resources, SUBNET).filter((s) => s.name.includes("-private-"));
-      expect(privateSubnetIds).toHaveLength(3);
+    it("runs only the system group as a managed group: GPU nodes come from Karpenter", () => {
+      expect(ofType(run.resources, NODE_GROUP).map((g) => g.name)).toEqual(["nodes-system"]);
+    });
+
+    it("puts the system group in private subnets, without SSH, behind an IMDSv2-only launch template", () => {
+      const g = group("system");
+      expect(g.inputs.remoteAccess).toBeUndefined();
+      expect((g.inputs.subnetIds as string[]).every((id) => id.startsWith("subnet-"))).toBe(true);
+      expect(g.inputs.subnetIds).toHaveLength(3);
+      const template = one(run.resources, "aws:ec2/launchTemplate:LaunchTemplate", "nodes-system");
+      expect(template.inputs.metadataOptions).toEqual({
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 2,
+      });
+      expect(g.inputs.launchTemplate).toEqual({ id: expect.stringMatching(/^lt-/), version: "1" });
+      expect(g.options.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
     });
 
     it("runs the system group on the standard AL2023 AMI, on demand", () => {
       expect(group("system").inputs).toMatchObject({
         amiType: "AL2023_x86_64_STANDARD",
         capacityType: "ON_DEMAND",
-        instanceTypes: ["m6i.large"],
+        instanceTypes: ["m6i.xlarge"],
         scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 4 },
         labels: { "ai-mesh/node-role": "system" },
         taints: [],
       });
     });
 
-    it("runs the GPU group on the NVIDIA AMI with the nvidia.com/gpu NO_SCHEDULE taint and label, min 0", () => {
-      expect(group("gpu").inputs).toMatchObject({
-        amiType: "AL2023_x86_64_NVIDIA",
-        instanceTypes: ["g5.xlarge"],
-        scalingConfig: { minSize: 0, desiredSize: 1, maxSize: 2 },
-        labels: { "ai-mesh/node-role": "gpu", "nvidia.com/gpu.present": "true" },
-        taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
-      });
-    });
-
     it("waits for vpc-cni and kube-proxy before nodes join", () => {
       const cni = ofType(run.resources, ADDON).find((a) => a.inputs.addonName === "vpc-cni")!;
       expect(dependsOn(group("system"), cni)).toBe(true);
-      expect(dependsOn(group("gpu"), cni)).toBe(true);
     });
 
     it("installs the pinned NVIDIA device plugin tolerating the taint, on GPU nodes only", () => {
@@ -243,7 +235,7 @@ describe("eks mode (dev stack)", () => {
       expect((plugin.inputs.values as Record<string, unknown>).nodeSelector).toEqual({
         "nvidia.com/gpu.present": "true",
       });
-      expect(dependsOn(plugin, group("gpu"))).toBe(true);
+      expect(dependsOn(plugin, group("system"))).toBe(true);
     });
   });
 
@@ -273,7 +265,8 @@ describe("eks mode (dev stack)", () => {
         clusterName: "ai-mesh-dev",
         region: "us-west-2",
         oidcIssuer: OIDC_ISSUER,
-        nodeGroups: { system: "system", gpu: "gpu" },
+        nodeGroups: { system: "system" },
+        karpenterInterruptionQueue: "ai-mesh-dev-karpenter",
       });
     });
   });
@@ -331,26 +324,70 @@ describe("eks mode variations", () => {
       "subnet-0a",
       "subnet-0b",
     ]);
-    expect(one(run.resources, NODE_GROUP, "nodes-gpu").inputs.subnetIds).toEqual(["subnet-0a", "subnet-0b"]);
+    expect(one(run.resources, NODE_GROUP, "nodes-system").inputs.subnetIds).toEqual(["subnet-0a", "subnet-0b"]);
+    // Karpenter discovers the same private subnets by tag.
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { resourceId: "subnet-0a", key: "karpenter.sh/discovery", value: "ai-mesh-dev" },
+        { resourceId: "subnet-0b", key: "karpenter.sh/discovery", value: "ai-mesh-dev" },
+      ]),
+    );
   });
 
-  it("runs a NAT gateway per AZ, spot GPUs and Bottlerocket without a separate device plugin", async () => {
-    const run = await deploy({
+  it("runs a NAT gateway per AZ", async () => {
+    const run = await deploy({ config: { "ai-mesh:cluster": { network: { natGateways: "perAz" } } } });
+    expect(ofType(run.resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
+  });
+});
+
+describe("eks mode with a managed GPU group (gpuNodes.provisioner: managed)", () => {
+  let run: RunResult;
+  const group = (name: string) => one(run.resources, NODE_GROUP, `nodes-${name}`);
+  beforeAll(async () => {
+    run = await deploy({ config: MANAGED_GPUS });
+  });
+
+  it("runs the GPU group on the NVIDIA AMI with the nvidia.com/gpu NO_SCHEDULE taint and label, and no Karpenter", () => {
+    expect(group("gpu").inputs).toMatchObject({
+      amiType: "AL2023_x86_64_NVIDIA",
+      instanceTypes: ["g5.xlarge"],
+      scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 3 },
+      labels: { "ai-mesh/node-role": "gpu", "nvidia.com/gpu.present": "true" },
+      taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+    });
+    expect(ofType(run.resources, "ai-mesh:index:Karpenter")).toEqual([]);
+    expect(run.outputs.nodeGroups).toEqual({ system: "system", gpu: "gpu" });
+  });
+
+  it("starts coredns, pod identity and EBS CSI after both groups, and the device plugin after the GPU group", () => {
+    const addons = ofType(run.resources, ADDON).filter(
+      (a) => a.inputs.addonName !== "vpc-cni" && a.inputs.addonName !== "kube-proxy",
+    );
+    for (const addon of addons) expect(dependsOn(addon, group("gpu"))).toBe(true);
+    const plugin = one(run.resources, "kubernetes:helm.sh/v3:Release", "nodes-nvidia-device-plugin");
+    expect(dependsOn(plugin, group("gpu"))).toBe(true);
+  });
+
+  it("runs spot GPUs on Bottlerocket without a separate device plugin", async () => {
+    const bottlerocket = await deploy({
       config: {
         "ai-mesh:cluster": {
-          network: { natGateways: "perAz" },
-          gpuNodes: { amiType: "BOTTLEROCKET_x86_64_NVIDIA", capacityType: "SPOT" },
+          ...MANAGED_GPUS["ai-mesh:cluster"],
+          gpuNodes: {
+            ...MANAGED_GPUS["ai-mesh:cluster"].gpuNodes,
+            amiType: "BOTTLEROCKET_x86_64_NVIDIA",
+            capacityType: "SPOT",
+          },
         },
       },
     });
-    expect(ofType(run.resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
-    expect(one(run.resources, NODE_GROUP, "nodes-gpu").inputs).toMatchObject({
+    expect(one(bottlerocket.resources, NODE_GROUP, "nodes-gpu").inputs).toMatchObject({
       amiType: "BOTTLEROCKET_x86_64_NVIDIA",
       capacityType: "SPOT",
     });
-    const template = one(run.resources, "aws:ec2/launchTemplate:LaunchTemplate", "nodes-gpu");
+    const template = one(bottlerocket.resources, "aws:ec2/launchTemplate:LaunchTemplate", "nodes-gpu");
     expect((template.inputs.blockDeviceMappings as { deviceName: string }[])[0].deviceName).toBe("/dev/xvdb");
-    expect(ofType(run.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.name)).not.toContain(
+    expect(ofType(bottlerocket.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.name)).not.toContain(
       "nodes-nvidia-device-plugin",
     );
   });
@@ -400,9 +437,9 @@ describe("existing mode (local stack)", () => {
 describe("bad config", () => {
   it("fails before any resource is registered", async () => {
     const { runProgram } = await import("../plan/engine");
-    const run = await runProgram({ config: { "ai-mesh:cluster": { gpuNodes: { minSize: 3, maxSize: 2 } } } });
+    const run = await runProgram({ config: { "ai-mesh:cluster": { systemNodes: { minSize: 5, maxSize: 4 } } } });
     expect(run.error?.message).toBe(
-      "Invalid stack config (1 problem):\n  - cluster.gpuNodes: sizes must satisfy minSize <= desiredSize <= maxSize, got 3 / 1 / 2",
+      "Invalid stack config (1 problem):\n  - cluster.systemNodes: sizes must satisfy minSize <= desiredSize <= maxSize, got 5 / 2 / 4",
     );
     expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
   });

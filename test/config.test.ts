@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from "../components/config";
-import { devRaw, devRawWith, serviceOf, type Raw } from "./support/configFixtures";
+import { devRaw, devRawWith, serviceOf, useManagedGpus, type Raw } from "./support/configFixtures";
 
 /** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
 function problems(raw: Raw): string[] {
@@ -235,7 +235,7 @@ describe("cluster rules", () => {
   });
 
   it("rejects an unknown AMI type with the allowed ones", () => {
-    const raw = devRawWith((r) => (r.cluster.gpuNodes.amiType = "AL2_x86_64_GPU"));
+    const raw = devRawWith((r) => useManagedGpus(r, { amiType: "AL2_x86_64_GPU" }));
     expect(problems(raw)).toEqual([
       'cluster.gpuNodes.amiType: Invalid option: expected one of "AL2023_x86_64_NVIDIA"|"AL2023_ARM_64_NVIDIA"|"BOTTLEROCKET_x86_64_NVIDIA"|"BOTTLEROCKET_ARM_64_NVIDIA" (got "AL2_x86_64_GPU")',
     ]);
@@ -249,14 +249,14 @@ describe("cluster rules", () => {
   });
 
   it("rejects a GPU group without GPU instance types", () => {
-    const raw = devRawWith((r) => (r.cluster.gpuNodes.instanceTypes = ["g5.xlarge", "m6i.large"]));
+    const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5.xlarge", "m6i.large"] }));
     expect(problems(raw)).toEqual([
       'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
     ]);
   });
 
   it("rejects an Arm GPU family on an x86 NVIDIA AMI", () => {
-    const raw = devRawWith((r) => (r.cluster.gpuNodes.instanceTypes = ["g5g.xlarge"]));
+    const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5g.xlarge"] }));
     expect(problems(raw)).toEqual([
       'cluster.gpuNodes.instanceTypes[0]: "g5g.xlarge" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
     ]);

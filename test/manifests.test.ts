@@ -16,7 +16,7 @@ function validate(args: string[] = []) {
 }
 
 describe("manifest schema validation", () => {
-  it("rejects a VirtualService with a string weight and a Deployment with a bad field type, and lists unknown kinds", () => {
+  it("rejects a VirtualService with a string weight, a Deployment with a bad field type and a NodePool with an unknown policy, and lists unknown kinds", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-schemas-")), "broken.yaml");
     const objects = [
       {
@@ -41,15 +41,27 @@ describe("manifest schema validation", () => {
         metadata: { name: "ok", namespace: "ai" },
         data: { key: "value" },
       },
+      {
+        apiVersion: "karpenter.sh/v1",
+        kind: "NodePool",
+        metadata: { name: "gpu" },
+        spec: {
+          template: {
+            spec: { nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: "gpu" }, requirements: [] },
+          },
+          disruption: { consolidationPolicy: "Sometimes" },
+        },
+      },
       { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } },
     ];
     fs.writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
     const result = validate(["--file", file]);
     expect(result.status).toBe(1);
     expect(result.stdout.split("\n")).toEqual([
-      `${file}: 1 object(s) valid, 2 invalid`,
+      `${file}: 1 object(s) valid, 3 invalid`,
       "  ✗ networking.istio.io/v1/VirtualService ai/web: data/spec/http/0/route/0/weight must be integer",
       "  ✗ apps/v1/Deployment ai/web-v1: data/spec/replicas must be integer",
+      "  ✗ karpenter.sh/v1/NodePool gpu: data/spec/disruption must have required property consolidateAfter, data/spec/disruption/consolidationPolicy must be equal to one of the allowed values",
       "  no schema for: example.com/v1/Widget",
       "",
     ]);

@@ -43,6 +43,10 @@ describe("ServiceMesh (dev stack)", () => {
       autoscaleMin: 1,
       autoscaleMax: 3,
       resources: { requests: { cpu: "500m", memory: "2Gi" } },
+      // Every sidecar's requests, stated so the capacity check counts what the scheduler will.
+      global: {
+        proxy: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } } },
+      },
       meshConfig: {
         accessLogFile: "/dev/stdout",
         accessLogEncoding: "JSON",

@@ -121,6 +121,7 @@ describe("Observability (dev stack)", () => {
   it("runs the DCGM exporter on GPU nodes with a ServiceMonitor on its metrics port", () => {
     expect(values("dcgm-exporter")).toEqual({
       serviceMonitor: { enabled: false },
+      resources: { requests: { cpu: "100m", memory: "256Mi" } },
       tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
       nodeSelector: { "nvidia.com/gpu.present": "true" },
     });
@@ -224,7 +225,10 @@ describe("Observability without a GPU", () => {
     const data = (secret.inputs.stringData as RecordedSecret).value as Record<string, string>;
     expect(data["alertmanager.yaml"]).toContain("url: https://hooks.example.com/T000/B000");
     const kps = one(run.resources, RELEASE, "observability-kube-prometheus-stack").inputs.values as Json;
-    expect(kps.alertmanager.alertmanagerSpec).toEqual({ configSecret: "alertmanager-ai-mesh" });
+    expect(kps.alertmanager.alertmanagerSpec).toEqual({
+      resources: { requests: { cpu: "50m", memory: "128Mi" } },
+      configSecret: "alertmanager-ai-mesh",
+    });
   });
 
   it("is skipped entirely when observability.enabled is false", async () => {

@@ -41,10 +41,30 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
 
+  it("prints the capacity table and writes it to plan.json", () => {
+    expect(result.stdout).toContain(
+      "Capacity (pod requests at min / max replicas against what the nodes hold for pods)",
+    );
+    expect(result.stdout).toMatch(/^system \+ general +managed \+ karpenter +[\d.]+ \/ [\d.]+ \/ 44\.04 /m);
+    expect(result.stdout).toMatch(
+      /^gpu +karpenter +6\.30 \/ 12\.60 \/ no cap +24\.4Gi \/ 48\.8Gi \/ no cap +3 \/ 6 \/ 6 +fits$/m,
+    );
+    const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    expect(planJson.outputs.capacity.pools.map((p: { pool: string }) => p.pool)).toEqual(["system + general", "gpu"]);
+  });
+
+  it("exits non-zero naming the GPUs a pool can never give", () => {
+    const short = planDevVariant("short", "      maxGpus: 6\n", "      maxGpus: 2\n");
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain(
+      "services.objectDetector: 3 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1), cluster.gpuNodes allows at most 2 (NodePool limit 2 GPUs (g5, g6; Karpenter sizes each node to its pods))",
+    );
+  });
+
   it("prints the compliance report of the policy pack", () => {
     expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
     expect(result.stdout).toMatch(
-      /^\d+ policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
+      /^31 policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     expect(result.stdout).toMatch(
       /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,

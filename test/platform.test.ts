@@ -1,4 +1,4 @@
-import { deploy, type RunResult } from "../plan/engine";
+import { deploy, readStackFile, type RunResult } from "../plan/engine";
 import { at, dependsOn, kubernetesObjects, ofType, one } from "../plan/query";
 import type { RecordedResource } from "../plan/recorder";
 
@@ -166,12 +166,14 @@ describe("AiPlatform (dev stack)", () => {
       maxUnavailable: 1,
       selector: { matchLabels: { app: "web" } },
     });
-    const hpa = spec(named(run.resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "object-detector-v2"));
-    expect(hpa).toMatchObject({
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "object-detector-v2" },
+    const hpa = (name: string) => spec(named(run.resources, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name));
+    expect(hpa("object-detector-v1")).toMatchObject({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "object-detector-v1" },
       minReplicas: 1,
-      maxReplicas: 4,
+      maxReplicas: 3,
     });
+    // The canary and the mirror target run their own, smaller ranges.
+    expect([hpa("object-detector-v2").maxReplicas, hpa("object-detector-v3").maxReplicas]).toEqual([2, 1]);
     const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
     expect(filters.map((f) => spec(f).workloadSelector.labels.app)).toEqual(["web", "object-detector"]);
     // Anchored before the router: an unanchored INSERT_BEFORE has no defined position (IST0151).
@@ -207,31 +209,9 @@ describe("AiPlatform (dev stack)", () => {
 describe("AiPlatform variations", () => {
   it("changing only weights changes only VirtualService inputs", async () => {
     const before = await deploy();
-    const after = await deploy({
-      config: {
-        "ai-mesh:services": {
-          objectDetector: {
-            versions: [
-              {
-                name: "v1",
-                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.4.2",
-                weight: 40,
-              },
-              {
-                name: "v2",
-                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.5.0",
-                weight: 60,
-              },
-              {
-                name: "v3",
-                image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/ai-mesh/object-detector:1.6.0-rc.1",
-                weight: 0,
-              },
-            ],
-          },
-        },
-      },
-    });
+    const services = readStackFile("dev").config["ai-mesh:services"] as { objectDetector: { versions: Json[] } };
+    const versions = services.objectDetector.versions.map((v, i) => ({ ...v, weight: [40, 60, 0][i] }));
+    const after = await deploy({ config: { "ai-mesh:services": { objectDetector: { versions } } } });
     const inputs = (r: RunResult) => new Map(r.resources.map((x) => [x.urn, JSON.stringify(x.inputs)]));
     const a = inputs(before);
     const b = inputs(after);

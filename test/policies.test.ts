@@ -177,6 +177,17 @@ describe("EKS policies", () => {
     ]);
   });
 
+  it("karpenter-nodeclass-imdsv2", () => {
+    const nodeClass = (metadataOptions: Json) =>
+      k8s("EC2NodeClass", "karpenter.k8s.aws/v1", { metadataOptions }, { name: "gpu" });
+    expect(
+      violations("karpenter-nodeclass-imdsv2", [nodeClass({ httpTokens: "required", httpPutResponseHopLimit: 1 })]),
+    ).toEqual([]);
+    expect(
+      violations("karpenter-nodeclass-imdsv2", [nodeClass({ httpTokens: "optional", httpPutResponseHopLimit: 2 })]),
+    ).toEqual(["EC2NodeClass gpu does not require IMDSv2.", "EC2NodeClass gpu allows 2 metadata hops, not 1."]);
+  });
+
   it("kms-key-rotation", () => {
     const key = (enableKeyRotation: boolean) => resource("aws:kms/key:Key", { enableKeyRotation }, { name: "key" });
     expect(violations("kms-key-rotation", [key(true)])).toEqual([]);
@@ -238,6 +249,40 @@ describe("GPU policies", () => {
     expect(
       violations("gpu-node-group-max-size", [gpuGroup({})], { "gpu-node-group-max-size": { maxGpuNodes: 2 } }),
     ).toEqual(["GPU node group gpu can grow to 4 nodes, above the cap of 2."]);
+  });
+
+  const nodePool = (spec: Json) => k8s("NodePool", "karpenter.sh/v1", spec, { name: "gpu" });
+  const gpuPool = (overrides: Json = {}) => ({
+    template: {
+      metadata: { labels: { "nvidia.com/gpu.present": "true" } },
+      spec: {
+        requirements: [{ key: "karpenter.k8s.aws/instance-family", operator: "In", values: ["g5", "g6"] }],
+        taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
+        ...overrides.spec,
+      },
+    },
+    limits: { "nvidia.com/gpu": "4" },
+    ...overrides.pool,
+  });
+
+  it("karpenter-gpu-nodepool-tainted-and-capped", () => {
+    const policy = "karpenter-gpu-nodepool-tainted-and-capped";
+    expect(violations(policy, [nodePool(gpuPool())])).toEqual([]);
+    expect(violations(policy, [nodePool(gpuPool({ spec: { taints: [] }, pool: { limits: { cpu: "64" } } }))])).toEqual([
+      "GPU NodePool gpu does not taint its nodes nvidia.com/gpu:NoSchedule.",
+      "GPU NodePool gpu has no nvidia.com/gpu limit: nothing caps its cost.",
+    ]);
+    expect(violations(policy, [nodePool(gpuPool())], { [policy]: { maxGpus: 2 } })).toEqual([
+      "GPU NodePool gpu may launch 4 GPUs, above the cap of 2.",
+    ]);
+    // A CPU pool is not a GPU pool: no taint, no GPU limit needed.
+    const general = {
+      template: {
+        spec: { requirements: [{ key: "karpenter.k8s.aws/instance-category", operator: "In", values: ["c", "m"] }] },
+      },
+      limits: { cpu: "32" },
+    };
+    expect(violations(policy, [nodePool(general)])).toEqual([]);
   });
 });
 

@@ -5,10 +5,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartsConfig, EksClusterConfig, NodeGroupConfig } from "../config";
 import { CHARTS, chartArgs } from "../charts";
-import { GPU_NODE_LABEL, GPU_TAINT, GPU_TOLERATION, shipsDevicePlugin } from "./gpu";
+import {
+  DEVICE_PLUGIN_REQUESTS,
+  GPU_NODE_LABEL,
+  GPU_TAINT,
+  GPU_TOLERATION,
+  NODE_ROLE_LABEL,
+  needsDevicePlugin,
+} from "./gpu";
 import { serviceRole } from "./iam";
-
-export const NODE_ROLE_LABEL = "ai-mesh/node-role";
 
 export interface NodeGroupsArgs {
   clusterName: pulumi.Input<string>;
@@ -27,7 +32,10 @@ export function dataVolumeDevice(amiType: string): string {
 
 export class NodeGroups extends pulumi.ComponentResource {
   readonly system: aws.eks.NodeGroup;
-  readonly gpu: aws.eks.NodeGroup;
+  /** With gpuNodes.provisioner managed only; Karpenter launches GPU nodes otherwise. */
+  readonly gpu?: aws.eks.NodeGroup;
+  /** The role nodes run as; Karpenter's nodes use it too. */
+  readonly nodeRole: aws.iam.Role;
   readonly devicePlugin?: k8s.helm.v3.Release;
 
   constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -48,6 +56,7 @@ export class NodeGroups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.nodeRole = nodeRole.role;
     const dependsOn = [...args.dependsOn, ...nodeRole.attachments];
     const group = (role: "system" | "gpu", config: NodeGroupConfig, labels: Record<string, string>, taints = false) => {
       const template = new aws.ec2.LaunchTemplate(
@@ -91,10 +100,11 @@ export class NodeGroups extends pulumi.ComponentResource {
       );
     };
     this.system = group("system", args.config.systemNodes, {});
-    this.gpu = group("gpu", args.config.gpuNodes, GPU_NODE_LABEL, true);
+    const gpuNodes = args.config.gpuNodes;
+    if (gpuNodes.provisioner === "managed") this.gpu = group("gpu", gpuNodes, GPU_NODE_LABEL, true);
 
-    // The AL2023 NVIDIA AMI has drivers but no device plugin; Bottlerocket ships one.
-    if (!shipsDevicePlugin(args.config.gpuNodes.amiType)) {
+    // GPU nodes from AL2023's NVIDIA AMI (Karpenter's too) have drivers but no device plugin.
+    if (needsDevicePlugin(gpuNodes)) {
       this.devicePlugin = new k8s.helm.v3.Release(
         `${name}-nvidia-device-plugin`,
         {
@@ -104,13 +114,14 @@ export class NodeGroups extends pulumi.ComponentResource {
           values: {
             tolerations: [GPU_TOLERATION],
             nodeSelector: GPU_NODE_LABEL,
+            resources: { requests: DEVICE_PLUGIN_REQUESTS },
             gfd: { enabled: false },
             nfd: { enabled: false },
           },
         },
-        { parent: this, dependsOn: [this.gpu] },
+        { parent: this, dependsOn: [this.gpu ?? this.system] },
       );
     }
-    this.registerOutputs({ system: this.system.nodeGroupName, gpu: this.gpu.nodeGroupName });
+    this.registerOutputs({ system: this.system.nodeGroupName, gpu: this.gpu?.nodeGroupName });
   }
 }

@@ -26,18 +26,60 @@ const systemNodes = z
   })
   .prefault({});
 
+/** GPU nodes from a managed node group of fixed types (nothing here scales it). */
+const managedGpuNodes = z.strictObject({
+  provisioner: z.literal("managed"),
+  ...nodeGroupFields,
+  amiType: z.enum(NVIDIA_AMI_TYPES).default("AL2023_x86_64_NVIDIA"),
+  // Model images are large; 100 GiB keeps image pulls from filling the root volume.
+  diskSizeGiB: z.number().int().min(50).default(100),
+  instanceTypes: nodeGroupFields.instanceTypes.default(["g5.xlarge"]),
+  minSize: nodeGroupFields.minSize.default(1),
+  desiredSize: nodeGroupFields.desiredSize.default(1),
+  maxSize: nodeGroupFields.maxSize.default(4),
+});
+
+const capacityTypes = z.array(z.enum(["on-demand", "spot"])).min(1);
+/** A Karpenter AMI alias: al2023@latest, or pinned as al2023@v20251117. */
+const amiAlias = z
+  .string()
+  .regex(/^al2023@(latest|v\d{8})$/, 'must be an AL2023 alias such as "al2023@latest" or "al2023@v20251117"')
+  .default("al2023@latest");
+
+/** GPU nodes that Karpenter launches when GPU pods are pending, within a GPU ceiling. */
+const karpenterGpuNodes = z.strictObject({
+  provisioner: z.literal("karpenter"),
+  instanceFamilies: z.array(z.string().min(1)).min(1).default(["g5", "g6"]),
+  capacityTypes: capacityTypes.default(["on-demand"]),
+  /** The NodePool's nvidia.com/gpu limit: the cost ceiling. */
+  maxGpus: z.number().int().min(1).default(4),
+  diskSizeGiB: z.number().int().min(50).default(100),
+  amiAlias,
+});
+
 const gpuNodes = z
-  .strictObject({
-    ...nodeGroupFields,
-    amiType: z.enum(NVIDIA_AMI_TYPES).default("AL2023_x86_64_NVIDIA"),
-    // Model images are large; 100 GiB keeps image pulls from filling the root volume.
-    diskSizeGiB: z.number().int().min(50).default(100),
-    instanceTypes: nodeGroupFields.instanceTypes.default(["g5.xlarge"]),
-    minSize: nodeGroupFields.minSize.default(0),
-    desiredSize: nodeGroupFields.desiredSize.default(1),
-    maxSize: nodeGroupFields.maxSize.default(4),
-  })
+  .preprocess(
+    (raw) => (raw && typeof raw === "object" && !("provisioner" in raw) ? { ...raw, provisioner: "karpenter" } : raw),
+    z.discriminatedUnion("provisioner", [karpenterGpuNodes, managedGpuNodes], {
+      error: 'must be "karpenter" or "managed"',
+    }),
+  )
   .prefault({});
+
+/** Karpenter's general-purpose NodePool: where CPU services scale out beyond the system nodes. */
+export const generalNodesSchema = z.strictObject({
+  instanceCategories: z
+    .array(z.enum(["c", "m", "r"]))
+    .min(1)
+    .default(["c", "m", "r"]),
+  capacityTypes: capacityTypes.default(["spot", "on-demand"]),
+  maxCpu: z.number().int().min(1).default(32),
+  maxMemoryGiB: z.number().int().min(1).default(128),
+  diskSizeGiB: z.number().int().min(20).default(50),
+  amiAlias,
+});
+/** Set only with Karpenter; the root schema fills in the defaults then (see schema.ts). */
+const generalNodes = generalNodesSchema.optional();
 
 const network = z
   .strictObject({
@@ -76,6 +118,7 @@ export const eksClusterSchema = z.strictObject({
   network,
   systemNodes,
   gpuNodes,
+  generalNodes,
 });
 
 export const existingClusterSchema = z.strictObject({
@@ -107,4 +150,7 @@ export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, exi
 
 export type EksClusterConfig = z.output<typeof eksClusterSchema>;
 export type ExistingClusterConfig = z.output<typeof existingClusterSchema>;
-export type NodeGroupConfig = EksClusterConfig["systemNodes"] | EksClusterConfig["gpuNodes"];
+export type ManagedGpuNodesConfig = z.output<typeof managedGpuNodes>;
+export type KarpenterGpuNodesConfig = z.output<typeof karpenterGpuNodes>;
+export type GeneralNodesConfig = z.output<typeof generalNodesSchema>;
+export type NodeGroupConfig = EksClusterConfig["systemNodes"] | ManagedGpuNodesConfig;

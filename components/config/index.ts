@@ -2,8 +2,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { capacityReport, type CapacityReport } from "../capacity/check";
 import { requiredCharts, type ChartNeeds } from "../charts";
-import { shipsDevicePlugin } from "../cluster/gpu";
+import { needsDevicePlugin } from "../cluster/gpu";
 import { chartSourceProblems } from "./chartSource";
 import { configProblems, type Problem } from "./rules";
 import { rootSchema, type RootConfig } from "./schema";
@@ -22,6 +23,8 @@ export interface AppConfig extends RootConfig {
   clusterName: string;
   /** Whether GPU nodes exist: always on EKS; as stated for an existing cluster. */
   gpu: boolean;
+  /** Pod demand against node capacity (checked: every minimum fits). */
+  capacity: CapacityReport;
   /** Alertmanager webhook receiver URL; a secret, never plaintext in state. */
   alertWebhookUrl?: pulumi.Output<string>;
 }
@@ -102,6 +105,9 @@ export function loadConfig(): AppConfig {
   if (parsed.charts.directory) parsed.charts.directory = path.resolve(parsed.charts.directory);
   const chartProblems = chartSourceProblems(parsed.charts, requiredCharts(chartNeeds(parsed)));
   if (chartProblems.length > 0) throw new ConfigError(chartProblems);
+  // Pods that can never fit their nodes would stay Pending and time `pulumi up` out: refuse now.
+  const capacity = capacityReport(parsed, gpuEnabled(parsed));
+  if (capacity.problems.length > 0) throw new ConfigError(capacity.problems);
 
   const stack = pulumi.getStack();
   return {
@@ -110,6 +116,7 @@ export function loadConfig(): AppConfig {
     stack,
     clusterName: parsed.cluster.name ?? `${PROJECT}-${stack}`,
     gpu: gpuEnabled(parsed),
+    capacity,
     alertWebhookUrl: config.getSecret("alertWebhookUrl"),
   };
 }
@@ -124,6 +131,7 @@ export function chartNeeds(config: RootConfig): ChartNeeds {
     istioVersion: config.istio.version,
     observability: config.observability.enabled,
     gpu: gpuEnabled(config),
-    devicePlugin: config.cluster.mode === "eks" && !shipsDevicePlugin(config.cluster.gpuNodes.amiType),
+    devicePlugin: config.cluster.mode === "eks" && needsDevicePlugin(config.cluster.gpuNodes),
+    karpenter: config.cluster.mode === "eks" && config.cluster.gpuNodes.provisioner === "karpenter",
   };
 }

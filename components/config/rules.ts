@@ -1,6 +1,8 @@
 // Cross-field rules zod cannot say field by field. Pure: config in, problems out.
+import { clusterProblems } from "./clusterRules";
+import { sizeForLoad } from "../capacity/load";
 import { durationMs } from "./durations";
-import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
+import { versionReplicas } from "./replicas";
 import type { RootConfig, ServiceConfig } from "./schema";
 import { INGRESS_CALLER } from "../names";
 
@@ -9,7 +11,25 @@ export interface Problem {
   message: string;
 }
 
-const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
+/** Versions may run fewer replicas than the service, never a canary more than the stable version (KServe's rule). */
+function versionReplicaProblems(path: string, service: ServiceConfig): Problem[] {
+  const stable = service.versions[0];
+  const stableMin = versionReplicas(service, stable).min;
+  return service.versions.flatMap((version, i) => {
+    const range = versionReplicas(service, version);
+    const where = `${path}.versions[${i}].replicas`;
+    if (range.min > range.max) return [{ path: where, message: `min ${range.min} is greater than max ${range.max}` }];
+    if (i > 0 && range.min > stableMin) {
+      return [
+        {
+          path: where,
+          message: `min ${range.min} is above the stable version ${stable.name}'s min ${stableMin}; a canary never needs more than stable`,
+        },
+      ];
+    }
+    return [];
+  });
+}
 
 /** Canary and traffic rules for one service (DESIGN.md, "Canary rules"). */
 export function serviceProblems(path: string, service: ServiceConfig, environment: string): Problem[] {
@@ -57,56 +77,16 @@ export function serviceProblems(path: string, service: ServiceConfig, environmen
       message: `min ${service.replicas.min} is greater than max ${service.replicas.max}`,
     });
   }
-  return problems;
-}
-
-function sizeProblems(path: string, group: { minSize: number; desiredSize: number; maxSize: number }): Problem[] {
-  const { minSize, desiredSize, maxSize } = group;
-  if (minSize <= desiredSize && desiredSize <= maxSize) return [];
-  return [
-    {
-      path,
-      message: `sizes must satisfy minSize <= desiredSize <= maxSize, got ${minSize} / ${desiredSize} / ${maxSize}`,
-    },
-  ];
-}
-
-function clusterProblems(config: RootConfig): Problem[] {
-  const cluster = config.cluster;
-  if (cluster.mode !== "eks") return [];
-  const problems: Problem[] = [];
-  if (!config.region) {
-    problems.push({
-      path: "aws:region",
-      message: "is required when cluster.mode is eks (pulumi config set aws:region us-west-2)",
-    });
-  }
-  if (cluster.endpointPublicAccess && cluster.endpointPublicAccessCidrs.length === 0) {
-    problems.push({
-      path: "cluster.endpointPublicAccessCidrs",
-      message: "must list at least one CIDR when endpointPublicAccess is true (or set endpointPublicAccess: false)",
-    });
-  }
-  cluster.endpointPublicAccessCidrs.forEach((cidr, i) => {
-    if (OPEN_TO_WORLD.includes(cidr) && !cluster.allowPublicEndpointFromAnywhere) {
+  problems.push(...versionReplicaProblems(path, service));
+  if (service.load) {
+    const sizing = sizeForLoad(service.load, service.replicas.max);
+    if (service.replicas.max < sizing.replicas) {
       problems.push({
-        path: `cluster.endpointPublicAccessCidrs[${i}]`,
-        message: `"${cidr}" opens the API server to the internet; list your networks, or set allowPublicEndpointFromAnywhere: true to accept that`,
+        path: `${path}.replicas.max`,
+        message: `${service.replicas.max} is below the ${sizing.replicas} replicas the load needs at peak (${sizing.working})`,
       });
     }
-  });
-  problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
-  problems.push(...sizeProblems("cluster.gpuNodes", cluster.gpuNodes));
-  const arch = cluster.gpuNodes.amiType.includes("ARM_64") ? "arm64" : "x86_64";
-  const families = Object.keys(NVIDIA_GPU_FAMILIES).filter((family) => NVIDIA_GPU_FAMILIES[family] === arch);
-  cluster.gpuNodes.instanceTypes.forEach((type, i) => {
-    if (!families.includes(instanceFamily(type))) {
-      problems.push({
-        path: `cluster.gpuNodes.instanceTypes[${i}]`,
-        message: `"${type}" is not an NVIDIA GPU instance type for ${cluster.gpuNodes.amiType}; allowed families: ${families.join(", ")}`,
-      });
-    }
-  });
+  }
   return problems;
 }
 

@@ -1,7 +1,7 @@
 // The stack-config model: zod schemas with every default. Cross-field rules live in rules.ts.
 import { z } from "zod";
 import { chartsSchema } from "./chartsSchema";
-import { clusterSchema } from "./clusterSchema";
+import { clusterSchema, generalNodesSchema } from "./clusterSchema";
 import { INGRESS_CALLER } from "../names";
 import { DESIGN_CALL_GRAPH } from "./defaults";
 import { dnsLabel, dnsSubdomain, percent, quantity } from "./primitives";
@@ -64,6 +64,8 @@ export const observabilitySchema = z
       .regex(/^\d+(h|d|w|y)$/, "must be a Prometheus retention such as 15d")
       .default("15d"),
     storageSize: quantity.default("50Gi"),
+    /** Prometheus's requests: it holds the series of every pod, so it grows with the platform. */
+    prometheusResources: z.strictObject({ cpu: quantity, memory: quantity }).default({ cpu: "500m", memory: "2Gi" }),
     tracingSamplePercent: percent.default(1),
     /** Traces Jaeger keeps in memory; the oldest go first. */
     tracingMaxTraces: z.number().int().min(1000).default(100_000),
@@ -92,6 +94,12 @@ export const observabilitySchema = z
   })
   .prefault({});
 
+/** With Karpenter, a general-purpose NodePool is always there; its defaults when the stack names none. */
+function withGeneralNodes<T extends z.output<typeof clusterSchema>>(cluster: T): T {
+  if (cluster.mode !== "eks" || cluster.gpuNodes.provisioner !== "karpenter" || cluster.generalNodes) return cluster;
+  return { ...cluster, generalNodes: generalNodesSchema.parse({}) };
+}
+
 export const environmentSchema = z.enum(["dev", "staging", "production"]);
 
 export const rootSchema = z
@@ -108,9 +116,10 @@ export const rootSchema = z
     callGraph: callGraphSchema,
     charts: chartsSchema,
   })
-  // Without a call graph, the design's edges between the services that exist.
   .transform((config) => ({
     ...config,
+    cluster: withGeneralNodes(config.cluster),
+    // Without a call graph, the design's edges between the services that exist.
     callGraph:
       config.callGraph ??
       DESIGN_CALL_GRAPH.filter((edge) =>

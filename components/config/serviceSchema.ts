@@ -5,10 +5,14 @@ import { DEFAULT_SERVICES } from "./defaults";
 import { dnsLabel, duration, image, percent, quantity } from "./primitives";
 import { DEFAULT_PROFILE, PROFILE_NAMES, withProfileDefaults } from "./profiles";
 
+const replicaRange = z.strictObject({ min: z.number().int().min(1), max: z.number().int().min(1) });
+
 const version = z.strictObject({
   name: dnsLabel,
   image,
   weight: z.number().int().min(0).max(100),
+  /** Overrides the service's replicas: a 10 % canary or a mirror target needs fewer (min ≤ stable's). */
+  replicas: replicaRange.optional(),
 });
 
 const consistentHash = z.union([
@@ -75,6 +79,15 @@ const serviceSchema = z.preprocess(
       .strictObject({ min: z.number().int().min(1).default(2), max: z.number().int().min(1).default(6) })
       .prefault({}),
     targetCpuUtilization: percent.default(70),
+    /** Peak load, for replicas by Little's law (components/capacity/load.ts). */
+    load: z
+      .strictObject({
+        peakRps: z.number().gt(0),
+        latencyMs: z.number().int().min(1),
+        concurrency: z.number().int().min(1),
+        targetUtilization: percent.gt(0).default(70),
+      })
+      .optional(),
     resources: z.strictObject({ requests: resourceList, limits: resourceList }),
     gpu: z.number().int().min(0).max(8),
     healthPath: z.string().startsWith("/").default("/healthz"),

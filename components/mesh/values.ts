@@ -3,6 +3,11 @@ import type { IstioConfig } from "../config";
 import { INGRESS_GATEWAY_SELECTOR } from "../names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
+/** What every injected sidecar requests (global.proxy.resources); the capacity check counts one per pod. */
+export const SIDECAR_RESOURCES = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } };
+/** What each ingress gateway replica requests. */
+export const GATEWAY_RESOURCES = { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } };
+
 /** Top-level keys of the istiod chart (1.22+ keeps its defaults under _internal_defaults_do_not_set). */
 export interface IstiodValues {
   revision: string;
@@ -10,6 +15,7 @@ export interface IstiodValues {
   autoscaleMin: number;
   autoscaleMax: number;
   resources: { requests: { cpu: string; memory: string } };
+  global: { proxy: { resources: typeof SIDECAR_RESOURCES } };
   meshConfig: {
     accessLogFile: string;
     accessLogEncoding: "JSON" | "TEXT";
@@ -40,6 +46,7 @@ export function istiodValues(istio: IstioConfig, tracingNamespace?: string): Ist
     autoscaleMin: istio.istiod.minReplicas,
     autoscaleMax: istio.istiod.maxReplicas,
     resources: { requests: { cpu: istio.istiod.cpu, memory: istio.istiod.memory } },
+    global: { proxy: { resources: SIDECAR_RESOURCES } },
     meshConfig: {
       accessLogFile: "/dev/stdout",
       accessLogEncoding: "JSON",
@@ -99,6 +106,6 @@ export function gatewayValues(istio: IstioConfig): GatewayValues {
       maxReplicas: ingress.maxReplicas,
       targetCPUUtilizationPercentage: 70,
     },
-    resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    resources: GATEWAY_RESOURCES,
   };
 }

@@ -5,6 +5,31 @@ import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
 import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import { OTLP_GRPC_PORT, TRACING_RELEASE } from "../mesh/tracing";
 
+type Requests = { cpu: string; memory: string };
+
+/**
+ * What each observability pod requests, set in its chart's values so the capacity check
+ * (components/capacity) counts exactly what the scheduler will. Prometheus's own comes from config.
+ */
+export const OBSERVABILITY_REQUESTS = {
+  prometheusOperator: { cpu: "100m", memory: "128Mi" },
+  alertmanager: { cpu: "50m", memory: "128Mi" },
+  grafana: { cpu: "100m", memory: "256Mi" },
+  /** Grafana's dashboard sidecar. */
+  grafanaSidecar: { cpu: "50m", memory: "64Mi" },
+  kubeStateMetrics: { cpu: "50m", memory: "128Mi" },
+  jaeger: { cpu: "100m", memory: "512Mi" },
+  kiali: { cpu: "50m", memory: "128Mi" },
+} as const satisfies Record<string, Requests>;
+
+/** DaemonSets: one pod per node (node exporter on every node, DCGM exporter on GPU nodes). */
+export const OBSERVABILITY_NODE_REQUESTS = {
+  nodeExporter: { cpu: "50m", memory: "64Mi" },
+  dcgmExporter: { cpu: "100m", memory: "256Mi" },
+} as const satisfies Record<string, Requests>;
+
+const requests = (r: Requests) => ({ requests: { ...r } });
+
 /** Release name of kube-prometheus-stack; its services are kps-prometheus, kps-alertmanager, kps-grafana. */
 export const KPS_RELEASE = "kps";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -77,10 +102,14 @@ export function kubePrometheusStackValues(
     kubeScheduler: controlPlane,
     kubeEtcd: controlPlane,
     kubeProxy: controlPlane,
+    prometheusOperator: { resources: requests(OBSERVABILITY_REQUESTS.prometheusOperator) },
+    "kube-state-metrics": { resources: requests(OBSERVABILITY_REQUESTS.kubeStateMetrics) },
+    "prometheus-node-exporter": { resources: requests(OBSERVABILITY_NODE_REQUESTS.nodeExporter) },
     prometheus: {
       prometheusSpec: {
         ...everywhere,
         retention: config.retention,
+        resources: requests(config.prometheusResources),
         storageSpec: {
           volumeClaimTemplate: {
             spec: {
@@ -93,11 +122,18 @@ export function kubePrometheusStackValues(
       },
     },
     alertmanager: {
-      alertmanagerSpec: options.alertmanagerConfigSecret ? { configSecret: options.alertmanagerConfigSecret } : {},
+      alertmanagerSpec: {
+        resources: requests(OBSERVABILITY_REQUESTS.alertmanager),
+        ...(options.alertmanagerConfigSecret ? { configSecret: options.alertmanagerConfigSecret } : {}),
+      },
     },
     grafana: {
       admin: { existingSecret: options.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
-      sidecar: { dashboards: { enabled: true, searchNamespace: "ALL" } },
+      resources: requests(OBSERVABILITY_REQUESTS.grafana),
+      sidecar: {
+        resources: requests(OBSERVABILITY_REQUESTS.grafanaSidecar),
+        dashboards: { enabled: true, searchNamespace: "ALL" },
+      },
       ...dashboards(options.gpu),
     },
   };
@@ -135,7 +171,7 @@ export function jaegerValues(config: ObservabilityConfig) {
       enabled: true,
       // A ClusterIP Service: a headless one gives sidecars an ORIGINAL_DST cluster for the tracing provider.
       service: { headless: false },
-      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+      resources: { ...requests(OBSERVABILITY_REQUESTS.jaeger), limits: { memory: "2Gi" } },
     },
     storage: { type: "memory" },
     userconfig: stringify(jaegerConfig(config.tracingMaxTraces)),
@@ -146,7 +182,7 @@ export function jaegerValues(config: ObservabilityConfig) {
 export function kialiValues(monitoringNamespace: string, grafanaAdminSecret: string) {
   return {
     auth: { strategy: "token" },
-    deployment: { cluster_wide_access: true },
+    deployment: { cluster_wide_access: true, resources: requests(OBSERVABILITY_REQUESTS.kiali) },
     external_services: {
       istio: { root_namespace: ISTIO_SYSTEM_NAMESPACE },
       prometheus: { url: serviceUrl(`${KPS_RELEASE}-prometheus`, monitoringNamespace, 9090) },
@@ -175,6 +211,7 @@ export function dcgmExporterValues() {
   return {
     // The ServiceMonitor is ours, so its selector and port are visible and tested.
     serviceMonitor: { enabled: false },
+    resources: requests(OBSERVABILITY_NODE_REQUESTS.dcgmExporter),
     tolerations: [GPU_TOLERATION],
     nodeSelector: { ...GPU_NODE_LABEL },
   };

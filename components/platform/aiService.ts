@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AllowedCall } from "./callGraph";
 import type { ServiceConfig } from "../config";
+import { versionReplicas } from "../config/replicas";
 import { serviceLabels } from "../names";
 import { localRateLimitPatch } from "./rateLimit";
 import { SERVICE_PORT, effectiveWeights, httpRoute, subsets, trafficPolicy } from "./traffic";
@@ -61,8 +62,8 @@ export class AiService extends pulumi.ComponentResource {
           metadata: meta(deploymentName, versionLabels),
           spec: {
             scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
-            minReplicas: config.replicas.min,
-            maxReplicas: config.replicas.max,
+            minReplicas: versionReplicas(config, version).min,
+            maxReplicas: versionReplicas(config, version).max,
             metrics: [
               {
                 type: "Resource",

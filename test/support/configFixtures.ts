@@ -33,3 +33,34 @@ export function serviceOf(config: { services: { list: ServiceConfig[] } }, key: 
   if (!service) throw new Error(`no service ${key}; have ${config.services.list.map((s) => s.key).join(", ")}`);
   return service;
 }
+
+/** Raw config edit: a managed GPU node group instead of Karpenter. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit YAML-shaped config freely
+export function useManagedGpus(raw: Record<string, any>, group: Record<string, unknown> = {}): void {
+  raw.cluster.gpuNodes = {
+    provisioner: "managed",
+    instanceTypes: ["g5.xlarge"],
+    minSize: 1,
+    desiredSize: 1,
+    maxSize: 3,
+    ...group,
+  };
+  delete raw.cluster.generalNodes;
+}
+
+/** Stack-file overrides of the dev stack for a managed GPU group. */
+export const MANAGED_GPUS = {
+  "ai-mesh:cluster": {
+    gpuNodes: {
+      provisioner: "managed",
+      instanceFamilies: undefined,
+      capacityTypes: undefined,
+      maxGpus: undefined,
+      instanceTypes: ["g5.xlarge"],
+      minSize: 1,
+      desiredSize: 1,
+      maxSize: 3,
+    },
+    generalNodes: undefined,
+  },
+};

@@ -1,10 +1,12 @@
 // The charts at their pinned versions, with the values the program really sends: every pin exists
 // as a packaged chart, every value key exists in that chart, and `helm template` renders what the
 // values intend (EKS-safe monitors, a ClusterIP trace collector, Jaeger v2 retention, istiod sizing).
+import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { committedStacks, deploy, type RunResult } from "../../plan/engine";
 import { ofType, one } from "../../plan/query";
+import type { RecordedResource } from "../../plan/recorder";
 import { helmTemplate, packagedChart, unknownKeys } from "../support/charts";
 import { promtoolTest } from "../support/promtool";
 import { describeWithTools } from "../support/tools";
@@ -16,28 +18,36 @@ describeWithTools(["helm", "charts"], "chart values against the packaged charts"
   const charts = () => process.env.AI_MESH_CHARTS!;
   const runs = new Map<string, RunResult>();
   beforeAll(async () => {
-    for (const stack of committedStacks()) {
-      runs.set(stack, await deploy({ stack, config: { "ai-mesh:charts": { directory: charts() } } }));
-    }
+    for (const stack of committedStacks()) runs.set(stack, await deploy({ stack }));
   });
   const releases = (stack: string) => ofType(runs.get(stack)!.resources, RELEASE);
   const release = (stack: string, name: string) => one(runs.get(stack)!.resources, RELEASE, name);
+  /** The packaged file of a release's pinned chart (chart name and version as the program sends them). */
+  const packaged = (r: RecordedResource) =>
+    path.join(charts(), `${path.basename(String(r.inputs.chart))}-${r.inputs.version}.tgz`);
   const render = (stack: string, name: string): Json[] => {
     const r = release(stack, name);
-    return helmTemplate(String(r.inputs.chart), String(r.inputs.name), String(r.inputs.namespace), r.inputs.values);
+    return helmTemplate(packaged(r), String(r.inputs.name), String(r.inputs.namespace), r.inputs.values);
   };
 
+  it.each(committedStacks())("%s: every pinned chart is packaged here, but Karpenter's (an OCI chart)", (stack) => {
+    const missing = releases(stack).filter((r) => !fs.existsSync(packaged(r)));
+    // Karpenter's chart is published only as OCI (public.ecr.aws); the toolchain does not package it,
+    // so its values are checked against its documented keys in the unit tests, not here.
+    expect(missing.map((r) => path.basename(packaged(r)))).toEqual(stack === "dev" ? ["karpenter-1.8.5.tgz"] : []);
+  });
+
   it.each(committedStacks())("%s: every value key exists in its chart at the pinned version", (stack) => {
-    const unknown = releases(stack).flatMap((r) =>
-      unknownKeys(r.inputs.values, packagedChart(String(r.inputs.chart))).map(
-        (key) => `${path.basename(String(r.inputs.chart))}: ${key}`,
-      ),
-    );
+    const unknown = releases(stack)
+      .filter((r) => fs.existsSync(packaged(r)))
+      .flatMap((r) =>
+        unknownKeys(r.inputs.values, packagedChart(packaged(r))).map((key) => `${path.basename(packaged(r))}: ${key}`),
+      );
     expect(unknown).toEqual([]);
   });
 
   it("flags keys a chart neither declares nor reads (the Jaeger v1 keys this project once sent)", () => {
-    const jaeger = packagedChart(String(release("dev", "observability-jaeger").inputs.chart));
+    const jaeger = packagedChart(packaged(release("dev", "observability-jaeger")));
     expect(
       unknownKeys(
         {

@@ -1,0 +1,138 @@
+// Every pod the stack runs, with its requests (sidecar included) and replica range, and what each
+// node gives to DaemonSets. Pure: the same constants the components put in their pod specs and
+// chart values, so the check counts what the scheduler will.
+import { DEVICE_PLUGIN_REQUESTS, needsDevicePlugin } from "../cluster/gpu";
+import { KARPENTER_REPLICAS, KARPENTER_RESOURCES } from "../cluster/karpenterNodes";
+import type { RootConfig } from "../config";
+import { versionReplicas } from "../config/replicas";
+import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
+import { OBSERVABILITY_NODE_REQUESTS, OBSERVABILITY_REQUESTS } from "../observability/values";
+import { cpuMillis, memoryMiB } from "./quantity";
+
+/** Where a pod can run: pinned to the system nodes, any CPU node, or a GPU node. */
+export type Placement = "system" | "cpu" | "gpu";
+
+export interface PodGroup {
+  /** The config key the pods come from, e.g. "services.objectDetector v2" or "istio.istiod". */
+  source: string;
+  placement: Placement;
+  min: number;
+  max: number;
+  /** Per pod: millicores, MiB, GPUs. */
+  cpu: number;
+  memory: number;
+  gpu: number;
+}
+
+/** A DaemonSet's pod on every node (or every GPU node). */
+export interface NodeOverhead {
+  source: string;
+  gpuNodesOnly: boolean;
+  cpu: number;
+  memory: number;
+}
+
+interface Requests {
+  cpu: string;
+  memory: string;
+}
+
+/**
+ * EKS add-ons this program installs but whose requests come from EKS, budgeted from their
+ * manifests: CoreDNS (2 × 100m/70Mi), the EBS CSI controller (2 × six 10m/40Mi containers), and per
+ * node aws-node (25m), kube-proxy (100m), ebs-csi-node (3 × 10m/40Mi) and the pod identity agent.
+ */
+export const EKS_ADDON_PODS: { source: string; replicas: number; requests: Requests }[] = [
+  { source: "EKS coredns", replicas: 2, requests: { cpu: "100m", memory: "70Mi" } },
+  { source: "EKS ebs-csi-controller", replicas: 2, requests: { cpu: "60m", memory: "240Mi" } },
+];
+export const EKS_NODE_DAEMONSETS: Requests = { cpu: "200m", memory: "256Mi" };
+
+function group(
+  source: string,
+  placement: Placement,
+  min: number,
+  max: number,
+  requests: Requests[],
+  gpu = 0,
+): PodGroup {
+  return {
+    source,
+    placement,
+    min,
+    max,
+    cpu: requests.reduce((sum, r) => sum + cpuMillis(r.cpu), 0),
+    memory: requests.reduce((sum, r) => sum + memoryMiB(r.memory), 0),
+    gpu,
+  };
+}
+
+const once = (source: string, requests: Requests[]) => group(source, "cpu", 1, 1, requests);
+
+export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
+  const sidecar = SIDECAR_RESOURCES.requests;
+  const pods: PodGroup[] = config.services.list.flatMap((service) =>
+    service.versions.map((version) => {
+      const replicas = versionReplicas(service, version);
+      const onGpu = gpuNodes && service.gpu > 0;
+      return group(
+        `services.${service.key} ${version.name}`,
+        onGpu ? "gpu" : "cpu",
+        replicas.min,
+        replicas.max,
+        [service.resources.requests, sidecar],
+        onGpu ? service.gpu : 0,
+      );
+    }),
+  );
+  const { istiod, ingress } = config.istio;
+  pods.push(
+    group("istio.istiod", "cpu", istiod.minReplicas, istiod.maxReplicas, [{ cpu: istiod.cpu, memory: istiod.memory }]),
+    group("istio.ingress", "cpu", ingress.minReplicas, ingress.maxReplicas, [GATEWAY_RESOURCES.requests]),
+  );
+  if (config.observability.enabled) {
+    const o = OBSERVABILITY_REQUESTS;
+    pods.push(
+      once("observability prometheus", [config.observability.prometheusResources]),
+      once("observability alertmanager", [o.alertmanager]),
+      once("observability grafana", [o.grafana, o.grafanaSidecar]),
+      once("observability prometheus-operator", [o.prometheusOperator]),
+      once("observability kube-state-metrics", [o.kubeStateMetrics]),
+      once("observability jaeger", [o.jaeger]),
+      once("observability kiali", [o.kiali]),
+    );
+  }
+  if (config.cluster.mode === "eks") {
+    for (const addon of EKS_ADDON_PODS)
+      pods.push(group(addon.source, "cpu", addon.replicas, addon.replicas, [addon.requests]));
+    if (config.cluster.gpuNodes.provisioner === "karpenter") {
+      pods.push(group("karpenter", "system", KARPENTER_REPLICAS, KARPENTER_REPLICAS, [KARPENTER_RESOURCES.requests]));
+    }
+  }
+  return pods;
+}
+
+export function nodeOverhead(config: RootConfig, gpuNodes: boolean): NodeOverhead[] {
+  const overhead = (source: string, requests: Requests, gpuNodesOnly = false): NodeOverhead => ({
+    source,
+    gpuNodesOnly,
+    cpu: cpuMillis(requests.cpu),
+    memory: memoryMiB(requests.memory),
+  });
+  const list: NodeOverhead[] = [];
+  if (config.cluster.mode === "eks") list.push(overhead("EKS add-on DaemonSets", EKS_NODE_DAEMONSETS));
+  if (config.observability.enabled) {
+    list.push(overhead("node exporter", OBSERVABILITY_NODE_REQUESTS.nodeExporter));
+    if (gpuNodes) list.push(overhead("DCGM exporter", OBSERVABILITY_NODE_REQUESTS.dcgmExporter, true));
+  }
+  if (config.cluster.mode === "eks" && needsDevicePlugin(config.cluster.gpuNodes)) {
+    list.push(overhead("NVIDIA device plugin", DEVICE_PLUGIN_REQUESTS, true));
+  }
+  return list;
+}
+
+/** The overhead on one node: every DaemonSet that runs there. */
+export function perNodeOverhead(overheads: NodeOverhead[], gpuNode: boolean): { cpu: number; memory: number } {
+  const here = overheads.filter((o) => gpuNode || !o.gpuNodesOnly);
+  return { cpu: here.reduce((s, o) => s + o.cpu, 0), memory: here.reduce((s, o) => s + o.memory, 0) };
+}

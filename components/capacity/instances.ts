@@ -1,0 +1,117 @@
+// The EC2 instance types whose capacity the program knows, and what a node of each can hold.
+// vCPU, memory and NVIDIA GPUs as AWS publishes them; max pods from the EKS AMI's eni-max-pods
+// (the VPC CNI's ENI limit), which also sizes the kubelet's memory reservation.
+import { instanceFamily } from "../../policy/shared/gpu";
+
+export interface InstanceType {
+  vcpu: number;
+  memoryGiB: number;
+  gpus: number;
+  maxPods: number;
+}
+
+type Sizes = Record<string, [vcpu: number, memoryGiB: number, gpus: number, maxPods: number]>;
+
+/** Families whose sizes share one shape: xlarge = 4 vCPU, each size doubling. */
+function family(name: string, memoryPerVcpu: number, sizes: string[]): Sizes {
+  const pods: Record<string, number> = { large: 29, xlarge: 58, "2xlarge": 58, "4xlarge": 234, "8xlarge": 234 };
+  const vcpu: Record<string, number> = { large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32 };
+  return Object.fromEntries(
+    sizes.map((size) => [`${name}.${size}`, [vcpu[size], vcpu[size] * memoryPerVcpu, 0, pods[size]]]),
+  );
+}
+
+const CPU_SIZES = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge"];
+
+const TABLE: Sizes = {
+  ...family("m6i", 4, CPU_SIZES),
+  ...family("m7i", 4, CPU_SIZES),
+  ...family("c6i", 2, CPU_SIZES),
+  ...family("c7i", 2, CPU_SIZES),
+  ...family("r6i", 8, CPU_SIZES),
+  ...family("r7i", 8, CPU_SIZES),
+  "g4dn.xlarge": [4, 16, 1, 29],
+  "g4dn.2xlarge": [8, 32, 1, 29],
+  "g4dn.4xlarge": [16, 64, 1, 29],
+  "g4dn.8xlarge": [32, 128, 1, 58],
+  "g4dn.12xlarge": [48, 192, 4, 234],
+  "g5.xlarge": [4, 16, 1, 58],
+  "g5.2xlarge": [8, 32, 1, 58],
+  "g5.4xlarge": [16, 64, 1, 234],
+  "g5.8xlarge": [32, 128, 1, 234],
+  "g5.12xlarge": [48, 192, 4, 737],
+  "g5.16xlarge": [64, 256, 1, 234],
+  "g5.24xlarge": [96, 384, 4, 737],
+  "g5.48xlarge": [192, 768, 8, 345],
+  "g6.xlarge": [4, 16, 1, 58],
+  "g6.2xlarge": [8, 32, 1, 58],
+  "g6.4xlarge": [16, 64, 1, 234],
+  "g6.8xlarge": [32, 128, 1, 234],
+  "g6.12xlarge": [48, 192, 4, 234],
+  "g6.16xlarge": [64, 256, 1, 737],
+  "g6.24xlarge": [96, 384, 4, 737],
+  "g6.48xlarge": [192, 768, 8, 737],
+  "g6e.xlarge": [4, 32, 1, 58],
+  "g6e.2xlarge": [8, 64, 1, 58],
+  "g6e.4xlarge": [16, 128, 1, 234],
+  "g6e.8xlarge": [32, 256, 1, 234],
+  "g6e.12xlarge": [48, 384, 4, 292],
+  "g6e.16xlarge": [64, 512, 1, 737],
+  "g6e.24xlarge": [96, 768, 4, 492],
+  "g6e.48xlarge": [192, 1536, 8, 492],
+};
+
+export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = Object.fromEntries(
+  Object.entries(TABLE).map(([type, [vcpu, memoryGiB, gpus, maxPods]]) => [type, { vcpu, memoryGiB, gpus, maxPods }]),
+);
+
+export function isKnownInstanceType(type: string): boolean {
+  return Object.hasOwn(INSTANCE_TYPES, type);
+}
+
+/** The known types of the given families, smallest first. */
+export function typesOfFamilies(families: string[]): string[] {
+  return Object.keys(INSTANCE_TYPES)
+    .filter((type) => families.includes(instanceFamily(type)))
+    .sort((a, b) => INSTANCE_TYPES[a].vcpu - INSTANCE_TYPES[b].vcpu);
+}
+
+export const KNOWN_FAMILIES = [...new Set(Object.keys(INSTANCE_TYPES).map(instanceFamily))];
+
+export interface Allocatable {
+  /** Millicores. */
+  cpu: number;
+  /** MiB. */
+  memory: number;
+  gpus: number;
+  pods: number;
+}
+
+/** The kubelet's CPU reservation on EKS AMIs: 6 % of the first core, 1 % of the second, 0.5 % up to four, 0.25 % above. */
+function reservedCpu(vcpu: number): number {
+  const tiers: [cores: number, percent: number][] = [
+    [1, 6],
+    [1, 1],
+    [2, 0.5],
+    [Infinity, 0.25],
+  ];
+  let left = vcpu;
+  let reserved = 0;
+  for (const [cores, percent] of tiers) {
+    const take = Math.min(left, cores);
+    reserved += take * 1000 * (percent / 100);
+    left -= take;
+  }
+  return reserved;
+}
+
+/**
+ * What pods can request on one node: capacity minus the kubelet's reservations (EKS AMI: CPU as
+ * above, memory 255 MiB + 11 MiB per pod, 100 MiB eviction threshold). The OS sees about 93 % of
+ * the memory EC2 advertises; 7 % is taken off first, so the estimate errs low.
+ */
+export function allocatable(type: string): Allocatable {
+  const t = INSTANCE_TYPES[type];
+  const memory = Math.floor(t.memoryGiB * 1024 * 0.93) - (255 + 11 * t.maxPods) - 100;
+  return { cpu: Math.floor(t.vcpu * 1000 - reservedCpu(t.vcpu)), memory, gpus: t.gpus, pods: t.maxPods };
+}

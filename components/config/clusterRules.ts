@@ -1,0 +1,110 @@
+// Cross-field rules of the cluster config: endpoint exposure, node group sizes, GPU instance
+// families and types the capacity table knows. Pure: config in, problems out.
+import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
+import { KNOWN_FAMILIES, isKnownInstanceType } from "../capacity/instances";
+import type { Problem } from "./rules";
+import type { EksClusterConfig, RootConfig } from "./schema";
+
+const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
+
+function sizeProblems(path: string, group: { minSize: number; desiredSize: number; maxSize: number }): Problem[] {
+  const { minSize, desiredSize, maxSize } = group;
+  if (minSize <= desiredSize && desiredSize <= maxSize) return [];
+  return [
+    {
+      path,
+      message: `sizes must satisfy minSize <= desiredSize <= maxSize, got ${minSize} / ${desiredSize} / ${maxSize}`,
+    },
+  ];
+}
+
+/** Instance types must be in the capacity table, so the plan can tell whether pods fit. */
+function knownTypeProblems(path: string, types: string[]): Problem[] {
+  return types.flatMap((type, i) =>
+    isKnownInstanceType(type)
+      ? []
+      : [
+          {
+            path: `${path}[${i}]`,
+            message: `"${type}" is not in the capacity table (components/capacity/instances.ts); known families: ${KNOWN_FAMILIES.join(", ")}`,
+          },
+        ],
+  );
+}
+
+function nvidiaFamilies(arch: "x86_64" | "arm64"): string[] {
+  return Object.keys(NVIDIA_GPU_FAMILIES).filter((family) => NVIDIA_GPU_FAMILIES[family] === arch);
+}
+
+function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
+  const gpu = cluster.gpuNodes;
+  if (gpu.provisioner === "karpenter") {
+    const allowed = nvidiaFamilies("x86_64").filter((family) => KNOWN_FAMILIES.includes(family));
+    return gpu.instanceFamilies.flatMap((family, i) =>
+      allowed.includes(family)
+        ? []
+        : [
+            {
+              path: `cluster.gpuNodes.instanceFamilies[${i}]`,
+              message: `"${family}" is not an NVIDIA GPU family the capacity table knows; allowed: ${allowed.join(", ")}`,
+            },
+          ],
+    );
+  }
+  const problems = sizeProblems("cluster.gpuNodes", gpu);
+  if (gpu.minSize === 0) {
+    problems.push({
+      path: "cluster.gpuNodes.minSize",
+      message:
+        "is 0 with provisioner managed, but nothing scales a managed group up from zero here; use provisioner karpenter, or minSize 1 or more",
+    });
+  }
+  if (cluster.generalNodes) {
+    problems.push({
+      path: "cluster.generalNodes",
+      message: "is a Karpenter NodePool; it needs cluster.gpuNodes.provisioner karpenter",
+    });
+  }
+  const arch = gpu.amiType.includes("ARM_64") ? "arm64" : "x86_64";
+  const families = nvidiaFamilies(arch);
+  gpu.instanceTypes.forEach((type, i) => {
+    if (!families.includes(instanceFamily(type))) {
+      problems.push({
+        path: `cluster.gpuNodes.instanceTypes[${i}]`,
+        message: `"${type}" is not an NVIDIA GPU instance type for ${gpu.amiType}; allowed families: ${families.join(", ")}`,
+      });
+    }
+  });
+  if (problems.length === 0) problems.push(...knownTypeProblems("cluster.gpuNodes.instanceTypes", gpu.instanceTypes));
+  return problems;
+}
+
+export function clusterProblems(config: RootConfig): Problem[] {
+  const cluster = config.cluster;
+  if (cluster.mode !== "eks") return [];
+  const problems: Problem[] = [];
+  if (!config.region) {
+    problems.push({
+      path: "aws:region",
+      message: "is required when cluster.mode is eks (pulumi config set aws:region us-west-2)",
+    });
+  }
+  if (cluster.endpointPublicAccess && cluster.endpointPublicAccessCidrs.length === 0) {
+    problems.push({
+      path: "cluster.endpointPublicAccessCidrs",
+      message: "must list at least one CIDR when endpointPublicAccess is true (or set endpointPublicAccess: false)",
+    });
+  }
+  cluster.endpointPublicAccessCidrs.forEach((cidr, i) => {
+    if (OPEN_TO_WORLD.includes(cidr) && !cluster.allowPublicEndpointFromAnywhere) {
+      problems.push({
+        path: `cluster.endpointPublicAccessCidrs[${i}]`,
+        message: `"${cidr}" opens the API server to the internet; list your networks, or set allowPublicEndpointFromAnywhere: true to accept that`,
+      });
+    }
+  });
+  problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
+  problems.push(...knownTypeProblems("cluster.systemNodes.instanceTypes", cluster.systemNodes.instanceTypes));
+  problems.push(...gpuNodeProblems(cluster));
+  return problems;
+}

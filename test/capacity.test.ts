@@ -1,0 +1,164 @@
+import { capacityReport } from "../components/capacity/check";
+import { allocatable } from "../components/capacity/instances";
+import { sizeForLoad } from "../components/capacity/load";
+import { ConfigError, gpuEnabled, parseConfig } from "../components/config";
+import { deploy, runProgram } from "../plan/engine";
+import { MANAGED_GPUS, devRawWith, stackRaw, useManagedGpus, type Raw } from "./support/configFixtures";
+
+function report(raw: Raw) {
+  const config = parseConfig(raw);
+  return capacityReport(config, gpuEnabled(config));
+}
+
+function problems(raw: Raw): string[] {
+  try {
+    return report(raw).problems.map((p) => `${p.path}: ${p.message}`);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+}
+
+describe("what a node can hold", () => {
+  it("takes the kubelet's reserve off EKS nodes (the simulated EKS nodes of ../shared/tools say 1930m and 3920m)", () => {
+    expect(allocatable("m6i.large")).toEqual({ cpu: 1930, memory: 6944, gpus: 0, pods: 29 });
+    expect(allocatable("g5.xlarge")).toEqual({ cpu: 3920, memory: 14244, gpus: 1, pods: 58 });
+    expect(allocatable("g5.12xlarge")).toMatchObject({ cpu: 47810, gpus: 4, pods: 737 });
+  });
+});
+
+describe("replicas from load (Little's law)", () => {
+  it("200 rps at 250 ms with 8 slots per replica at 70 %: 50 in flight, 9 replicas", () => {
+    expect(sizeForLoad({ peakRps: 200, latencyMs: 250, concurrency: 8, targetUtilization: 70 }, 12)).toEqual({
+      inFlight: 50,
+      replicas: 9,
+      maxRequests: 96,
+      maxPendingRequests: 96,
+      working: "200 rps × 0.25 s = 50 in flight; 50 / (8 per replica × 70 %) = 8.93 → 9",
+    });
+  });
+
+  it("a GPU model serving one request at a time: 10 rps at 2 s is 20 in flight, 40 replicas at 50 %", () => {
+    expect(sizeForLoad({ peakRps: 10, latencyMs: 2000, concurrency: 1, targetUtilization: 50 }, 4)).toMatchObject({
+      inFlight: 20,
+      replicas: 40,
+      maxRequests: 40,
+    });
+  });
+
+  it("needs at least one replica however light the load", () => {
+    expect(sizeForLoad({ peakRps: 0.1, latencyMs: 10, concurrency: 4, targetUtilization: 70 }, 2).replicas).toBe(1);
+  });
+
+  it("refuses a replicas.max below what the load needs, with the numbers", () => {
+    const raw = devRawWith((r) => {
+      r.services.web.load = { peakRps: 200, latencyMs: 250, concurrency: 8 };
+      r.services.web.replicas = { min: 2, max: 6 };
+    });
+    expect(problems(raw)).toEqual([
+      "services.web.replicas.max: 6 is below the 9 replicas the load needs at peak (200 rps × 0.25 s = 50 in flight; 50 / (8 per replica × 70 %) = 8.93 → 9)",
+    ]);
+  });
+});
+
+describe("per-version replicas", () => {
+  it("lets a canary and a mirror target run fewer replicas than stable", () => {
+    const config = parseConfig(stackRaw("dev"));
+    const detector = config.services.list.find((s) => s.key === "objectDetector")!;
+    expect(detector.versions.map((v) => v.replicas)).toEqual([undefined, { min: 1, max: 2 }, { min: 1, max: 1 }]);
+  });
+
+  it("refuses a canary that needs more than stable, and a range upside down", () => {
+    const raw = devRawWith((r) => {
+      r.services.imageProcessor.versions[1].replicas = { min: 3, max: 4 };
+      r.services.objectDetector.versions[2].replicas = { min: 2, max: 1 };
+    });
+    expect(problems(raw)).toEqual([
+      "services.imageProcessor.versions[1].replicas: min 3 is above the stable version v1's min 2; a canary never needs more than stable",
+      "services.objectDetector.versions[2].replicas: min 2 is greater than max 1",
+    ]);
+  });
+});
+
+describe("the capacity check", () => {
+  it("fits the dev stack with headroom: every minimum, and every maximum too", () => {
+    const dev = report(stackRaw("dev"));
+    expect(dev.problems).toEqual([]);
+    const [cpu, gpu] = dev.rows;
+    expect([cpu.pool, cpu.provisioner, cpu.fitsMin, cpu.fitsMax]).toEqual([
+      "system + general",
+      "managed + karpenter",
+      true,
+      true,
+    ]);
+    expect(cpu.atMin.cpu / cpu.capacity.cpu).toBeLessThan(0.5);
+    expect([gpu.atMin.gpus, gpu.atMax.gpus, gpu.capacity.gpus, gpu.fitsMax]).toEqual([3, 6, 6, true]);
+  });
+
+  it("refuses GPUs the pool can never give, naming the service, the arithmetic and the pool", async () => {
+    const run = await runProgram({
+      config: {
+        "ai-mesh:cluster": {
+          ...MANAGED_GPUS["ai-mesh:cluster"],
+          gpuNodes: { ...MANAGED_GPUS["ai-mesh:cluster"].gpuNodes, maxSize: 2, desiredSize: 1 },
+        },
+      },
+    });
+    expect(run.error?.message).toBe(
+      "Invalid stack config (1 problem):\n" +
+        "  - services.objectDetector: 3 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1), " +
+        "cluster.gpuNodes allows at most 2 (maxSize 2 × g5.xlarge (3.92 CPU, 13.9 GiB, 1 GPU allocatable, less 400m CPU and 640 MiB of DaemonSets each))",
+    );
+    expect(run.resources.filter((r) => r.custom)).toEqual([]);
+  });
+
+  it("refuses CPU services that can never fit the system nodes and the general pool", () => {
+    const raw = devRawWith((r) => {
+      r.cluster.systemNodes = { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 1, maxSize: 1 };
+      r.cluster.generalNodes = { maxCpu: 4, maxMemoryGiB: 16 };
+      r.services.imageProcessor.replicas = { min: 4, max: 6 };
+    });
+    const [problem] = problems(raw);
+    expect(problem).toMatch(
+      /^cluster\.systemNodes, cluster\.generalNodes: pods need \d+(\.\d+)? CPU, [\d.]+ GiB at minimum replicas \(most: services\.imageProcessor v1 4 × 600m CPU, /,
+    );
+    expect(problem).toContain("the nodes hold 5.35 CPU, 20.1 GiB for pods");
+    expect(problem).toContain(
+      "maxSize 1 × m6i.large (1.93 CPU, 6.8 GiB allocatable, less 250m CPU and 320 MiB of DaemonSets each)",
+    );
+  });
+
+  it("refuses a pod bigger than any node its pool can have", () => {
+    const raw = devRawWith((r) => {
+      useManagedGpus(r);
+      r.services.objectDetector.resources = {
+        requests: { cpu: "2", memory: "20Gi" },
+        limits: { cpu: "4", memory: "24Gi" },
+      };
+    });
+    expect(problems(raw)).toEqual(
+      ["v1", "v2", "v3"].map(
+        (v) =>
+          `services.objectDetector: one pod of services.objectDetector ${v} needs 2.1 CPU, 20.1 GiB, 1 GPU (sidecar included), more than the largest node can give it (cluster.gpuNodes g5.xlarge: 3.52 CPU, 13.3 GiB, 1 GPU)`,
+      ),
+    );
+  });
+
+  it("says why an existing cluster is not checked", () => {
+    const local = report(stackRaw("local"));
+    expect(local).toMatchObject({
+      rows: [],
+      problems: [],
+      note: "existing cluster: its nodes are not known to the program, so pods are not checked against them",
+    });
+  });
+
+  it("is a stack output, in millicores and MiB, with no cap as null", async () => {
+    const run = await deploy();
+    const capacity = run.outputs.capacity as { pools: { pool: string; capacity: unknown }[] };
+    expect(capacity.pools.map((p) => [p.pool, p.capacity])).toEqual([
+      ["system + general", { cpu: 44040, memory: 167088, gpus: 0 }],
+      ["gpu", { cpu: null, memory: null, gpus: 6 }],
+    ]);
+  });
+});
