@@ -9,6 +9,7 @@ import type { ServiceMesh } from "../mesh/mesh";
 import { TRACING_RELEASE } from "../mesh/tracing";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertGroups } from "./alerts";
+import { aiServicesDashboard } from "./dashboard";
 import { dcgmServiceMonitorSpec, envoyPodMonitorSpec, istiodServiceMonitorSpec } from "./scrape";
 import {
   GRAFANA_ADMIN_SECRET,
@@ -126,6 +127,16 @@ export class Observability extends pulumi.ComponentResource {
         spec: { groups: alertGroups(config, args.services, args.gpu) },
       },
       afterStack,
+    );
+
+    // Grafana's sidecar loads dashboards from ConfigMaps with this label, in any namespace.
+    new k8s.core.v1.ConfigMap(
+      `${name}-dashboard`,
+      {
+        metadata: { name: "ai-mesh-dashboard", namespace: ns, labels: { grafana_dashboard: "1" } },
+        data: { "ai-services.json": JSON.stringify(aiServicesDashboard(args.services, args.gpu)) },
+      },
+      inNamespace,
     );
 
     if (args.gpu) {

@@ -85,6 +85,18 @@ describeWithTools(["promtool"], "alert rules under promtool", () => {
       expect(promtoolLint(groups)).toContain("SUCCESS");
     });
 
+    it("every dashboard panel's PromQL parses (checked as recording rules)", async () => {
+      const run = await deploy({ stack });
+      const configMap = run.resources.find((r) => r.name === "observability-dashboard")!;
+      const dashboard = JSON.parse((configMap.inputs.data as Record<string, string>)["ai-services.json"]);
+      const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) =>
+        (p.targets ?? []).map((t) => t.expr),
+      );
+      expect(exprs.length).toBeGreaterThan(0);
+      const rules = exprs.map((expr, i) => ({ record: `ai_mesh:dashboard_panel_${i}`, expr }));
+      expect(promtoolLint([{ name: "dashboard", rules }])).toContain(`SUCCESS: ${rules.length} rules found`);
+    });
+
     it("IstiodDown: quiet while istiod is up, fires when it is down or gone", () => {
       promtoolTest(groups, [
         {
