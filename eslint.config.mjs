@@ -13,4 +13,19 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Plain Node.js CommonJS scripts (the plan launcher, benchmarks): run as they are, untranspiled.
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        process: "readonly",
+        __dirname: "readonly",
+        console: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

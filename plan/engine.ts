@@ -3,12 +3,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { load } from "js-yaml";
 import { PROJECT } from "../components/config";
 import { cloudMocks } from "./mocks";
 import { recordRegistrations, type RecordedResource } from "./recorder";
 
-export const ROOT = path.resolve(__dirname, "..");
+/** The project directory: the nearest one up with Pulumi.yaml (this file may run from a bundle). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+  }
+}
+
+export const ROOT = projectRoot(__dirname);
 export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export type ConfigValues = Record<string, unknown>;
@@ -29,7 +37,7 @@ export function committedStacks(): string[] {
 
 /** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
 export function readStackFile(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): StackFile {
-  const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: ConfigValues };
+  const document = (load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: ConfigValues };
   const config: ConfigValues = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(document.config ?? {})) {
@@ -80,27 +88,37 @@ export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
   const file = readStackFile(stack, options.stackFile);
   const config = mergeConfig(file.config, options.config ?? {});
 
-  await pulumi.runtime.setMocks(cloudMocks({ unknownComputed: preview }), PROJECT, stack, preview);
+  const mocks = cloudMocks({ unknownComputed: preview });
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
     file.secretKeys,
   );
-  const resources = recordRegistrations();
+  const resources = recordRegistrations(mocks);
   // Imported only now: the program must see the mocks and config installed above.
   const program: Program = (await import("../index")).default;
 
   // The error is caught inside the stack's init: rethrown, it would also reject the Stack
   // resource's own promise, which nobody awaits.
   let error: Error | undefined;
-  await pulumi.runtime.runInPulumiStack(async () => {
-    try {
-      return await program();
-    } catch (caught) {
-      error = caught as Error;
-      return {};
-    }
-  });
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  // The SDK formats a stack trace for every promise it makes (a debugging aid for leaks): about
+  // half of the time a plan spends registering resources. Without frames the traces cost nothing;
+  // AI_MESH_STACK_TRACES=1 keeps them for debugging the program itself.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.AI_MESH_STACK_TRACES) Error.stackTraceLimit = 0;
+  try {
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (caught) {
+        error = caught as Error;
+        return {};
+      }
+    });
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   const stackResource = resources.find((r) => r.type === STACK_TYPE);
   return { resources, outputs: stackResource?.outputs ?? {}, error };
 }

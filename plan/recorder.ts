@@ -83,7 +83,7 @@ function propertyDependencies(req: Request): Record<string, string[]> {
   return result;
 }
 
-type Callback = (error: unknown, response: { getUrn(): string } | undefined) => void;
+type Callback = (error: unknown, response: unknown) => void;
 interface Request {
   getType(): string;
   getName(): string;
@@ -100,27 +100,62 @@ interface Request {
   getAdditionalsecretoutputsList(): string[];
 }
 
-/** Wraps the monitor installed by setMocks so every registration is also recorded. */
-export function recordRegistrations(): RecordedResource[] {
+type Wire = Record<string, unknown>;
+
+/** The wire form has no undefined (protobuf Structs drop them); the SDK rejects one inside a value. */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = withoutUndefined(item);
+  return out;
+}
+
+interface Monitor {
+  registerResource(req: Request, callback: Callback): void;
+  registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } }, cb: Callback): void;
+  newUrn(parent: string, type: string, name: string): string;
+  resources: Map<string, { urn: string; id: string | null; state: Wire }>;
+}
+
+/**
+ * Answers every registration on the monitor setMocks installed, and records it. The answer is the
+ * one the SDK's mock monitor would give (the mocks' state for the resource), but built from the
+ * request's wire form once, instead of deserializing, re-serializing and re-encoding it as the mock
+ * monitor does: the offline plan spends most of its time registering resources.
+ */
+export function recordRegistrations(mocks: pulumi.runtime.Mocks): RecordedResource[] {
   const resources: RecordedResource[] = [];
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: Request, callback: Callback): Promise<void>;
-    registerResourceOutputs(req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } }, cb: Callback): void;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (error, response) => {
-      if (!error && response) {
-        resources.push({
-          urn: response.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
+  const byUrn = new Map<string, RecordedResource>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  monitor.registerResource = (req, callback) => {
+    const type = req.getType();
+    const name = req.getName();
+    const wire = (req.getObject()?.toJavaScript() ?? {}) as Wire;
+    Promise.resolve(
+      mocks.newResource({
+        type,
+        name,
+        inputs: wire,
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        id: undefined,
+      }),
+    ).then(
+      (result) => {
+        const urn = monitor.newUrn(req.getParent(), type, name);
+        const state = withoutUndefined(result.state ?? {}) as Wire;
+        monitor.resources.set(urn, { urn, id: result.id ?? null, state });
+        const recorded: RecordedResource = {
+          urn,
+          type,
+          name,
           custom: req.getCustom(),
           parent: req.getParent() || undefined,
           dependencies: [...new Set(req.getDependenciesList())],
           propertyDependencies: propertyDependencies(req),
           provider: providerUrn(req.getProvider()),
-          inputs: (decode(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>) ?? {},
+          inputs: decode(wire) as Record<string, unknown>,
           options: {
             protect: req.getProtect(),
             ignoreChanges: req.getIgnorechangesList(),
@@ -128,13 +163,25 @@ export function recordRegistrations(): RecordedResource[] {
             deleteBeforeReplace: req.getDeletebeforereplace(),
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           },
-        });
-      }
-      callback(error, response);
-    });
+        };
+        resources.push(recorded);
+        byUrn.set(urn, recorded);
+        // The SDK reads exactly these from a RegisterResourceResponse.
+        const response = {
+          getUrn: () => urn,
+          getId: () => result.id ?? "",
+          getObject: () => ({ toJavaScript: () => state }),
+          getPropertydependenciesMap: () => undefined,
+          getResult: () => 0,
+        };
+        callback(null, response);
+      },
+      (error) => callback(error, undefined),
+    );
+  };
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, callback) => {
-    const resource = resources.find((r) => r.urn === req.getUrn());
+    const resource = byUrn.get(req.getUrn());
     if (resource) resource.outputs = decode(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
     registerOutputs(req, callback);
   };

@@ -5,14 +5,17 @@ import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { ROOT } from "../plan/engine";
 
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-
+// As `npm run plan` runs it (package.json).
 function plan(args: string[]) {
-  return spawnSync(TSX, [path.join(ROOT, "scripts", "plan.ts"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  return spawnSync(
+    process.execPath,
+    ["--no-opt", path.join(ROOT, "scripts", "run.cjs"), path.join(ROOT, "scripts", "plan.ts"), ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
 }
 
 describe("npm run plan", () => {

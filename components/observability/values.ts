@@ -1,5 +1,5 @@
 // Typed values for the observability stack. Pure: config in, values out.
-import { stringify } from "yaml";
+import { dump } from "js-yaml";
 import type { ObservabilityConfig } from "../config";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
 import { ISTIO_SYSTEM_NAMESPACE } from "../names";
@@ -174,7 +174,7 @@ export function jaegerValues(config: ObservabilityConfig) {
       resources: { ...requests(OBSERVABILITY_REQUESTS.jaeger), limits: { memory: "2Gi" } },
     },
     storage: { type: "memory" },
-    userconfig: stringify(jaegerConfig(config.tracingMaxTraces)),
+    userconfig: dump(jaegerConfig(config.tracingMaxTraces), { noRefs: true }),
   };
 }
 
