@@ -13,7 +13,7 @@ describe("GitHub workflows", () => {
   const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
 
   it("are valid YAML and pin every action to an exact release", () => {
-    expect(files.sort()).toEqual(["checks.yml", "deploy.yml", "e2e.yml", "pull-request.yml"]);
+    expect(files.sort()).toEqual(["canary.yml", "checks.yml", "deploy.yml", "e2e.yml", "pull-request.yml"]);
     for (const file of files) {
       const wf = workflow(file);
       for (const job of Object.values<Json>(wf.jobs)) {
@@ -103,5 +103,26 @@ describe("GitHub workflows", () => {
     expect(run.env.KUBECONFIG).toBe("/home/runner/.kube/config");
     // The kind cluster's context is the one the committed local stack names.
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).toContain("context: kind-ai-mesh");
+  });
+
+  it("promotes a canary on demand with the deploy credentials, committing nothing", () => {
+    const canary = workflow("canary.yml");
+    expect(Object.keys(canary.on)).toEqual(["workflow_dispatch"]);
+    expect(Object.keys(canary.on.workflow_dispatch.inputs)).toEqual(["stack", "service", "version", "steps"]);
+    expect(canary.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(canary.jobs.canary.concurrency).toEqual({
+      group: "deploy-${{ inputs.stack }}",
+      "cancel-in-progress": false,
+    });
+    expect(step(canary, "canary", "aws-actions/configure-aws-credentials").with["role-to-assume"]).toBe(
+      "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+    );
+    const run = steps(canary, "canary").find((s) => s.run?.includes("npm run canary"));
+    expect(run.run).toContain('--stack "$STACK" --org "$PULUMI_ORG" --service "$SERVICE" --to "$VERSION"');
+    expect(run.env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    const all = steps(canary, "canary")
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(all).not.toMatch(/git (commit|push)/);
   });
 });

@@ -52,6 +52,15 @@ function zodProblem(issue: z.core.$ZodIssue): Problem {
   return { path: formatPath(issue.path) || "config", message: `${issue.message}${shown}` };
 }
 
+/** A stack file's `config:` values keyed as parseConfig takes them ("ai-mesh:cluster" → cluster). */
+export function rawConfig(values: Record<string, unknown>): Record<string, unknown> {
+  const raw: Record<string, unknown> = { region: values["aws:region"] };
+  for (const [key, value] of Object.entries(values)) {
+    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+  }
+  return raw;
+}
+
 /** Validates raw config values (as a stack file holds them) and fills in every default. */
 export function parseConfig(raw: Record<string, unknown>): RootConfig {
   const result = rootSchema.safeParse(raw, {

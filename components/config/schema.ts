@@ -5,7 +5,7 @@ import { clusterSchema, generalNodesSchema } from "./clusterSchema";
 import { INGRESS_CALLER } from "../names";
 import { DESIGN_CALL_GRAPH } from "./defaults";
 import { dnsLabel, dnsSubdomain, percent, quantity } from "./primitives";
-import { callGraphSchema, servicesSchema, type loadBalancerSchema } from "./serviceSchema";
+import { callGraphSchema, servicesSchema, type canarySchema, type loadBalancerSchema } from "./serviceSchema";
 
 // ---- istio ----
 
@@ -137,4 +137,5 @@ export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type CallGraphEdge = RootConfig["callGraph"][number];
 export type Environment = z.output<typeof environmentSchema>;
 export type ChartsConfig = z.output<typeof chartsSchema>;
+export type CanaryConfig = z.output<typeof canarySchema>;
 export type * from "./clusterSchema";

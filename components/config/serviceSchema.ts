@@ -44,6 +44,27 @@ const faultInjection = z
 
 const resourceList = z.strictObject({ cpu: quantity, memory: quantity });
 
+/** Canary analysis: Flagger's knobs, with no traffic never counted as a pass. */
+export const canarySchema = z
+  .strictObject({
+    /** The target version's weight after each step, in percent; the last is 100. */
+    steps: z
+      .array(z.number().int().min(1).max(100))
+      .min(1)
+      .refine((steps) => steps.every((step, i) => i === 0 || step > steps[i - 1]), "must increase step by step")
+      .refine((steps) => steps[steps.length - 1] === 100, "must end at 100")
+      .default([5, 10, 25, 50, 100]),
+    /** How long each step runs before it is analysed; also the metrics window. */
+    interval: duration.default("1m"),
+    maxErrorRatePercent: percent.default(1),
+    maxP99Ms: z.number().int().min(1).default(2000),
+    /** Fewer requests than this in an interval is no evidence: the step holds. */
+    minRequests: z.number().int().min(1).default(20),
+    /** Failed checks tolerated; one more rolls back. Also how many intervals a step may hold. */
+    threshold: z.number().int().min(0).default(2),
+  })
+  .prefault({});
+
 /** One service; fields it leaves out come from its profile (profiles.ts), then from here. */
 const serviceSchema = z.preprocess(
   withProfileDefaults,
@@ -88,6 +109,8 @@ const serviceSchema = z.preprocess(
         targetUtilization: percent.gt(0).default(70),
       })
       .optional(),
+    /** How `npm run canary` promotes a new version of this service (flags override). */
+    canary: canarySchema,
     resources: z.strictObject({ requests: resourceList, limits: resourceList }),
     gpu: z.number().int().min(0).max(8),
     healthPath: z.string().startsWith("/").default("/healthz"),

@@ -12,8 +12,11 @@ import { changeCollector, describeChange, pendingChanges } from "../../automatio
 import { progressPrinter } from "../../automation/progress";
 import { openStack } from "../../automation/stack";
 import { readWeights, setStackValues, writeWeights } from "../../automation/stackFile";
+import { promote } from "../../canary/promote";
+import type { Weights } from "../../canary/steps";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
 import { ROOT } from "../../plan/engine";
+import { startPrometheus } from "../support/prometheus";
 import { apply, get, items, kubectl, remove } from "./kube";
 
 const STACK = "e2e";
@@ -219,15 +222,15 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
 
   await step("3. a weight change updates only that service's VirtualService", async () => {
     assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 60, v2: 30, v3: 10 });
-    writeWeights(stackFile, "objectDetector", { v1: 30, v2: 60 });
+    writeWeights(stackFile, "objectDetector", { v1: 100, v2: 0, v3: 0 });
     const planned = (await pendingChanges(stack)).map(describeChange);
     assert.deepEqual(planned, ["update kubernetes:networking.istio.io/v1:VirtualService platform-object-detector-vs"]);
     const applied = changeCollector();
     const result = await stack.up({ onEvent: (e) => (applied.onEvent(e), progress(e)) });
     assert.deepEqual(applied.changes.map(describeChange), planned);
     assert.equal(result.summary.resourceChanges?.update, 1);
-    assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 30, v2: 60, v3: 10 });
-    log("  cluster VirtualService ai/object-detector: v1 30, v2 60, v3 10");
+    assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 100, v2: 0, v3: 0 });
+    log("  cluster VirtualService ai/object-detector: v1 100, v2 0, v3 0");
   });
 
   await step("3b. renaming the kube context replaces nothing (the stated cluster name is the identity)", async () => {
@@ -253,8 +256,99 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
   });
 }
 
+/**
+ * npm run canary's engine on this stack, with a real Prometheus serving synthetic Istio traffic:
+ * object-detector v2 healthy, v3 at 5 % errors. Every applied step is read back from the cluster.
+ */
+async function canary(project: { dir: string; envVars: Record<string, string> }): Promise<void> {
+  const tools = ["promtool", "prometheus"].filter((tool) => {
+    try {
+      execFileSync(tool, ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (tools.length < 2) {
+    log("\n- 5–7. canary promotion and rollback: skipped (promtool and prometheus are not on PATH)");
+    return;
+  }
+  const prometheus = await startPrometheus(
+    [
+      { app: "object-detector", version: "v1", rps: 20, errorPercent: 0, latencyMs: 120 },
+      { app: "object-detector", version: "v2", rps: 20, errorPercent: 0.1, latencyMs: 110 },
+      { app: "object-detector", version: "v3", rps: 20, errorPercent: 5, latencyMs: 130 },
+    ],
+    1,
+    1800,
+  );
+  const readBack: Weights[] = [];
+  const options = {
+    workDir: project.dir,
+    stack: STACK,
+    service: "objectDetector",
+    prometheus: prometheus.url,
+    overrides: { interval: "3s" },
+    envVars: project.envVars,
+    outDir: path.join(project.dir, "out"),
+    log: (line: string) => log(`  ${line}`),
+    onApplied: (weights: Weights) => {
+      const cluster = virtualServiceWeights("object-detector");
+      assert.deepEqual(cluster, weights, "the cluster's VirtualService holds the step's weights");
+      readBack.push(cluster);
+    },
+  };
+  try {
+    await step("5. canary: v2 is promoted from 0 to 100 in steps, each read back from the cluster", async () => {
+      const result = await promote({ ...options, to: "v2" });
+      assert.equal(result.outcome, "promoted");
+      assert.deepEqual(
+        readBack.map((w) => w.v2),
+        [5, 10, 25, 50, 100],
+      );
+      assert.deepEqual(readWeights(path.join(project.dir, `Pulumi.${STACK}.yaml`), "objectDetector"), {
+        v1: 0,
+        v2: 100,
+        v3: 0,
+      });
+    });
+    await step("6. canary: v3 at 5 % errors is rolled back to 0, read back from the cluster", async () => {
+      readBack.length = 0;
+      const result = await promote({ ...options, to: "v3" });
+      assert.equal(result.outcome, "rolled-back");
+      assert.deepEqual(readBack, [
+        { v1: 0, v2: 95, v3: 5 },
+        { v1: 0, v2: 100, v3: 0 },
+      ]);
+      assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
+    });
+    await step(
+      "7. canary: interrupted after a step, the file and cluster agree; --rollback restores the start",
+      async () => {
+        const controller = new AbortController();
+        const interrupted = await promote({
+          ...options,
+          to: "v1",
+          signal: controller.signal,
+          onApplied: (weights) => (options.onApplied(weights), controller.abort()),
+        });
+        assert.equal(interrupted.outcome, "interrupted");
+        const stackFile = path.join(project.dir, `Pulumi.${STACK}.yaml`);
+        assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 5, v2: 95, v3: 0 });
+        assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 5, v2: 95, v3: 0 });
+        const back = await promote({ ...options, rollback: true });
+        assert.equal(back.outcome, "rolled-back");
+        assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
+        assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 0, v2: 100, v3: 0 });
+      },
+    );
+  } finally {
+    await prometheus.stop();
+  }
+}
+
 async function destroy(stack: Stack): Promise<void> {
-  await step("5. destroy removes everything the stack created", async () => {
+  await step("8. destroy removes everything the stack created", async () => {
     const result = await stack.destroy({ onEvent: progressPrinter(log) });
     assert.equal(result.summary.result, "succeeded");
     const state = await stack.exportStack();
@@ -285,6 +379,7 @@ async function main(): Promise<number> {
       stack = await openStack({ stackName: STACK, workDir: project.dir, envVars: project.envVars });
     });
     await lifecycle(stack!, project.stackFile);
+    await canary(project);
     await destroy(stack!);
     ok = true;
   } catch (error) {

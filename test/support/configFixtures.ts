@@ -1,5 +1,5 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
-import type { ServiceConfig } from "../../components/config";
+import { rawConfig, type ServiceConfig } from "../../components/config";
 import { mergeConfig, readStackFile, type ConfigValues } from "../../plan/engine";
 
 export type Raw = Record<string, unknown>;
@@ -11,12 +11,7 @@ export function devRaw(): Raw {
 
 /** A committed stack's config, with stack-file-style overrides, keyed as parseConfig expects. */
 export function stackRaw(stack: string, overrides: ConfigValues = {}): Raw {
-  const config = mergeConfig(readStackFile(stack).config, overrides);
-  const raw: Raw = { region: config["aws:region"] };
-  for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith("ai-mesh:")) raw[key.slice("ai-mesh:".length)] = value;
-  }
-  return JSON.parse(JSON.stringify(raw)) as Raw;
+  return JSON.parse(JSON.stringify(rawConfig(mergeConfig(readStackFile(stack).config, overrides)))) as Raw;
 }
 
 /** A deep copy of the dev config with `edit` applied. */

@@ -10,7 +10,11 @@ function onPath(command: string): boolean {
 export const REQUIRE_TOOLS = process.env.REQUIRE_TOOLS === "1";
 
 /** `describe` when every tool is there; otherwise skipped, or failed under REQUIRE_TOOLS=1. */
-export function describeWithTools(tools: ("promtool" | "helm" | "charts")[], title: string, body: () => void): void {
+export function describeWithTools(
+  tools: ("promtool" | "prometheus" | "helm" | "charts")[],
+  title: string,
+  body: () => void,
+): void {
   const missing = tools.filter((tool) =>
     tool === "charts" ? !process.env.AI_MESH_CHARTS || !fs.existsSync(process.env.AI_MESH_CHARTS) : !onPath(tool),
   );

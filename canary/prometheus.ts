@@ -1,0 +1,63 @@
+// Instant queries against Prometheus: over HTTP (--prometheus URL), or through the Kubernetes API
+// server's service proxy with kubectl and the stack's kubeconfig (no port-forward to manage).
+import { execFile } from "child_process";
+import { promisify } from "util";
+import type { Metrics } from "./verdict";
+import type { VersionQueries } from "./queries";
+
+/** One instant query: the first sample's value, or null when the result is empty or NaN. */
+export type Query = (expr: string) => Promise<number | null>;
+
+interface Response {
+  status: string;
+  error?: string;
+  data?: { result: { value: [number, string] }[] };
+}
+
+function firstValue(body: Response, expr: string): number | null {
+  if (body.status !== "success") throw new Error(`Prometheus rejected ${expr}: ${body.error ?? body.status}`);
+  const value = Number(body.data?.result[0]?.value[1]);
+  return Number.isFinite(value) ? value : null;
+}
+
+export function httpQuery(baseUrl: string): Query {
+  return async (expr) => {
+    const url = `${baseUrl.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(expr)}`;
+    const response = await fetch(url);
+    if (!response.ok && response.status !== 400) throw new Error(`Prometheus answered ${response.status} for ${url}`);
+    return firstValue((await response.json()) as Response, expr);
+  };
+}
+
+export interface InCluster {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  service: string;
+  port: number;
+}
+
+export function kubectlQuery(target: InCluster): Query {
+  const run = promisify(execFile);
+  const base = `/api/v1/namespaces/${target.namespace}/services/${target.service}:${target.port}/proxy/api/v1/query`;
+  return async (expr) => {
+    const args = [
+      ...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []),
+      ...(target.context ? ["--context", target.context] : []),
+      "get",
+      "--raw",
+      `${base}?query=${encodeURIComponent(expr)}`,
+    ];
+    const { stdout } = await run("kubectl", args, { maxBuffer: 16 * 1024 * 1024 });
+    return firstValue(JSON.parse(stdout) as Response, expr);
+  };
+}
+
+export async function measure(query: Query, queries: VersionQueries): Promise<Metrics> {
+  const [requests, successRate, p99Ms] = await Promise.all([
+    query(queries.requests),
+    query(queries.successRate),
+    query(queries.p99Ms),
+  ]);
+  return { requests: requests ?? 0, successRate, p99Ms };
+}

@@ -1,0 +1,210 @@
+import { parseConfig } from "../components/config";
+import { Interrupted, runCanary, type CanaryIO, type CanaryRun } from "../canary/driver";
+import { canarySettings, isRoutingChange } from "../canary/promote";
+import { versionQueries } from "../canary/queries";
+import { defaultFrom, rollbackWeights, stepWeights, type Weights } from "../canary/steps";
+import { checkVersion, next, type Metrics } from "../canary/verdict";
+import { devRawWith, serviceOf } from "./support/configFixtures";
+
+const SETTINGS = {
+  steps: [5, 10, 25, 50, 100],
+  interval: "1m",
+  maxErrorRatePercent: 1,
+  maxP99Ms: 2000,
+  minRequests: 20,
+  threshold: 2,
+};
+const healthy: Metrics = { requests: 500, successRate: 0.999, p99Ms: 180 };
+
+describe("weight moves", () => {
+  it("moves the target up step by step from the heaviest version, other versions untouched", () => {
+    const current = { v1: 90, v2: 10, v3: 0 };
+    expect(defaultFrom(current, "v2")).toBe("v1");
+    expect(stepWeights(current, "v1", "v2", [5, 10, 25, 50, 100])).toEqual([
+      { v1: 75, v2: 25, v3: 0 },
+      { v1: 50, v2: 50, v3: 0 },
+      { v1: 0, v2: 100, v3: 0 },
+    ]);
+  });
+
+  it("caps the target at what it and the stable version hold together", () => {
+    expect(stepWeights({ v1: 60, v2: 30, v3: 10 }, "v1", "v3", [25, 50, 100])).toEqual([
+      { v1: 45, v2: 30, v3: 25 },
+      { v1: 20, v2: 30, v3: 50 },
+      { v1: 0, v2: 30, v3: 70 },
+    ]);
+  });
+
+  it("rolls back by giving the target's share to the stable version", () => {
+    expect(rollbackWeights({ v1: 50, v2: 50, v3: 0 }, "v1", "v2")).toEqual({ v1: 100, v2: 0, v3: 0 });
+  });
+
+  it("refuses to move weight from nowhere", () => {
+    expect(() => defaultFrom({ v1: 100 }, "v1")).toThrow(
+      "v1 is the only version; there is nothing to move weight from",
+    );
+  });
+});
+
+describe("PromQL per service and version", () => {
+  it("asks Istio's destination-reported metrics over the interval", () => {
+    expect(versionQueries("ai", "object-detector", "v2", "1m")).toEqual({
+      requests:
+        'sum(increase(istio_requests_total{reporter="destination",destination_service_namespace="ai",destination_app="object-detector",destination_version="v2"}[1m]))',
+      successRate:
+        '(sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="ai",destination_app="object-detector",destination_version="v2",response_code!~"5.."}[1m])) or vector(0)) / sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="ai",destination_app="object-detector",destination_version="v2"}[1m]))',
+      p99Ms:
+        'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="ai",destination_app="object-detector",destination_version="v2"}[1m])))',
+    });
+  });
+});
+
+describe("verdicts", () => {
+  it("passes a healthy canary, fails one above the thresholds or clearly worse than stable", () => {
+    expect(checkVersion(healthy, healthy, SETTINGS)).toEqual({ outcome: "pass", reasons: [] });
+    expect(checkVersion({ requests: 500, successRate: 0.95, p99Ms: 2500 }, healthy, SETTINGS)).toEqual({
+      outcome: "fail",
+      reasons: [
+        "error rate 5.00% above 1%",
+        "p99 2500 ms above 2000 ms",
+        "error rate 5.00% more than 1 point above stable's 0.10%",
+        "p99 2500 ms more than 20% above stable's 180 ms",
+      ],
+    });
+    // Within the absolute thresholds but clearly slower than stable.
+    expect(checkVersion({ ...healthy, p99Ms: 400 }, healthy, SETTINGS).reasons).toEqual([
+      "p99 400 ms more than 20% above stable's 180 ms",
+    ]);
+  });
+
+  it("never passes without traffic: it holds", () => {
+    expect(checkVersion({ requests: 3, successRate: 1, p99Ms: 10 }, healthy, SETTINGS)).toEqual({
+      outcome: "hold",
+      reasons: ["3 requests, fewer than 20"],
+    });
+  });
+
+  it("holds up to threshold intervals, then counts no traffic as failures, and rolls back beyond threshold", () => {
+    const hold = { outcome: "hold" as const, reasons: [] };
+    let state = { failures: 0, holds: 0 };
+    const decisions = [];
+    for (let i = 0; i < 5; i++) {
+      const decision = next(state, hold, 2);
+      state = decision.state;
+      decisions.push(decision.next);
+    }
+    expect(decisions).toEqual(["recheck", "recheck", "recheck", "recheck", "rollback"]);
+    expect(next({ failures: 2, holds: 0 }, { outcome: "pass", reasons: [] }, 2).next).toBe("advance");
+  });
+});
+
+describe("the promotion loop", () => {
+  function io(metrics: (version: string, call: number) => Metrics) {
+    const applied: Weights[] = [];
+    let calls = 0;
+    const fake: CanaryIO = {
+      apply: async (weights) => void applied.push(weights),
+      measure: async (version) => metrics(version, calls++),
+      wait: async () => undefined,
+      log: () => undefined,
+    };
+    return { fake, applied };
+  }
+  const run = (current: Weights): CanaryRun => ({
+    from: "v1",
+    to: "v2",
+    current,
+    steps: stepWeights(current, "v1", "v2", SETTINGS.steps),
+    settings: SETTINGS,
+  });
+
+  it("promotes a healthy canary to 100", async () => {
+    const { fake, applied } = io(() => healthy);
+    const result = await runCanary(run({ v1: 100, v2: 0 }), fake);
+    expect(result.outcome).toBe("promoted");
+    expect(applied.map((w) => w.v2)).toEqual([5, 10, 25, 50, 100]);
+    expect(result.weights).toEqual({ v1: 0, v2: 100 });
+  });
+
+  it("rolls back a failing canary after more than threshold failed checks", async () => {
+    const { fake, applied } = io((version) =>
+      version === "v2" ? { requests: 500, successRate: 0.95, p99Ms: 100 } : healthy,
+    );
+    const result = await runCanary(run({ v1: 100, v2: 0 }), fake);
+    expect(result.outcome).toBe("rolled-back");
+    expect(result.checks.map((c) => c.outcome)).toEqual(["fail", "fail", "fail"]);
+    expect(applied).toEqual([
+      { v1: 95, v2: 5 },
+      { v1: 100, v2: 0 },
+    ]);
+    expect(result.reason).toBe(
+      "3 failed checks, more than the 2 tolerated; last: error rate 5.00% above 1%; error rate 5.00% more than 1 point above stable's 0.10%",
+    );
+  });
+});
+
+describe("an interrupted promotion", () => {
+  it("stops with the weights last applied, for resuming or --rollback", async () => {
+    const applied: Weights[] = [];
+    let waits = 0;
+    const result = await runCanary(
+      {
+        from: "v1",
+        to: "v2",
+        current: { v1: 100, v2: 0 },
+        steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
+        settings: SETTINGS,
+      },
+      {
+        apply: async (weights) => void applied.push(weights),
+        measure: async () => healthy,
+        wait: async () => {
+          if (++waits === 2) throw new Interrupted();
+        },
+        log: () => undefined,
+      },
+    );
+    expect(result).toMatchObject({ outcome: "interrupted", weights: { v1: 90, v2: 10 } });
+    expect(applied).toEqual([
+      { v1: 95, v2: 5 },
+      { v1: 90, v2: 10 },
+    ]);
+  });
+
+  it("resumes where it stopped: steps at or below the target's weight are done", () => {
+    expect(stepWeights({ v1: 90, v2: 10 }, "v1", "v2", SETTINGS.steps).map((w) => w.v2)).toEqual([25, 50, 100]);
+  });
+});
+
+describe("canary config", () => {
+  it("has Flagger-like defaults per service, and refuses steps that do not end at 100", () => {
+    const detector = serviceOf(parseConfig(devRawWith(() => undefined)), "objectDetector");
+    expect(detector.canary).toEqual(SETTINGS);
+    expect(() => parseConfig(devRawWith((r) => (r.services.objectDetector.canary = { steps: [10, 50, 40] })))).toThrow(
+      "services.objectDetector.canary.steps: must increase step by step",
+    );
+    expect(() => parseConfig(devRawWith((r) => (r.services.web.canary = { steps: [10, 50] })))).toThrow(
+      "services.web.canary.steps: must end at 100",
+    );
+  });
+
+  it("validates command-line overrides as config is", () => {
+    expect(canarySettings(SETTINGS, { steps: [50, 100], interval: "30s" })).toMatchObject({
+      steps: [50, 100],
+      interval: "30s",
+    });
+    expect(() => canarySettings(SETTINGS, { steps: [50, 90] })).toThrow(
+      "invalid canary settings: --steps: must end at 100",
+    );
+    expect(() => canarySettings(SETTINGS, { interval: "soon" })).toThrow(
+      "invalid canary settings: --interval: must be a duration such as 500ms, 10s, 5m or 1h",
+    );
+  });
+
+  it("lets a canary step change VirtualServices only", () => {
+    const vs = "kubernetes:networking.istio.io/v1:VirtualService";
+    expect(isRoutingChange({ op: "update", type: vs, name: "platform-web-vs", urn: "u" })).toBe(true);
+    expect(isRoutingChange({ op: "replace", type: vs, name: "platform-web-vs", urn: "u" })).toBe(false);
+    expect(isRoutingChange({ op: "update", type: "kubernetes:apps/v1:Deployment", name: "d", urn: "u" })).toBe(false);
+  });
+});
