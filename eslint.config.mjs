@@ -3,7 +3,17 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "policy/node_modules/", "bin/", "out/", "jest.config.js"] },
+  {
+    ignores: [
+      "node_modules/",
+      "policy/node_modules/",
+      "services/node_modules/",
+      "services/dist/",
+      "bin/",
+      "out/",
+      "jest.config.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

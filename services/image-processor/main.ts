@@ -1,0 +1,6 @@
+import { runMain } from "../common/main";
+import { createImageProcessor, imageProcessorSettings } from "./app";
+
+runMain("image-processor", ({ env, identity, log, metrics }) => ({
+  service: createImageProcessor({ identity, log, metrics, settings: imageProcessorSettings(env) }),
+}));

@@ -1,0 +1,151 @@
+// object-detector: loads the model (readiness stays red until it has), then POST /detect runs it on
+// the raw RGB that image-processor produces.
+import { Counter, Gauge, Histogram } from "prom-client";
+import { cpuLimit } from "../common/cpus";
+import { envChoice, envInt, envNumber, type Env, type ServiceIdentity } from "../common/env";
+import { HttpError, mediaType, readBody, sendJson } from "../common/http";
+import type { Logger } from "../common/log";
+import type { HttpMetrics } from "../common/metrics";
+import { createService, type Readiness, type Service } from "../common/server";
+import { loadDetector, type DetectOptions, type Detector, type ProviderChoice } from "./detector";
+import { fetchModel, type ModelFile } from "./modelFile";
+import { modelSource, type ModelSource } from "./modelSource";
+
+export interface ObjectDetectorSettings extends DetectOptions {
+  model: ModelSource;
+  provider: ProviderChoice;
+  threads: number;
+  maxImageSide: number;
+}
+
+export function objectDetectorSettings(env: Env): ObjectDetectorSettings {
+  return {
+    model: modelSource(env),
+    provider: envChoice<ProviderChoice>(env, "EXECUTION_PROVIDER", "auto", ["auto", "cuda", "cpu"]),
+    threads: envInt(env, "INFERENCE_THREADS", cpuLimit(), { min: 1, max: 256 }),
+    minScore: envNumber(env, "MIN_SCORE", 0.5, { min: 0, max: 1 }),
+    maxDetections: envInt(env, "MAX_DETECTIONS", 20, { min: 1, max: 100 }),
+    maxImageSide: envInt(env, "MAX_IMAGE_SIDE", 2048, { min: 32, max: 8192 }),
+  };
+}
+
+export interface ObjectDetector {
+  service: Service;
+  /** Fetches, verifies and loads the model; readiness reports how that went. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createObjectDetector(args: {
+  identity: ServiceIdentity;
+  log: Logger;
+  metrics: HttpMetrics;
+  settings: ObjectDetectorSettings;
+}): ObjectDetector {
+  const { settings, log, metrics } = args;
+  let state: Readiness = { ready: false, reason: "loading the model" };
+  let detector: Detector | undefined;
+  let model: ModelFile | undefined;
+
+  const registers = [metrics.registry];
+  const inference = new Histogram({
+    name: "object_detector_inference_seconds",
+    help: "Time ONNX Runtime takes to run the model on one image.",
+    labelNames: ["provider"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const found = new Counter({
+    name: "object_detector_detections_total",
+    help: "Objects reported, by label.",
+    labelNames: ["label"],
+    registers,
+  });
+  const loaded = new Gauge({
+    name: "object_detector_model_loaded",
+    help: "1 once the model is verified and loaded, with its checksum and execution provider.",
+    labelNames: ["sha256", "provider"],
+    registers,
+  });
+
+  const service = createService({
+    ...args,
+    readiness: () => state,
+    routes: [
+      {
+        method: "POST",
+        path: "/detect",
+        async handle(req, res, ctx) {
+          if (detector === undefined || model === undefined) throw new HttpError(503, `not ready: ${state.reason}`);
+          const { width, height } = imageSize(req.headers, settings.maxImageSide);
+          if (mediaType(req) !== "application/octet-stream") {
+            throw new HttpError(
+              415,
+              "send raw 8-bit RGB as application/octet-stream, as image-processor's /process returns it",
+            );
+          }
+          const rgb = await readBody(req, width * height * 3, "x-image-width × x-image-height × 3");
+          if (rgb.length !== width * height * 3) {
+            throw new HttpError(
+              400,
+              `the body has ${rgb.length} bytes; ${width}x${height} RGB needs ${width * height * 3}`,
+            );
+          }
+          const stop = inference.startTimer({ provider: detector.provider });
+          const detections = await detector.detect(rgb, width, height, settings);
+          const seconds = stop();
+          for (const detection of detections) found.inc({ label: detection.label });
+          ctx.log.debug("detected", { count: detections.length });
+          sendJson(res, 200, {
+            detections,
+            model: { sha256: model.sha256, provider: detector.provider },
+            inferenceMs: Math.round(seconds * 1000),
+          });
+        },
+      },
+    ],
+  });
+
+  return {
+    service,
+    async start() {
+      const started = Date.now();
+      try {
+        model = await fetchModel(settings.model, log);
+        detector = await loadDetector(model.path, { provider: settings.provider, threads: settings.threads, log });
+        loaded.set({ sha256: model.sha256, provider: detector.provider }, 1);
+        state = { ready: true };
+        log.info("model loaded; ready", {
+          path: model.path,
+          from: model.source,
+          bytes: model.bytes,
+          sha256: model.sha256,
+          provider: detector.provider,
+          threads: settings.threads,
+          seconds: (Date.now() - started) / 1000,
+        });
+      } catch (error) {
+        state = { ready: false, reason: (error as Error).message };
+        log.error(`model not loaded; /ready stays 503: ${(error as Error).message}`);
+      }
+    },
+    async stop() {
+      await detector?.release();
+    },
+  };
+}
+
+function imageSize(headers: NodeJS.Dict<string | string[]>, maxSide: number): { width: number; height: number } {
+  const side = (name: string) => {
+    const raw = headers[name];
+    const value = Number(raw);
+    if (typeof raw !== "string" || !Number.isInteger(value) || value < 1 || value > maxSide) {
+      throw new HttpError(
+        400,
+        `header ${name} must be a whole number from 1 to ${maxSide} (MAX_IMAGE_SIDE); got ${JSON.stringify(raw ?? null)}`,
+      );
+    }
+    return value;
+  };
+  return { width: side("x-image-width"), height: side("x-image-height") };
+}

@@ -1,0 +1,319 @@
+// object-detector on loopback with a tiny generated ONNX model: download, checksum, cache, load,
+// inference and response; readiness before and after; every bad input; metrics.
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ConfigError } from "../common/env";
+import { createObjectDetector, objectDetectorSettings, type ObjectDetector } from "../object-detector/app";
+import { modelSource } from "../object-detector/modelSource";
+import { Cleanup, captured, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
+import { sample } from "./support/metrics";
+import { FLOAT, sha256, tinyDetectorModel } from "./support/tinyModel";
+
+const cleanup = new Cleanup();
+after(() => cleanup.run());
+
+const MODEL = tinyDetectorModel();
+const MODEL_SHA256 = sha256(MODEL);
+
+function rgb(width: number, height: number, shade: number): Buffer {
+  return Buffer.alloc(width * height * 3, shade);
+}
+
+function detectRequest(
+  body: Buffer,
+  width: number,
+  height: number,
+  contentType = "application/octet-stream",
+): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": contentType, "x-image-width": String(width), "x-image-height": String(height) },
+    body,
+  };
+}
+
+async function detector(env: Record<string, string>): Promise<{ app: ObjectDetector; url: string; out: Captured }> {
+  const out = captured("object-detector");
+  const app = createObjectDetector({ ...out, settings: objectDetectorSettings(env) });
+  cleanup.add(() => app.stop());
+  const url = await listen(app.service, cleanup);
+  return { app, url, out };
+}
+
+describe("object-detector with a model downloaded from MODEL_URL", () => {
+  let models: Recorded;
+  let cacheDir: string;
+  let url: string;
+  let app: ObjectDetector;
+  let out: Captured;
+
+  before(async () => {
+    models = await fakeServer(
+      () => ({ status: 200, headers: { "content-type": "application/octet-stream" }, body: MODEL }),
+      cleanup,
+    );
+    cacheDir = await mkdtemp(join(tmpdir(), "models-"));
+    ({ app, url, out } = await detector({
+      MODEL_URL: `${models.url}/ssd.onnx`,
+      MODEL_SHA256: MODEL_SHA256,
+      MODEL_CACHE_DIR: cacheDir,
+      EXECUTION_PROVIDER: "auto",
+    }));
+  });
+
+  it("answers /healthz while /ready says it is loading the model", async () => {
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const ready = await fetch(`${url}/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: "not ready", reason: "loading the model" });
+    const early = await fetch(`${url}/detect`, detectRequest(rgb(2, 2, 255), 2, 2));
+    assert.equal(early.status, 503);
+    assert.deepEqual(await early.json(), { error: "not ready: loading the model" });
+  });
+
+  it("downloads, verifies and loads the model, then turns /ready green", async () => {
+    await app.start();
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    assert.deepEqual(
+      models.requests.map((request) => request.path),
+      ["/ssd.onnx"],
+    );
+    assert.deepEqual(await readdir(cacheDir), [`${MODEL_SHA256}.onnx`]);
+    const loaded = out.lines.find((line) => line.msg === "model loaded; ready");
+    assert.equal(loaded?.from, "download");
+    assert.equal(loaded?.sha256, MODEL_SHA256);
+    assert.equal(loaded?.provider, "cpu"); // no GPU on this machine
+  });
+
+  it("returns boxes, labels and scores for a bright image", async () => {
+    const response = await fetch(`${url}/detect`, detectRequest(rgb(300, 300, 255), 300, 300));
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { detections: unknown[]; model: unknown; inferenceMs: number };
+    // The dog scores 0.3, under the default MIN_SCORE of 0.5.
+    assert.deepEqual(body.detections, [
+      { label: "person", classId: 1, score: 1, box: { x: 0.2, y: 0.1, width: 0.4, height: 0.4 } },
+    ]);
+    assert.deepEqual(body.model, { sha256: MODEL_SHA256, provider: "cpu" });
+    assert.equal(typeof body.inferenceMs, "number");
+  });
+
+  it("finds nothing in a black image", async () => {
+    const response = await fetch(`${url}/detect`, detectRequest(rgb(64, 48, 0), 64, 48));
+    assert.deepEqual(((await response.json()) as { detections: unknown[] }).detections, []);
+  });
+
+  it("refuses bodies that are not the raw RGB it expects, saying why", async () => {
+    const cases: [RequestInit, number, string][] = [
+      [
+        detectRequest(rgb(2, 2, 1), 2, 2, "image/png"),
+        415,
+        "send raw 8-bit RGB as application/octet-stream, as image-processor's /process returns it",
+      ],
+      [
+        { method: "POST", headers: { "content-type": "application/octet-stream" }, body: rgb(2, 2, 1) },
+        400,
+        "header x-image-width must be a whole number from 1 to 2048 (MAX_IMAGE_SIDE); got null",
+      ],
+      [
+        detectRequest(rgb(2, 2, 1), 0, 2),
+        400,
+        'header x-image-width must be a whole number from 1 to 2048 (MAX_IMAGE_SIDE); got "0"',
+      ],
+      [
+        detectRequest(rgb(2, 2, 1), 2, 4096),
+        400,
+        'header x-image-height must be a whole number from 1 to 2048 (MAX_IMAGE_SIDE); got "4096"',
+      ],
+      [detectRequest(rgb(2, 1, 1), 2, 2), 400, "the body has 6 bytes; 2x2 RGB needs 12"],
+      [
+        detectRequest(rgb(3, 2, 1), 2, 2),
+        413,
+        "the request body is larger than 12 bytes (x-image-width × x-image-height × 3)",
+      ],
+    ];
+    for (const [init, status, error] of cases) {
+      const response = await fetch(`${url}/detect`, init);
+      assert.equal(response.status, status, error);
+      assert.deepEqual(await response.json(), { error });
+    }
+    const wrongMethod = await fetch(`${url}/detect`);
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.get("allow"), "POST");
+  });
+
+  it("exports inference, detection and model metrics for Prometheus", async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const labels = { service: "object-detector", version: "test" };
+    assert.equal(sample(text, "object_detector_inference_seconds_count", { ...labels, provider: "cpu" }), 2);
+    assert.equal(sample(text, "object_detector_detections_total", { ...labels, label: "person" }), 1);
+    assert.equal(sample(text, "object_detector_model_loaded", { ...labels, sha256: MODEL_SHA256, provider: "cpu" }), 1);
+    assert.equal(
+      sample(text, "http_server_requests_total", { ...labels, method: "POST", route: "/detect", code: "200" }),
+      2,
+    );
+    assert.equal(
+      sample(text, "http_server_requests_total", { ...labels, method: "GET", route: "/detect", code: "405" }),
+      1,
+    );
+    assert.match(text, /process_cpu_seconds_total/);
+  });
+
+  it("loads from the cache on the next start, without downloading", async () => {
+    const next = await detector({ MODEL_URL: `${models.url}/ssd.onnx`, MODEL_SHA256, MODEL_CACHE_DIR: cacheDir });
+    await next.app.start();
+    assert.equal((await fetch(`${next.url}/ready`)).status, 200);
+    assert.equal(models.requests.length, 1);
+    assert.equal(next.out.lines.find((line) => line.msg === "model loaded; ready")?.from, "cache");
+  });
+});
+
+describe("object-detector with a wrong MODEL_SHA256", () => {
+  it("keeps /ready red, logs the mismatch clearly and leaves nothing in the cache", async () => {
+    const models = await fakeServer(() => ({ status: 200, body: MODEL }), cleanup);
+    const cacheDir = await mkdtemp(join(tmpdir(), "models-"));
+    const wrong = "0".repeat(64);
+    const { app, url, out } = await detector({
+      MODEL_URL: `${models.url}/ssd.onnx`,
+      MODEL_SHA256: wrong,
+      MODEL_CACHE_DIR: cacheDir,
+    });
+    await app.start();
+    const expected = `model checksum mismatch for ${models.url}/ssd.onnx: MODEL_SHA256 is ${wrong} but the file's SHA-256 is ${MODEL_SHA256}; fix MODEL_URL/MODEL_PATH or MODEL_SHA256`;
+    const ready = await fetch(`${url}/ready`);
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: "not ready", reason: expected });
+    const errors = out.lines.filter((line) => line.level === "error");
+    assert.deepEqual(
+      errors.map((line) => line.msg),
+      [`model not loaded; /ready stays 503: ${expected}`],
+    );
+    assert.equal(models.requests.length, 1, "a checksum mismatch is not retried");
+    assert.deepEqual(await readdir(cacheDir), []);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200, "liveness stays green: restarting would not help");
+  });
+
+  it("does not retry a URL that answers 404, and says so", async () => {
+    const models = await fakeServer(() => ({ status: 404, body: "no such file" }), cleanup);
+    const { app, url } = await detector({
+      MODEL_URL: `${models.url}/missing.onnx`,
+      MODEL_SHA256,
+      MODEL_CACHE_DIR: await mkdtemp(join(tmpdir(), "models-")),
+    });
+    await app.start();
+    assert.deepEqual(await (await fetch(`${url}/ready`)).json(), {
+      status: "not ready",
+      reason: `GET ${models.url}/missing.onnx answered HTTP 404`,
+    });
+    assert.equal(models.requests.length, 1);
+  });
+
+  it("retries a server error, then loads", async () => {
+    let calls = 0;
+    const models = await fakeServer(
+      () => (++calls === 1 ? { status: 503, body: "busy" } : { status: 200, body: MODEL }),
+      cleanup,
+    );
+    const { app, url, out } = await detector({
+      MODEL_URL: `${models.url}/ssd.onnx`,
+      MODEL_SHA256,
+      MODEL_CACHE_DIR: await mkdtemp(join(tmpdir(), "models-")),
+    });
+    await app.start();
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    assert.equal(models.requests.length, 2);
+    assert.equal(out.lines.filter((line) => line.msg === "model download failed; retrying").length, 1);
+  });
+});
+
+describe("object-detector with MODEL_PATH", () => {
+  it("loads the file and checks MODEL_SHA256 when given", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "model-"));
+    const path = join(dir, "ssd.onnx");
+    await writeFile(path, MODEL);
+    const good = await detector({ MODEL_PATH: path, MODEL_SHA256 });
+    await good.app.start();
+    assert.equal((await fetch(`${good.url}/ready`)).status, 200);
+    assert.equal(good.out.lines.find((line) => line.msg === "model loaded; ready")?.from, "path");
+
+    const bad = await detector({ MODEL_PATH: path, MODEL_SHA256: "f".repeat(64) });
+    await bad.app.start();
+    assert.equal((await fetch(`${bad.url}/ready`)).status, 503);
+
+    const missing = await detector({ MODEL_PATH: join(dir, "none.onnx") });
+    await missing.app.start();
+    assert.deepEqual(await (await fetch(`${missing.url}/ready`)).json(), {
+      status: "not ready",
+      reason: `MODEL_PATH ${join(dir, "none.onnx")} does not exist`,
+    });
+  });
+
+  it("refuses a file that is not an ONNX model", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "model-"));
+    const path = join(dir, "broken.onnx");
+    await writeFile(path, Buffer.from("not a model"));
+    const { app, url } = await detector({ MODEL_PATH: path });
+    await app.start();
+    const body = (await (await fetch(`${url}/ready`)).json()) as { reason: string };
+    assert.match(body.reason, /protobuf parsing failed/i);
+  });
+
+  it("refuses a model whose input is not a uint8 image, naming what it has", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "model-"));
+    const path = join(dir, "float.onnx");
+    await writeFile(path, tinyDetectorModel(FLOAT));
+    const { app, url } = await detector({ MODEL_PATH: path });
+    await app.start();
+    assert.deepEqual(await (await fetch(`${url}/ready`)).json(), {
+      status: "not ready",
+      reason:
+        "the model's input must be one uint8 image tensor [1, height, width, 3]; it has image_tensor:0 float32 [batch, height, width, 3]",
+    });
+  });
+});
+
+describe("object-detector settings", () => {
+  const refused = (env: Record<string, string>, message: string) =>
+    assert.throws(
+      () => modelSource(env),
+      (error: unknown) => error instanceof ConfigError && error.message === message,
+    );
+
+  it("names the variable, the value and what is allowed", () => {
+    refused({}, "no model configured: set MODEL_PATH to a model file, or MODEL_URL and MODEL_SHA256 to download one");
+    refused(
+      { MODEL_URL: "https://example.com/m.onnx" },
+      'MODEL_URL="https://example.com/m.onnx" needs MODEL_SHA256: a downloaded model is only loaded once its checksum matches',
+    );
+    refused(
+      { MODEL_URL: "ftp://example.com/m.onnx", MODEL_SHA256 },
+      'MODEL_URL="ftp://example.com/m.onnx" is not allowed: use an http:// or https:// URL',
+    );
+    refused(
+      { MODEL_URL: "https://example.com/m.onnx", MODEL_SHA256: "abc" },
+      'MODEL_SHA256="abc" is not allowed: use the file\'s SHA-256 as 64 hexadecimal characters',
+    );
+    assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", EXECUTION_PROVIDER: "tpu" }), {
+      message: 'EXECUTION_PROVIDER="tpu" is not allowed: use one of auto, cuda, cpu',
+    });
+    assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", MIN_SCORE: "2" }), {
+      message: 'MIN_SCORE="2" is not allowed: use a number from 0 to 1',
+    });
+  });
+
+  it("defaults the cache to /models, where the platform mounts it", () => {
+    assert.deepEqual(
+      modelSource({ MODEL_URL: "https://example.com/m.onnx", MODEL_SHA256: MODEL_SHA256.toUpperCase() }),
+      {
+        kind: "url",
+        url: "https://example.com/m.onnx",
+        sha256: MODEL_SHA256,
+        cacheDir: "/models",
+        attempts: 5,
+        timeoutMs: 600_000,
+      },
+    );
+  });
+});

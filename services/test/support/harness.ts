@@ -1,0 +1,91 @@
+// Starting services on loopback for tests, with their logs captured rather than printed.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ServiceIdentity } from "../../common/env";
+import { createLogger, type Logger } from "../../common/log";
+import { createMetrics, type HttpMetrics } from "../../common/metrics";
+import type { Service } from "../../common/server";
+
+export interface Captured {
+  identity: ServiceIdentity;
+  log: Logger;
+  metrics: HttpMetrics;
+  lines: Record<string, unknown>[];
+}
+
+export function captured(name: string): Captured {
+  const lines: Record<string, unknown>[] = [];
+  const identity = { name, version: "test", port: 0 };
+  return {
+    identity,
+    lines,
+    log: createLogger({
+      service: name,
+      version: "test",
+      level: "debug",
+      write: (line) => lines.push(JSON.parse(line)),
+    }),
+    metrics: createMetrics({ service: name, version: "test" }),
+  };
+}
+
+/** What to stop once a test file is done: servers, sessions. Run it from one top-level after(). */
+export class Cleanup {
+  private readonly steps: (() => Promise<void>)[] = [];
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+/** Listens on a free loopback port until the cleanup runs. */
+export async function listen(service: Service, cleanup: Cleanup): Promise<string> {
+  const url = await service.listen(0, "127.0.0.1");
+  cleanup.add(() => service.shutdown("test over"));
+  return url;
+}
+
+export interface Recorded {
+  url: string;
+  requests: { method: string; path: string; headers: IncomingMessage["headers"]; body: Buffer }[];
+  server: Server;
+}
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body: Buffer | string;
+}
+
+/** A plain HTTP server answering with `respond`, recording what it received. */
+export async function fakeServer(
+  respond: (req: IncomingMessage, body: Buffer) => Answer | Promise<Answer>,
+  cleanup: Cleanup,
+): Promise<Recorded> {
+  const requests: Recorded["requests"] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
+    const answer = await respond(req, body);
+    res.writeHead(answer.status, answer.headers ?? {});
+    res.end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanup.add(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+}
+
+/** A loopback port nothing listens on (fetch refuses well-known ones such as 9 outright). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

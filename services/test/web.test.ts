@@ -1,0 +1,184 @@
+// web on loopback against recording stand-ins for image-processor and object-detector: the page,
+// the upload path with its trace headers, and how each kind of failure reaches the uploader.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { createWeb, webSettings } from "../web/app";
+import { Cleanup, captured, closedPort, fakeServer, listen, type Answer, type Recorded } from "./support/harness";
+import { sample } from "./support/metrics";
+
+const cleanup = new Cleanup();
+after(() => cleanup.run());
+
+const TRACE = {
+  traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+  tracestate: "vendor=value",
+  "x-b3-traceid": "4bf92f3577b34da6a3ce929d0e0e4736",
+  "x-b3-spanid": "00f067aa0ba902b7",
+  "x-b3-sampled": "1",
+  b3: "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+  "x-request-id": "upload-1",
+};
+
+const DETECTIONS = [{ label: "cat", classId: 17, score: 0.9, box: { x: 0.1, y: 0.2, width: 0.3, height: 0.4 } }];
+const RGB = Buffer.alloc(4 * 2 * 3, 7);
+
+describe("web", () => {
+  let url: string;
+  let processor: Recorded;
+  let detector: Recorded;
+  let processorAnswer: () => Answer | Promise<Answer>;
+  let detectorAnswer: () => Answer;
+
+  const processed: Answer = {
+    status: 200,
+    headers: { "x-image-width": "4", "x-image-height": "2", "x-original-width": "800", "x-original-height": "400" },
+    body: RGB,
+  };
+  const detected: Answer = {
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ detections: DETECTIONS, model: { sha256: "abc", provider: "cpu" }, inferenceMs: 3 }),
+  };
+
+  before(async () => {
+    processor = await fakeServer(() => processorAnswer(), cleanup);
+    detector = await fakeServer(() => detectorAnswer(), cleanup);
+    const settings = webSettings({
+      IMAGE_PROCESSOR_URL: processor.url,
+      OBJECT_DETECTOR_URL: `${detector.url}/`,
+      MAX_BODY_BYTES: "2048",
+      DOWNSTREAM_TIMEOUT_SECONDS: "1",
+    });
+    url = await listen(createWeb({ ...captured("web"), settings }), cleanup);
+  });
+
+  beforeEach(() => {
+    processorAnswer = () => processed;
+    detectorAnswer = () => detected;
+    processor.requests.length = 0;
+    detector.requests.length = 0;
+  });
+
+  const upload = (body: Buffer | string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/api/detect`, { method: "POST", headers: { "content-type": "image/png", ...headers }, body });
+
+  it("serves the upload page, its script and styles under a strict CSP", async () => {
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.match(page.headers.get("content-security-policy") ?? "", /^default-src 'self'; img-src 'self' blob:;/);
+    const html = await page.text();
+    assert.match(html, /<input id="file" type="file" accept="image\/\*">/);
+    assert.match(html, /<script src="app.js" defer><\/script>/);
+    const script = await fetch(`${url}/app.js`);
+    assert.equal(script.headers.get("content-type"), "text/javascript; charset=utf-8");
+    assert.match(await script.text(), /fetch\("api\/detect"/);
+    assert.match(await (await fetch(`${url}/app.css`)).text(), /\.box \{ position: absolute;/);
+  });
+
+  it("sends the image to image-processor, its output to object-detector, and returns the detections", async () => {
+    const response = await upload("PNG-BYTES", TRACE);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as {
+      detections: unknown;
+      image: unknown;
+      model: unknown;
+      timings: Record<string, number>;
+    };
+    assert.deepEqual(body.detections, DETECTIONS);
+    assert.deepEqual(body.image, { width: 800, height: 400 });
+    assert.deepEqual(body.model, { sha256: "abc", provider: "cpu" });
+    assert.equal(body.timings.inferenceMs, 3);
+
+    const [toProcessor] = processor.requests;
+    assert.equal(toProcessor.path, "/process");
+    assert.equal(toProcessor.headers["content-type"], "image/png");
+    assert.equal(toProcessor.body.toString(), "PNG-BYTES");
+    const [toDetector] = detector.requests;
+    assert.equal(toDetector.path, "/detect");
+    assert.equal(toDetector.headers["content-type"], "application/octet-stream");
+    assert.equal(toDetector.headers["x-image-width"], "4");
+    assert.equal(toDetector.headers["x-image-height"], "2");
+    assert.deepEqual(toDetector.body, RGB);
+    for (const request of [toProcessor, toDetector]) {
+      for (const [name, value] of Object.entries(TRACE))
+        assert.equal(request.headers[name], value, `${name} on ${request.path}`);
+    }
+  });
+
+  it("makes up a request id when called without a sidecar, and uses it on both calls", async () => {
+    await upload("PNG-BYTES");
+    const id = processor.requests[0].headers["x-request-id"];
+    assert.match(String(id), /^[0-9a-f-]{36}$/);
+    assert.equal(detector.requests[0].headers["x-request-id"], id);
+    assert.equal(processor.requests[0].headers.traceparent, undefined);
+  });
+
+  it("refuses uploads it cannot use, saying why", async () => {
+    const cases: [Promise<Response>, number, string][] = [
+      [
+        upload("text", { "content-type": "text/plain" }),
+        415,
+        "send the image itself with an image/* content type, not text/plain",
+      ],
+      [upload(""), 400, "the request body is empty: send the image bytes"],
+      [upload(Buffer.alloc(2049)), 413, "the request body is larger than 2048 bytes (MAX_BODY_BYTES)"],
+    ];
+    for (const [pending, status, error] of cases) {
+      const response = await pending;
+      assert.equal(response.status, status);
+      assert.deepEqual(await response.json(), { error });
+    }
+    assert.equal(processor.requests.length, 0);
+  });
+
+  it("relays a downstream refusal, and turns downstream failures into 502, 503 and 504", async () => {
+    const failing = async (status: number, error: string) => {
+      const response = await upload("PNG-BYTES");
+      assert.equal(response.status, status, error);
+      assert.deepEqual(await response.json(), { error });
+    };
+    processorAnswer = () => ({ status: 415, body: JSON.stringify({ error: "the body is not an image" }) });
+    await failing(415, "image-processor: the body is not an image");
+    processorAnswer = () => processed;
+    detectorAnswer = () => ({ status: 503, body: JSON.stringify({ error: "not ready: loading the model" }) });
+    await failing(503, "object-detector: not ready: loading the model");
+    detectorAnswer = () => ({ status: 500, body: "<html>oops</html>" });
+    await failing(502, "object-detector: HTTP 500: <html>oops</html>");
+    processorAnswer = () => new Promise((resolve) => setTimeout(() => resolve(processed), 1500));
+    await failing(504, "image-processor did not answer within 1000 ms (DOWNSTREAM_TIMEOUT_SECONDS)");
+  });
+
+  it("says which service it cannot reach", async () => {
+    const port = await closedPort();
+    const settings = webSettings({
+      IMAGE_PROCESSOR_URL: `http://127.0.0.1:${port}`,
+      OBJECT_DETECTOR_URL: detector.url,
+    });
+    const lonely = await listen(createWeb({ ...captured("web"), settings }), cleanup);
+    const response = await fetch(`${lonely}/api/detect`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: "x",
+    });
+    assert.equal(response.status, 502);
+    assert.deepEqual(await response.json(), {
+      error: `image-processor is unreachable at http://127.0.0.1:${port}/process: connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
+  });
+
+  it("answers its probes and counts requests by route", async () => {
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const labels = { service: "web", version: "test", method: "POST", route: "/api/detect" };
+    assert.equal(sample(text, "http_server_requests_total", { ...labels, code: "200" }), 2);
+    assert.equal(sample(text, "http_server_requests_total", { ...labels, code: "504" }), 1);
+  });
+
+  it("refuses a downstream URL that is not http(s)", () => {
+    assert.throws(() => webSettings({ OBJECT_DETECTOR_URL: "object-detector:80" }), {
+      message: 'OBJECT_DETECTOR_URL="object-detector:80" is not allowed: use an http:// or https:// URL',
+    });
+  });
+});

@@ -1,0 +1,6 @@
+import { runMain } from "../common/main";
+import { createWeb, webSettings } from "./app";
+
+runMain("web", ({ env, identity, log, metrics }) => ({
+  service: createWeb({ identity, log, metrics, settings: webSettings(env) }),
+}));
