@@ -1,5 +1,9 @@
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError, parseConfig } from "../components/config";
-import { devRaw, devRawWith, serviceOf, useManagedGpus, type Raw } from "./support/configFixtures";
+import { DEFAULT_MODEL } from "../components/config/defaults";
+import { ROOT } from "../plan/engine";
+import { devRaw, devRawWith, serviceOf, stackRaw, useManagedGpus, type Raw } from "./support/configFixtures";
 
 /** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
 function problems(raw: Raw): string[] {
@@ -130,6 +134,47 @@ describe("services are data", () => {
       'services.Image_Resizer: "Image_Resizer" is not a service name: camelCase letters and digits, starting with a lowercase letter (e.g. objectDetector, which becomes object-detector)',
       'services.ingressGateway: "ingressGateway" is not a service name: camelCase letters and digits, starting with a lowercase letter (e.g. objectDetector, which becomes object-detector); ingressGateway is reserved for the call graph',
       'services.aVeryLongServiceNameThatGoesOnAndOnForeverAndEverMore: the Kubernetes name "a-very-long-service-name-that-goes-on-and-on-forever-and-ever-more-canary-candidate" would be 83 characters, more than 63; shorten the service or version names',
+    ]);
+  });
+});
+
+describe("the services' images and model", () => {
+  const servicesVersion = JSON.parse(fs.readFileSync(path.join(ROOT, "services", "package.json"), "utf8")).version;
+
+  it("gives object-detector the pinned model and the hosts it downloads from, when a stack names no service", () => {
+    const config = parseConfig(devRawWith((r) => delete r.services));
+    const detector = serviceOf(config, "objectDetector");
+    expect(detector.env).toEqual(DEFAULT_MODEL.env);
+    expect(detector.egress).toEqual(["github.com", "media.githubusercontent.com"]);
+    expect(DEFAULT_MODEL.env.MODEL_URL).toMatch(/^https:\/\/github\.com\/onnx\/models\/raw\/[0-9a-f]{40}\/.+\.onnx$/);
+    expect(DEFAULT_MODEL.env.MODEL_SHA256).toMatch(/^[0-9a-f]{64}$/);
+    expect(serviceOf(config, "web").egress).toEqual([]);
+  });
+
+  it("has every committed stack run the images services/ publishes, at its version, with the same model", () => {
+    for (const stack of ["dev", "local"]) {
+      const config = parseConfig(stackRaw(stack));
+      for (const service of config.services.list) {
+        for (const version of service.versions) {
+          expect(version.image).toMatch(
+            new RegExp(`^ghcr\\.io/ai-mesh/ai-mesh-${service.app}:${servicesVersion}(-cpu)?$`),
+          );
+        }
+      }
+      expect(serviceOf(config, "objectDetector").env).toEqual(DEFAULT_MODEL.env);
+    }
+  });
+
+  it("rejects an egress host that is not a plain host name", () => {
+    const raw = devRawWith(
+      (r) => (r.services.objectDetector.egress = ["*.github.com", "github.com:443", "GitHub.com", "models"]),
+    );
+    const allowed = "must be a fully qualified host name such as github.com (lowercase, no wildcard, no port)";
+    expect(problems(raw)).toEqual([
+      `services.objectDetector.egress[0]: ${allowed} (got "*.github.com")`,
+      `services.objectDetector.egress[1]: ${allowed} (got "github.com:443")`,
+      `services.objectDetector.egress[2]: ${allowed} (got "GitHub.com")`,
+      `services.objectDetector.egress[3]: ${allowed} (got "models")`,
     ]);
   });
 });

@@ -40,7 +40,7 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/^ai-mesh-dev {2}pulumi:pulumi:Stack {2}\(\d+ resources\)$/m);
     expect(result.stdout).toMatch(/├─ cluster {2}ai-mesh:index:Cluster {2}\(13 resources\)/);
     expect(result.stdout).toContain("6 × aws:ec2/subnet:Subnet");
-    expect(result.stdout).toMatch(/object-detector +v1 +90% +\S+object-detector:1\.4\.2/);
+    expect(result.stdout).toMatch(/object-detector +v1 +90% +\S+object-detector:0\.1\.0/);
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
 
@@ -119,8 +119,8 @@ describe("npm run plan", () => {
   it("exits non-zero with the key path and the sum when weights do not add up to 100", () => {
     const broken = planDevVariant(
       "broken",
-      "object-detector:1.4.2\n          weight: 90",
-      "object-detector:1.4.2\n          weight: 80",
+      "object-detector:0.1.0\n          weight: 90",
+      "object-detector:0.1.0\n          weight: 80",
     );
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain('✗ plan of stack "broken" failed');

@@ -189,6 +189,34 @@ describe("AiPlatform (dev stack)", () => {
     });
   });
 
+  it("makes the model's hosts known to the mesh for object-detector only (REGISTRY_ONLY)", () => {
+    const entries = ofType(run.resources, "kubernetes:networking.istio.io/v1:ServiceEntry");
+    expect(entries.map((entry) => entry.inputs)).toEqual([
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "ServiceEntry",
+        metadata: {
+          name: "object-detector-egress",
+          namespace: "ai",
+          labels: {
+            app: "object-detector",
+            "app.kubernetes.io/name": "object-detector",
+            "app.kubernetes.io/part-of": "ai-mesh",
+            "app.kubernetes.io/managed-by": "pulumi",
+          },
+        },
+        spec: {
+          hosts: ["github.com", "media.githubusercontent.com"],
+          exportTo: ["."],
+          location: "MESH_EXTERNAL",
+          resolution: "DNS",
+          ports: [{ number: 443, name: "tls", protocol: "TLS" }],
+        },
+      },
+    ]);
+    expect(entries[0].parent).toBe(one(run.resources, "ai-mesh:index:AiService", "platform-object-detector").urn);
+  });
+
   it("binds a Gateway to the ingress gateway and routes the configured hosts to web", () => {
     expect(spec(named(run.resources, "kubernetes:networking.istio.io/v1:Gateway", "edge"))).toEqual({
       selector: { istio: "ingressgateway" },

@@ -35,7 +35,7 @@ describe("a fourth service added to the stack file only", () => {
   beforeAll(async () => {
     // ai-mesh:services is the last key of the dev stack file: the new service goes at its end.
     const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-    expect(dev.trimEnd().split("\n").pop()).toMatch(/^ {6}gpu: 1$/);
+    expect(dev.trimEnd().split("\n").pop()).toMatch(/^ {6}egress: \[github.com, media.githubusercontent.com\]$/);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-llm-")), "Pulumi.dev.yaml");
     fs.writeFileSync(file, dev + LLM + CALL_GRAPH);
     run = await deploy({ stackFile: file });

@@ -8,6 +8,21 @@ export const SERVICES_VERSION = "0.1.0";
 
 const image = (service: string) => `${IMAGE_REGISTRY}/ai-mesh-${service}:${SERVICES_VERSION}`;
 
+/**
+ * object-detector's default model: SSD MobileNet v1 trained on COCO (TensorFlow Object Detection
+ * API, Apache-2.0), int8 QDQ, from the ONNX Model Zoo at a pinned commit. The checksum is the Git
+ * LFS object's SHA-256; the service refuses any other file. GitHub serves it from
+ * media.githubusercontent.com, so both hosts are egress.
+ */
+export const DEFAULT_MODEL = {
+  env: {
+    MODEL_URL:
+      "https://github.com/onnx/models/raw/2a67a85e670e61bf9819e9df6dae3771974552ff/validated/vision/object_detection_segmentation/ssd-mobilenetv1/model/ssd_mobilenet_v1_13-qdq.onnx",
+    MODEL_SHA256: "e5caee2a4bcd7ac7e3d929febaabf1cff9210717abbf56e452c0c496c60ada9a",
+  },
+  egress: ["github.com", "media.githubusercontent.com"],
+};
+
 export const DEFAULT_SERVICES = {
   web: { profile: "frontend", versions: [{ name: "v1", image: image("web"), weight: 100 }] },
   imageProcessor: {
@@ -17,6 +32,7 @@ export const DEFAULT_SERVICES = {
   objectDetector: {
     profile: "gpu-inference",
     versions: [{ name: "v1", image: image("object-detector"), weight: 100 }],
+    ...DEFAULT_MODEL,
   },
 };
 

@@ -13,6 +13,14 @@ export const dnsSubdomain = z
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
     "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')",
   );
+/** A fully qualified host name outside the cluster, such as github.com (no wildcards, no port). */
+export const externalHost = z
+  .string()
+  .max(253)
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    "must be a fully qualified host name such as github.com (lowercase, no wildcard, no port)",
+  );
 export const duration = z.string().refine(isDuration, "must be a duration such as 500ms, 10s, 5m or 1h");
 export const quantity = z
   .string()

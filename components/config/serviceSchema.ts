@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { kubernetesName } from "../names";
 import { DEFAULT_SERVICES } from "./defaults";
-import { dnsLabel, duration, image, percent, quantity } from "./primitives";
+import { dnsLabel, duration, externalHost, image, percent, quantity } from "./primitives";
 import { DEFAULT_PROFILE, PROFILE_NAMES, withProfileDefaults } from "./profiles";
 
 const replicaRange = z.strictObject({ min: z.number().int().min(1), max: z.number().int().min(1) });
@@ -121,6 +121,11 @@ const serviceSchema = z.preprocess(
     env: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
       .default({}),
+    /**
+     * Hosts outside the mesh this service reaches over HTTPS (where its model downloads from), made
+     * known to the mesh by a ServiceEntry: with outboundTrafficPolicy REGISTRY_ONLY, nothing else is.
+     */
+    egress: z.array(externalHost).default([]),
   }),
 );
 

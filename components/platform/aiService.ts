@@ -1,5 +1,5 @@
 // AiService: one service with N versions → ServiceAccount, Deployments, Service, DestinationRule,
-// VirtualService (after its subsets), ALLOW policy for its callers, PDB, HPAs, rate limit.
+// VirtualService (after its subsets), ALLOW policy for its callers, PDB, HPAs, rate limit, egress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AllowedCall } from "./callGraph";
@@ -132,6 +132,27 @@ export class AiService extends pulumi.ComponentResource {
               from: [{ source: { principals: [caller.principal] } }],
               to: [{ operation: { methods: caller.methods, paths: caller.paths, ports: [String(config.port)] } }],
             })),
+          },
+        },
+        child,
+      );
+    }
+
+    if (config.egress.length > 0) {
+      // Exported to this namespace only. Istio cannot scope a ServiceEntry to one workload, so the
+      // namespace's other services may reach these hosts too (over TLS, on 443).
+      new k8s.apiextensions.CustomResource(
+        `${name}-egress`,
+        {
+          apiVersion: "networking.istio.io/v1",
+          kind: "ServiceEntry",
+          metadata: meta(`${app}-egress`),
+          spec: {
+            hosts: config.egress,
+            exportTo: ["."],
+            location: "MESH_EXTERNAL",
+            resolution: "DNS",
+            ports: [{ number: 443, name: "tls", protocol: "TLS" }],
           },
         },
         child,

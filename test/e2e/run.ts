@@ -14,6 +14,7 @@ import { openStack } from "../../automation/stack";
 import { readWeights, setStackValues, writeWeights } from "../../automation/stackFile";
 import { promote } from "../../canary/promote";
 import type { Weights } from "../../canary/steps";
+import { DEFAULT_MODEL } from "../../components/config/defaults";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
 import { ROOT } from "../../plan/engine";
 import { startPrometheus } from "../support/prometheus";
@@ -167,6 +168,20 @@ function assertSecurityObjects(): void {
   log("  STRICT mTLS, allow-nothing, and ALLOW policies naming exactly their callers");
 }
 
+/** object-detector gets the pinned model from config and may reach where it downloads from. */
+function assertModelAndEgress(): void {
+  const container = get("deployments.apps/object-detector-v1", "ai")?.spec?.template?.spec?.containers?.[0];
+  const env = Object.fromEntries((container?.env ?? []).map((e: { name: string; value: string }) => [e.name, e.value]));
+  assert.equal(env.MODEL_URL, DEFAULT_MODEL.env.MODEL_URL);
+  assert.equal(env.MODEL_SHA256, DEFAULT_MODEL.env.MODEL_SHA256);
+  assert.equal(env.MODEL_CACHE_DIR, "/models");
+  assert.match(container.image, /^ghcr\.io\/ai-mesh\/ai-mesh-object-detector:[\d.]+-cpu$/);
+  const entry = get("serviceentries.networking.istio.io/object-detector-egress", "ai");
+  assert.deepEqual(entry?.spec?.hosts, DEFAULT_MODEL.egress);
+  assert.deepEqual(entry?.spec?.exportTo, ["."]);
+  log(`  object-detector: model ${env.MODEL_SHA256.slice(0, 12)}…, egress to ${entry.spec.hosts.join(", ")}`);
+}
+
 /** The envoy-stats PodMonitor keeps pods that declare an Envoy port: the real gateway pods must. */
 function assertGatewayScraped(): void {
   const pods = items("pods", "istio-ingress", "istio=ingressgateway");
@@ -249,8 +264,9 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
     assert.equal(result.summary.resourceChanges?.update, 1);
   });
 
-  await step("4. the cluster holds the security objects and routes", () => {
+  await step("4. the cluster holds the security objects, routes, and the detector's model and egress", () => {
     assertSecurityObjects();
+    assertModelAndEgress();
     assert.deepEqual(virtualServiceWeights("web"), { v1: 100 });
     assertGatewayScraped();
   });
