@@ -13,7 +13,14 @@ describe("GitHub workflows", () => {
   const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
 
   it("are valid YAML and pin every action to an exact release", () => {
-    expect(files.sort()).toEqual(["canary.yml", "checks.yml", "deploy.yml", "e2e.yml", "pull-request.yml"]);
+    expect(files.sort()).toEqual([
+      "canary.yml",
+      "checks.yml",
+      "deploy.yml",
+      "e2e.yml",
+      "images.yml",
+      "pull-request.yml",
+    ]);
     for (const file of files) {
       const wf = workflow(file);
       for (const job of Object.values<Json>(wf.jobs)) {
@@ -25,35 +32,40 @@ describe("GitHub workflows", () => {
     }
   });
 
-  it("never echoes the Pulumi token or passphrase", () => {
+  it("never echoes a secret, and uses only the Pulumi token and passphrase (and GHCR's token to push images)", () => {
     for (const file of files) {
       const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", file), "utf8");
       const runs = Object.values<Json>(workflow(file).jobs).flatMap((j) =>
         (j.steps ?? []).map((s: Json) => s.run ?? ""),
       );
       expect(runs.join("\n")).not.toMatch(/secrets\.|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE/);
-      for (const match of text.matchAll(/\$\{\{ secrets\.(\w+) \}\}/g)) {
-        expect(["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]).toContain(match[1]);
-      }
+      const allowed = file === "images.yml" ? ["GITHUB_TOKEN"] : ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"];
+      for (const match of text.matchAll(/\$\{\{ secrets\.(\w+) \}\}/g)) expect(allowed).toContain(match[1]);
     }
   });
 
-  it("runs the offline checks from .nvmrc with both lockfiles", () => {
+  it("runs the offline checks from .nvmrc with all three lockfiles", () => {
     const checks = workflow("checks.yml");
     expect(step(checks, "checks", "actions/setup-node").with["node-version-file"]).toBe(".nvmrc");
     const runs = steps(checks, "checks")
       .map((s) => s.run)
       .filter(Boolean)
       .join("\n");
-    // The policy pack is installed by the root postinstall, from its own lockfile.
+    // The policy pack and the services are installed by the root postinstall, from their own lockfiles.
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.postinstall).toBe(
-      "npm ci --prefix policy --no-audit --no-fund",
+      "npm ci --prefix policy --no-audit --no-fund && npm ci --prefix services --no-audit --no-fund",
     );
+    expect(step(checks, "checks", "actions/setup-node").with["cache-dependency-path"].trim().split("\n")).toEqual([
+      "package-lock.json",
+      "policy/package-lock.json",
+      "services/package-lock.json",
+    ]);
     for (const command of [
       "npm ci --no-audit --no-fund",
       "npm run typecheck",
       "npm run lint",
       "npm run jest",
+      "npm run test:services",
       "npm run plan:all",
     ]) {
       expect(runs).toContain(command);
@@ -99,10 +111,41 @@ describe("GitHub workflows", () => {
     const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
     expect(step(e2e, "e2e", "pulumi/actions").with).toEqual({ "pulumi-version": pinned });
     expect(step(e2e, "e2e", "helm/kind-action").with).toEqual({ cluster_name: "ai-mesh" });
+    // The local stack's images exist in the kind cluster before `up`, built from services/.
+    const load = steps(e2e, "e2e").find((s) => s.run?.includes("kind load docker-image"));
+    const stack = fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8");
+    for (const image of new Set(stack.match(/ghcr\.io\/ai-mesh\/ai-mesh-[\w-]+:[\w.-]+/g))) {
+      const [name, tag] = image.split(":");
+      expect(load.run).toContain(`-t "${name}:\${version}${tag.replace(/^[\d.]+/, "")}"`);
+    }
+    expect(steps(e2e, "e2e").indexOf(load)).toBeLessThan(steps(e2e, "e2e").findIndex((s) => s.run === "npm run e2e"));
     const run = steps(e2e, "e2e").find((s) => s.run === "npm run e2e");
     expect(run.env.KUBECONFIG).toBe("/home/runner/.kube/config");
     // The kind cluster's context is the one the committed local stack names.
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8")).toContain("context: kind-ai-mesh");
+  });
+
+  it("tests the services, then pushes their images to GHCR on version tags only", () => {
+    const images = workflow("images.yml");
+    expect(images.on).toEqual({ push: { tags: ["v*.*.*"] } });
+    expect(images.permissions).toEqual({ contents: "read" });
+    expect(images.jobs.images.permissions).toEqual({ contents: "read", packages: "write" });
+    expect(images.jobs.images.needs).toBe("test");
+    expect(
+      steps(images, "test")
+        .map((s) => s.run)
+        .filter(Boolean),
+    ).toEqual(["npm ci --prefix services --no-audit --no-fund", "npm test --prefix services"]);
+    const services = images.jobs.images.strategy.matrix.include.map((entry: Json) => entry.service + entry.suffix);
+    expect(services).toEqual(["web", "image-processor", "object-detector", "object-detector-cpu"]);
+    for (const entry of images.jobs.images.strategy.matrix.include) {
+      expect(fs.existsSync(path.join(ROOT, "services", "docker", `${entry.service}.Dockerfile`))).toBe(true);
+    }
+    expect(step(images, "images", "docker/build-push-action").with).toMatchObject({
+      context: "services",
+      file: "services/docker/${{ matrix.service }}.Dockerfile",
+      push: true,
+    });
   });
 
   it("promotes a canary on demand with the deploy credentials, committing nothing", () => {
