@@ -26,6 +26,13 @@ export async function readBody(req: IncomingMessage, limit: number, limitSource 
   return Buffer.concat(chunks, size);
 }
 
+/** The body of an upload, which must not be empty. */
+export async function readUpload(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const body = await readBody(req, limit);
+  if (body.length === 0) throw new HttpError(400, "the request body is empty: send the image bytes");
+  return body;
+}
+
 function tooLarge(limit: number, limitSource: string): HttpError {
   return new HttpError(413, `the request body is larger than ${limit} bytes (${limitSource})`);
 }
@@ -40,13 +47,7 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
+  send(res, status, "application/json; charset=utf-8", JSON.stringify(body), headers);
 }
 
 export function send(

@@ -7,6 +7,8 @@ export interface Logger {
   info(msg: string, fields?: Fields): void;
   warn(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
+  /** A logger that adds `fields` to every line (a request's ids, say). */
+  child(fields: Fields): Logger;
 }
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -16,6 +18,8 @@ export interface LoggerOptions {
   version: string;
   level?: Level;
   write?: (line: string) => void;
+  /** Added to every line. */
+  fields?: Fields;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -31,11 +35,18 @@ export function createLogger(options: LoggerOptions): Logger {
         service: options.service,
         version: options.version,
         msg,
+        ...options.fields,
         ...fields,
       };
       write(`${JSON.stringify(record, errorsAsText)}\n`);
     };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  return {
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    child: (fields) => createLogger({ ...options, fields: { ...options.fields, ...fields } }),
+  };
 }
 
 function errorsAsText(_key: string, value: unknown): unknown {

@@ -1,9 +1,9 @@
 // The entry point shared by the three services: read settings, listen on PORT, start the service's
 // own work (object-detector loads its model) while probes already answer, stop cleanly on SIGTERM.
-import { ConfigError, envChoice, serviceIdentity, type Env, type ServiceIdentity } from "./env";
-import { createLogger, type Level, type Logger } from "./log";
-import { createMetrics, type HttpMetrics } from "./metrics";
-import type { Service } from "./server";
+import { ConfigError, envChoice, serviceIdentity, type Env } from "./env";
+import { createLogger, type Level } from "./log";
+import { createMetrics } from "./metrics";
+import type { Service, ServiceBasics } from "./server";
 
 export interface Built {
   service: Service;
@@ -12,7 +12,7 @@ export interface Built {
   stop?: () => Promise<void>;
 }
 
-export type Build = (context: { env: Env; identity: ServiceIdentity; log: Logger; metrics: HttpMetrics }) => Built;
+export type Build = (context: ServiceBasics & { env: Env }) => Built;
 
 export function runMain(defaultName: string, build: Build): void {
   const env = process.env;

@@ -25,10 +25,14 @@ export interface Readiness {
   reason?: string;
 }
 
-export interface ServiceOptions {
+/** What every service is built with: who it is, where it logs, where its metrics go. */
+export interface ServiceBasics {
   identity: ServiceIdentity;
   log: Logger;
   metrics: HttpMetrics;
+}
+
+export interface ServiceOptions extends ServiceBasics {
   routes: Route[];
   /** Whether the service can take traffic (object-detector: once its model is loaded). */
   readiness?: () => Readiness;
@@ -76,9 +80,8 @@ export function createService(options: ServiceOptions): Service {
     const onPath = routes.filter((route) => route.path === path);
     const route = onPath.find((candidate) => candidate.method === method);
     const id = requestId(req.headers);
-    const requestFields = { requestId: id, traceId: traceId(req.headers), method, path };
     const ctx: RequestContext = {
-      log: withFields(log, requestFields),
+      log: log.child({ requestId: id, traceId: traceId(req.headers), method, path }),
       downstreamHeaders: { ...traceHeaders(req.headers), "x-request-id": id },
     };
     try {
@@ -152,14 +155,5 @@ export function createService(options: ServiceOptions): Service {
         server.closeIdleConnections();
       });
     },
-  };
-}
-
-function withFields(log: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (msg, more) => log.debug(msg, { ...fields, ...more }),
-    info: (msg, more) => log.info(msg, { ...fields, ...more }),
-    warn: (msg, more) => log.warn(msg, { ...fields, ...more }),
-    error: (msg, more) => log.error(msg, { ...fields, ...more }),
   };
 }

@@ -1,11 +1,8 @@
 // image-processor: POST /process turns an uploaded image into the detector's input tensor.
 import { Histogram } from "prom-client";
-import type { Env, ServiceIdentity } from "../common/env";
-import { envInt } from "../common/env";
-import { readBody, send } from "../common/http";
-import type { Logger } from "../common/log";
-import type { HttpMetrics } from "../common/metrics";
-import { createService, type Service } from "../common/server";
+import { envInt, maxBodyBytes, type Env } from "../common/env";
+import { readUpload, send } from "../common/http";
+import { createService, type Service, type ServiceBasics } from "../common/server";
 import { processImage, type ProcessOptions } from "./process";
 
 export interface ImageProcessorSettings extends ProcessOptions {
@@ -14,19 +11,14 @@ export interface ImageProcessorSettings extends ProcessOptions {
 
 export function imageProcessorSettings(env: Env): ImageProcessorSettings {
   return {
-    maxBodyBytes: envInt(env, "MAX_BODY_BYTES", 10 * 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    maxBodyBytes: maxBodyBytes(env),
     // SSD MobileNet v1 was trained on 300x300 images.
     size: envInt(env, "DETECTOR_INPUT_SIZE", 300, { min: 32, max: 4096 }),
     maxInputPixels: envInt(env, "MAX_INPUT_PIXELS", 40_000_000, { min: 1, max: 268_402_689 }),
   };
 }
 
-export function createImageProcessor(args: {
-  identity: ServiceIdentity;
-  log: Logger;
-  metrics: HttpMetrics;
-  settings: ImageProcessorSettings;
-}): Service {
+export function createImageProcessor(args: ServiceBasics & { settings: ImageProcessorSettings }): Service {
   const { settings, metrics } = args;
   const processing = new Histogram({
     name: "image_processor_duration_seconds",
@@ -41,7 +33,7 @@ export function createImageProcessor(args: {
         method: "POST",
         path: "/process",
         async handle(req, res, ctx) {
-          const body = await readBody(req, settings.maxBodyBytes);
+          const body = await readUpload(req, settings.maxBodyBytes);
           const stop = processing.startTimer();
           const processed = await processImage(body, settings);
           stop();

@@ -2,11 +2,9 @@
 // the raw RGB that image-processor produces.
 import { Counter, Gauge, Histogram } from "prom-client";
 import { cpuLimit } from "../common/cpus";
-import { envChoice, envInt, envNumber, type Env, type ServiceIdentity } from "../common/env";
+import { envChoice, envInt, envNumber, type Env } from "../common/env";
 import { HttpError, mediaType, readBody, sendJson } from "../common/http";
-import type { Logger } from "../common/log";
-import type { HttpMetrics } from "../common/metrics";
-import { createService, type Readiness, type Service } from "../common/server";
+import { createService, type Service, type ServiceBasics } from "../common/server";
 import { loadDetector, type DetectOptions, type Detector, type ProviderChoice } from "./detector";
 import { fetchModel, type ModelFile } from "./modelFile";
 import { modelSource, type ModelSource } from "./modelSource";
@@ -36,16 +34,11 @@ export interface ObjectDetector {
   stop(): Promise<void>;
 }
 
-export function createObjectDetector(args: {
-  identity: ServiceIdentity;
-  log: Logger;
-  metrics: HttpMetrics;
-  settings: ObjectDetectorSettings;
-}): ObjectDetector {
+export function createObjectDetector(args: ServiceBasics & { settings: ObjectDetectorSettings }): ObjectDetector {
   const { settings, log, metrics } = args;
-  let state: Readiness = { ready: false, reason: "loading the model" };
-  let detector: Detector | undefined;
-  let model: ModelFile | undefined;
+  // Ready exactly when the model is loaded; until then, notReadyReason says why not.
+  let loaded: { model: ModelFile; detector: Detector } | undefined;
+  let notReadyReason = "loading the model";
 
   const registers = [metrics.registry];
   const inference = new Histogram({
@@ -61,7 +54,7 @@ export function createObjectDetector(args: {
     labelNames: ["label"],
     registers,
   });
-  const loaded = new Gauge({
+  const modelLoaded = new Gauge({
     name: "object_detector_model_loaded",
     help: "1 once the model is verified and loaded, with its checksum and execution provider.",
     labelNames: ["sha256", "provider"],
@@ -70,13 +63,14 @@ export function createObjectDetector(args: {
 
   const service = createService({
     ...args,
-    readiness: () => state,
+    readiness: () => (loaded ? { ready: true } : { ready: false, reason: notReadyReason }),
     routes: [
       {
         method: "POST",
         path: "/detect",
         async handle(req, res, ctx) {
-          if (detector === undefined || model === undefined) throw new HttpError(503, `not ready: ${state.reason}`);
+          if (loaded === undefined) throw new HttpError(503, `not ready: ${notReadyReason}`);
+          const { model, detector } = loaded;
           const { width, height } = imageSize(req.headers, settings.maxImageSide);
           if (mediaType(req) !== "application/octet-stream") {
             throw new HttpError(
@@ -111,10 +105,14 @@ export function createObjectDetector(args: {
     async start() {
       const started = Date.now();
       try {
-        model = await fetchModel(settings.model, log);
-        detector = await loadDetector(model.path, { provider: settings.provider, threads: settings.threads, log });
-        loaded.set({ sha256: model.sha256, provider: detector.provider }, 1);
-        state = { ready: true };
+        const model = await fetchModel(settings.model, log);
+        const detector = await loadDetector(model.path, {
+          provider: settings.provider,
+          threads: settings.threads,
+          log,
+        });
+        loaded = { model, detector };
+        modelLoaded.set({ sha256: model.sha256, provider: detector.provider }, 1);
         log.info("model loaded; ready", {
           path: model.path,
           from: model.source,
@@ -125,12 +123,12 @@ export function createObjectDetector(args: {
           seconds: (Date.now() - started) / 1000,
         });
       } catch (error) {
-        state = { ready: false, reason: (error as Error).message };
+        notReadyReason = (error as Error).message;
         log.error(`model not loaded; /ready stays 503: ${(error as Error).message}`);
       }
     },
     async stop() {
-      await detector?.release();
+      await loaded?.detector.release();
     },
   };
 }

@@ -1,6 +1,6 @@
 // Where the model comes from: a file already on disk (MODEL_PATH), or a URL downloaded into
 // MODEL_CACHE_DIR and checked against MODEL_SHA256. The URL and checksum are stack config.
-import { ConfigError, envInt, envOptional, envString, type Env } from "../common/env";
+import { ConfigError, envInt, envOptional, envOptionalUrl, envString, notAllowed, type Env } from "../common/env";
 
 export type ModelSource =
   | { kind: "path"; path: string; sha256?: string }
@@ -10,22 +10,17 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 export function modelSource(env: Env): ModelSource {
   const path = envOptional(env, "MODEL_PATH");
-  const url = envOptional(env, "MODEL_URL");
+  const url = envOptionalUrl(env, "MODEL_URL");
   const raw = envOptional(env, "MODEL_SHA256");
   const sha256 = raw?.toLowerCase();
   if (raw !== undefined && !SHA256.test(sha256!)) {
-    throw new ConfigError(
-      `MODEL_SHA256=${JSON.stringify(raw)} is not allowed: use the file's SHA-256 as 64 hexadecimal characters`,
-    );
+    throw notAllowed("MODEL_SHA256", raw, "use the file's SHA-256 as 64 hexadecimal characters");
   }
   if (path !== undefined) return { kind: "path", path, sha256 };
   if (url === undefined) {
     throw new ConfigError(
       "no model configured: set MODEL_PATH to a model file, or MODEL_URL and MODEL_SHA256 to download one",
     );
-  }
-  if (!/^https?:\/\//.test(url)) {
-    throw new ConfigError(`MODEL_URL=${JSON.stringify(url)} is not allowed: use an http:// or https:// URL`);
   }
   if (sha256 === undefined) {
     throw new ConfigError(

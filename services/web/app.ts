@@ -1,11 +1,8 @@
 // web: the upload page, and POST /api/detect, which runs an image through image-processor and
 // object-detector and returns what was found.
-import type { Env, ServiceIdentity } from "../common/env";
-import { envInt, envUrl } from "../common/env";
-import { HttpError, mediaType, readBody, send, sendJson } from "../common/http";
-import type { Logger } from "../common/log";
-import type { HttpMetrics } from "../common/metrics";
-import { createService, type Route, type Service } from "../common/server";
+import { envInt, envUrl, maxBodyBytes, type Env } from "../common/env";
+import { HttpError, mediaType, readUpload, send, sendJson } from "../common/http";
+import { createService, type Route, type Service, type ServiceBasics } from "../common/server";
 import { detect, processImage, type DownstreamSettings } from "./downstream";
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page";
 
@@ -19,7 +16,7 @@ export function webSettings(env: Env): WebSettings {
     imageProcessorUrl: envUrl(env, "IMAGE_PROCESSOR_URL", "http://image-processor"),
     objectDetectorUrl: envUrl(env, "OBJECT_DETECTOR_URL", "http://object-detector"),
     timeoutMs: envInt(env, "DOWNSTREAM_TIMEOUT_SECONDS", 30, { min: 1, max: 600 }) * 1000,
-    maxBodyBytes: envInt(env, "MAX_BODY_BYTES", 10 * 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
+    maxBodyBytes: maxBodyBytes(env),
   };
 }
 
@@ -35,12 +32,7 @@ function staticRoute(path: string, contentType: string, body: string): Route {
   return { method: "GET", path, handle: (_req, res) => send(res, 200, contentType, body, PAGE_HEADERS) };
 }
 
-export function createWeb(args: {
-  identity: ServiceIdentity;
-  log: Logger;
-  metrics: HttpMetrics;
-  settings: WebSettings;
-}): Service {
+export function createWeb(args: ServiceBasics & { settings: WebSettings }): Service {
   const { settings } = args;
   return createService({
     ...args,
@@ -59,8 +51,7 @@ export function createWeb(args: {
               `send the image itself with an image/* content type, not ${type || "no content type"}`,
             );
           }
-          const image = await readBody(req, settings.maxBodyBytes);
-          if (image.length === 0) throw new HttpError(400, "the request body is empty: send the image bytes");
+          const image = await readUpload(req, settings.maxBodyBytes);
           const started = Date.now();
           const processed = await processImage(settings, image, type, ctx.downstreamHeaders);
           const processMs = Date.now() - started;

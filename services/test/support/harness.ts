@@ -1,15 +1,11 @@
 // Starting services on loopback for tests, with their logs captured rather than printed.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ServiceIdentity } from "../../common/env";
-import { createLogger, type Logger } from "../../common/log";
-import { createMetrics, type HttpMetrics } from "../../common/metrics";
-import type { Service } from "../../common/server";
+import { createLogger } from "../../common/log";
+import { createMetrics } from "../../common/metrics";
+import type { Service, ServiceBasics } from "../../common/server";
 
-export interface Captured {
-  identity: ServiceIdentity;
-  log: Logger;
-  metrics: HttpMetrics;
+export interface Captured extends ServiceBasics {
   lines: Record<string, unknown>[];
 }
 
