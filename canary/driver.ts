@@ -4,7 +4,7 @@
 import type { CanaryConfig } from "../components/config";
 import { durationMs } from "../components/config/durations";
 import { describeWeights, rollbackWeights, type Weights } from "./steps";
-import { checkVersion, next, type Metrics, type Outcome } from "./verdict";
+import { checkVersion, next, percent, type Metrics, type Outcome } from "./verdict";
 
 export interface CanaryRun {
   from: string;
@@ -50,7 +50,6 @@ export class Interrupted extends Error {
   }
 }
 
-const pct = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
 const ms = (value: number | null) => (value === null ? "–" : `${Math.round(value)} ms`);
 
 export function describeCheck(record: CheckRecord, run: Pick<CanaryRun, "from" | "to">, total: number): string {
@@ -59,7 +58,7 @@ export function describeCheck(record: CheckRecord, run: Pick<CanaryRun, "from" |
     `step ${record.step}/${total}`,
     `${run.to} ${record.weights[run.to]}%`,
     `requests ${Math.round(record.target.requests)}`,
-    `success ${pct(record.target.successRate)}${stable ? ` (${run.from} ${pct(stable.successRate)})` : ""}`,
+    `success ${percent(record.target.successRate)}${stable ? ` (${run.from} ${percent(stable.successRate)})` : ""}`,
     `p99 ${ms(record.target.p99Ms)}${stable ? ` (${run.from} ${ms(stable.p99Ms)})` : ""}`,
     `${record.outcome}${record.reasons.length ? `: ${record.reasons.join("; ")}` : ""} → ${record.next}`,
   ].join(" | ");

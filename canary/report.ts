@@ -4,8 +4,8 @@ import * as path from "path";
 import { formatTable } from "../plan/table";
 import type { PromoteResult } from "./promote";
 import { describeWeights } from "./steps";
+import { percent } from "./verdict";
 
-const pct = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
 const ms = (value: number | null) => (value === null ? "–" : String(Math.round(value)));
 
 export function summaryTable(result: PromoteResult): string {
@@ -15,8 +15,8 @@ export function summaryTable(result: PromoteResult): string {
       String(check.step),
       String(check.weights[result.to]),
       String(Math.round(check.target.requests)),
-      pct(check.target.successRate),
-      check.stable ? pct(check.stable.successRate) : "–",
+      percent(check.target.successRate),
+      check.stable ? percent(check.stable.successRate) : "–",
       ms(check.target.p99Ms),
       `${check.outcome} → ${check.next}`,
     ]);

@@ -28,7 +28,8 @@ export interface Check {
 export const STABLE_ERROR_MARGIN_POINTS = 1;
 export const STABLE_P99_MARGIN = 1.2;
 
-const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
+/** A rate as the reports print it: 0.995 → "99.50%"; no rate (no requests) → "–". */
+export const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
 
 export function checkVersion(target: Metrics, stable: Metrics | undefined, t: Thresholds): Check {
   if (target.requests < t.minRequests) {
@@ -69,14 +70,10 @@ export type Next = "advance" | "recheck" | "rollback";
  * What follows a check: a pass advances; a hold re-checks, until the step has held `threshold`
  * intervals, after which no traffic counts as a failure; failures beyond `threshold` roll back.
  */
-export function next(
-  state: RunState,
-  check: Check,
-  threshold: number,
-): { state: RunState; next: Next; failed: boolean } {
-  if (check.outcome === "pass") return { state: { ...state, holds: 0 }, next: "advance", failed: false };
+export function next(state: RunState, check: Check, threshold: number): { state: RunState; next: Next } {
+  if (check.outcome === "pass") return { state: { ...state, holds: 0 }, next: "advance" };
   const holds = check.outcome === "hold" ? state.holds + 1 : state.holds;
   const failed = check.outcome === "fail" || holds > threshold;
   const failures = state.failures + (failed ? 1 : 0);
-  return { state: { failures, holds }, next: failures > threshold ? "rollback" : "recheck", failed };
+  return { state: { failures, holds }, next: failures > threshold ? "rollback" : "recheck" };
 }

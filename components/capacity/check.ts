@@ -37,15 +37,17 @@ export interface CapacityReport {
   note?: string;
 }
 
+function total(list: Resources[]): Resources {
+  return list.reduce((sum, r) => ({ cpu: sum.cpu + r.cpu, memory: sum.memory + r.memory, gpus: sum.gpus + r.gpus }), {
+    cpu: 0,
+    memory: 0,
+    gpus: 0,
+  });
+}
+
+/** What the pods request together, at their minimum or maximum replicas. */
 function sum(pods: PodGroup[], at: "min" | "max"): Resources {
-  return pods.reduce(
-    (total, p) => ({
-      cpu: total.cpu + p.cpu * p[at],
-      memory: total.memory + p.memory * p[at],
-      gpus: total.gpus + p.gpu * p[at],
-    }),
-    { cpu: 0, memory: 0, gpus: 0 },
-  );
+  return total(pods.map((p) => ({ cpu: p.cpu * p[at], memory: p.memory * p[at], gpus: p.gpu * p[at] })));
 }
 
 const fits = (need: Resources, have: Resources) =>
@@ -88,17 +90,11 @@ function gpuProblems(pods: PodGroup[], pool: Pool): Problem[] {
 
 function cpuProblems(pods: PodGroup[], pools: Pool[]): Problem[] {
   const cpuPools = pools.filter((p) => p.hosts.includes("cpu"));
-  const have = cpuPools.reduce(
-    (total, p) => ({ cpu: total.cpu + p.capacity.cpu, memory: total.memory + p.capacity.memory, gpus: 0 }),
-    { cpu: 0, memory: 0, gpus: 0 },
-  );
-  const need = sum(
-    pods.filter((p) => p.placement !== "gpu"),
-    "min",
-  );
+  const have = { ...total(cpuPools.map((p) => p.capacity)), gpus: 0 };
+  const cpuPods = pods.filter((p) => p.placement !== "gpu");
+  const need = sum(cpuPods, "min");
   if (need.cpu <= have.cpu && need.memory <= have.memory) return [];
-  const biggest = pods
-    .filter((p) => p.placement !== "gpu")
+  const biggest = cpuPods
     .sort((a, b) => b.cpu * b.min - a.cpu * a.min)
     .slice(0, 3)
     .map((p) => `${p.source} ${p.min} × ${formatCpu(p.cpu)}`);
@@ -127,14 +123,7 @@ function systemProblems(pods: PodGroup[], pools: Pool[]): Problem[] {
 }
 
 function row(label: string, pools: Pool[], pods: PodGroup[]): CapacityRow {
-  const capacity = pools.reduce(
-    (total, p) => ({
-      cpu: total.cpu + p.capacity.cpu,
-      memory: total.memory + p.capacity.memory,
-      gpus: total.gpus + p.capacity.gpus,
-    }),
-    { cpu: 0, memory: 0, gpus: 0 },
-  );
+  const capacity = total(pools.map((p) => p.capacity));
   const atMin = sum(pods, "min");
   const atMax = sum(pods, "max");
   return {

@@ -2,7 +2,6 @@
 // Automation API, on a throw-away stack (Pulumi.local.yaml plus cluster, charts and Grafana-admin
 // overrides) with a file backend in a scratch directory. Each step prints as it runs.
 import * as assert from "node:assert/strict";
-import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -18,6 +17,7 @@ import { DEFAULT_MODEL } from "../../components/config/defaults";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
 import { ROOT } from "../../plan/engine";
 import { startPrometheus } from "../support/prometheus";
+import { onPath } from "../support/tools";
 import { apply, get, items, kubectl, remove } from "./kube";
 
 const STACK = "e2e";
@@ -41,16 +41,8 @@ async function step<T>(title: string, run: () => Promise<T> | T): Promise<T> {
 /** The tools this run needs, or a message saying what is missing. */
 function preflight(): string[] {
   const problems: string[] = [];
-  const onPath = (command: string, args: string[]) => {
-    try {
-      execFileSync(command, args, { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!onPath("pulumi", ["version"])) problems.push("the pulumi CLI is not on PATH");
-  if (!onPath("kubectl", ["version", "--client"])) problems.push("kubectl is not on PATH");
+  if (!onPath("pulumi")) problems.push("the pulumi CLI is not on PATH");
+  if (!onPath("kubectl")) problems.push("kubectl is not on PATH");
   const kubeconfig = process.env.KUBECONFIG;
   if (!kubeconfig) problems.push("KUBECONFIG is not set");
   else if (!fs.existsSync(kubeconfig)) problems.push(`KUBECONFIG ${kubeconfig} does not exist`);
@@ -277,15 +269,7 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
  * object-detector v2 healthy, v3 at 5 % errors. Every applied step is read back from the cluster.
  */
 async function canary(project: { dir: string; envVars: Record<string, string> }): Promise<void> {
-  const tools = ["promtool", "prometheus"].filter((tool) => {
-    try {
-      execFileSync(tool, ["--version"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (tools.length < 2) {
+  if (!onPath("promtool") || !onPath("prometheus")) {
     log("\n- 5–7. canary promotion and rollback: skipped (promtool and prometheus are not on PATH)");
     return;
   }

@@ -3,7 +3,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 
-function onPath(command: string): boolean {
+/** Whether `command` can be started (it is on PATH and executable). */
+export function onPath(command: string): boolean {
   return spawnSync(command, ["--help"], { stdio: "ignore" }).error === undefined;
 }
 
