@@ -78,6 +78,11 @@ describe("per-version replicas", () => {
       "services.objectDetector.versions[2].replicas: min 2 is greater than max 1",
     ]);
   });
+
+  it("reports an upside-down service range once, at the key the stack sets, not again per version", () => {
+    const raw = devRawWith((r) => (r.services.web.replicas = { min: 5, max: 2 }));
+    expect(problems(raw)).toEqual(["services.web.replicas: min 5 is greater than max 2"]);
+  });
 });
 
 describe("the capacity check", () => {

@@ -18,7 +18,10 @@ function versionReplicaProblems(path: string, service: ServiceConfig): Problem[]
   return service.versions.flatMap((version, i) => {
     const range = versionReplicas(service, version);
     const where = `${path}.versions[${i}].replicas`;
-    if (range.min > range.max) return [{ path: where, message: `min ${range.min} is greater than max ${range.max}` }];
+    // An inherited range upside down is the service's problem, reported once at its own key.
+    if (version.replicas && range.min > range.max) {
+      return [{ path: where, message: `min ${range.min} is greater than max ${range.max}` }];
+    }
     if (i > 0 && range.min > stableMin) {
       return [
         {
