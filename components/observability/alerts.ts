@@ -1,6 +1,7 @@
 // Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out. Every rule is
 // proven to fire, and to stay quiet, by `promtool test rules` (test/alerts.promtool.test.ts).
 import type { ObservabilityConfig, ServicesConfig } from "../config";
+import { FIVE_XX, destinationMatchers, p99LatencyMs, requestsTotal } from "./istioMetrics";
 import { ISTIOD_JOB } from "./scrape";
 
 export interface AlertRule {
@@ -21,7 +22,7 @@ const BY_APP = "destination_service_namespace, destination_app";
 const BY_VERSION = `${BY_APP}, destination_version`;
 
 function requests(namespace: string, extra = ""): string {
-  return `istio_requests_total{reporter="destination",destination_service_namespace="${namespace}"${extra}}`;
+  return requestsTotal(destinationMatchers({ namespace }), extra);
 }
 
 function rate(selector: string, by: string, window = "10m"): string {
@@ -42,10 +43,9 @@ function canaryRules(services: ServicesConfig): AlertRule[] {
     const ns = services.namespace;
     const canary = `,destination_app="${app}",destination_version!="${stable}"`;
     const stableSel = `,destination_app="${app}",destination_version="${stable}"`;
-    const fivexx = ',response_code=~"5.."';
-    const canaryRatio = `${rate(requests(ns, canary + fivexx), BY_VERSION)}\n/\n${rate(requests(ns, canary), BY_VERSION)}`;
+    const canaryRatio = `${rate(requests(ns, canary + FIVE_XX), BY_VERSION)}\n/\n${rate(requests(ns, canary), BY_VERSION)}`;
     const stableRatio =
-      `(\n  ${rate(requests(ns, stableSel + fivexx), BY_APP)}\n  or on (${BY_APP})\n  0 * ${rate(requests(ns, stableSel), BY_APP)}\n)\n` +
+      `(\n  ${rate(requests(ns, stableSel + FIVE_XX), BY_APP)}\n  or on (${BY_APP})\n  0 * ${rate(requests(ns, stableSel), BY_APP)}\n)\n` +
       `/ ${rate(requests(ns, stableSel), BY_APP)}`;
     return [
       {
@@ -72,7 +72,7 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
         {
           alert: "AiServiceHighErrorRatio",
           expr:
-            `${rate(requests(ns, ',response_code=~"5.."'), "destination_service_name", "5m")}` +
+            `${rate(requests(ns, FIVE_XX), "destination_service_name", "5m")}` +
             ` / ${rate(requests(ns), "destination_service_name", "5m")} > ${errorRatio}`,
           for: "5m",
           labels: { severity: "critical" },
@@ -83,10 +83,7 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
         },
         {
           alert: "AiServiceHighLatencyP99",
-          expr:
-            `histogram_quantile(0.99, sum by (destination_service_name, le) ` +
-            `(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="${ns}"}[5m])))` +
-            ` > ${latencyP99Ms}`,
+          expr: `${p99LatencyMs(destinationMatchers({ namespace: ns }), "5m", "destination_service_name")} > ${latencyP99Ms}`,
           for: "10m",
           labels: { severity: "warning" },
           annotations: {

@@ -2,6 +2,7 @@
 // success rate and p99 latency per version (and GPU use for GPU services), so a new service gets
 // its row from the stack file alone. Pure: services in, dashboard JSON out.
 import type { ServicesConfig } from "../config";
+import { NOT_FIVE_XX, destinationMatchers, p99LatencyMs, requestsTotal } from "./istioMetrics";
 
 export const DASHBOARD_UID = "ai-mesh-services";
 const DATASOURCE = { type: "prometheus", uid: "prometheus" };
@@ -13,30 +14,28 @@ interface Panel {
   legend: string;
 }
 
-function requests(namespace: string, app: string, extra = ""): string {
-  return `istio_requests_total{reporter="destination",destination_service_namespace="${namespace}",destination_app="${app}"${extra}}`;
-}
-
 /** The PromQL of one service's panels: what a row shows. */
 export function servicePanels(namespace: string, app: string, gpu: boolean): Panel[] {
+  const matchers = destinationMatchers({ namespace, app });
+  const requests = (extra = "") => requestsTotal(matchers, extra);
   const byVersion = "sum by (destination_version)";
   const panels: Panel[] = [
     {
       title: "Requests per second",
       unit: "reqps",
-      expr: `${byVersion} (rate(${requests(namespace, app)}[5m]))`,
+      expr: `${byVersion} (rate(${requests()}[5m]))`,
       legend: "{{destination_version}}",
     },
     {
       title: "Success rate (non-5xx)",
       unit: "percentunit",
-      expr: `${byVersion} (rate(${requests(namespace, app, ',response_code!~"5.."')}[5m])) / ${byVersion} (rate(${requests(namespace, app)}[5m]))`,
+      expr: `${byVersion} (rate(${requests(NOT_FIVE_XX)}[5m])) / ${byVersion} (rate(${requests()}[5m]))`,
       legend: "{{destination_version}}",
     },
     {
       title: "P99 latency",
       unit: "ms",
-      expr: `histogram_quantile(0.99, sum by (destination_version, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="${namespace}",destination_app="${app}"}[5m])))`,
+      expr: p99LatencyMs(matchers, "5m", "destination_version"),
       legend: "{{destination_version}}",
     },
   ];
