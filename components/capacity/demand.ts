@@ -7,7 +7,7 @@ import type { RootConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
 import { OBSERVABILITY_NODE_REQUESTS, OBSERVABILITY_REQUESTS } from "../observability/values";
-import { cpuMillis, memoryMiB } from "./quantity";
+import { cpuMillis, memoryMiB, type CpuMemory } from "./quantity";
 
 /** Where a pod can run: pinned to the system nodes, any CPU node, or a GPU node. */
 export type Placement = "system" | "cpu" | "gpu";
@@ -32,28 +32,23 @@ export interface NodeOverhead {
   memory: number;
 }
 
-interface Requests {
-  cpu: string;
-  memory: string;
-}
-
 /**
  * EKS add-ons this program installs but whose requests come from EKS, budgeted from their
  * manifests: CoreDNS (2 × 100m/70Mi), the EBS CSI controller (2 × six 10m/40Mi containers), and per
  * node aws-node (25m), kube-proxy (100m), ebs-csi-node (3 × 10m/40Mi) and the pod identity agent.
  */
-export const EKS_ADDON_PODS: { source: string; replicas: number; requests: Requests }[] = [
+export const EKS_ADDON_PODS: { source: string; replicas: number; requests: CpuMemory }[] = [
   { source: "EKS coredns", replicas: 2, requests: { cpu: "100m", memory: "70Mi" } },
   { source: "EKS ebs-csi-controller", replicas: 2, requests: { cpu: "60m", memory: "240Mi" } },
 ];
-export const EKS_NODE_DAEMONSETS: Requests = { cpu: "200m", memory: "256Mi" };
+export const EKS_NODE_DAEMONSETS: CpuMemory = { cpu: "200m", memory: "256Mi" };
 
 function group(
   source: string,
   placement: Placement,
   min: number,
   max: number,
-  requests: Requests[],
+  requests: CpuMemory[],
   gpu = 0,
 ): PodGroup {
   return {
@@ -67,7 +62,7 @@ function group(
   };
 }
 
-const once = (source: string, requests: Requests[]) => group(source, "cpu", 1, 1, requests);
+const once = (source: string, requests: CpuMemory[]) => group(source, "cpu", 1, 1, requests);
 
 export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
   const sidecar = SIDECAR_RESOURCES.requests;
@@ -113,7 +108,7 @@ export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
 }
 
 export function nodeOverhead(config: RootConfig, gpuNodes: boolean): NodeOverhead[] {
-  const overhead = (source: string, requests: Requests, gpuNodesOnly = false): NodeOverhead => ({
+  const overhead = (source: string, requests: CpuMemory, gpuNodesOnly = false): NodeOverhead => ({
     source,
     gpuNodesOnly,
     cpu: cpuMillis(requests.cpu),

@@ -1,4 +1,11 @@
 // Kubernetes quantities as numbers: CPU in millicores, memory in MiB.
+
+/** A container's requests or limits as Kubernetes writes them ("250m", "256Mi"). */
+export interface CpuMemory {
+  cpu: string;
+  memory: string;
+}
+
 const BINARY: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
 const DECIMAL: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 

@@ -1,4 +1,6 @@
 // Service profiles: the defaults a kind of service starts from. A service's own settings win.
+import type { CpuMemory } from "../capacity/quantity";
+
 const CONNECTION_RETRIES = "connect-failure,refused-stream,unavailable,cancelled";
 
 export interface Profile {
@@ -6,8 +8,8 @@ export interface Profile {
   /** How long the startup probe allows (model loading can take minutes). */
   startupTimeout: string;
   retryOn: string;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
+  requests: CpuMemory;
+  limits: CpuMemory;
 }
 
 export const PROFILES = {

@@ -1,5 +1,6 @@
 // Typed Helm values for the Istio charts. Pure: config in, values out.
 import type { IstioConfig } from "../config";
+import type { CpuMemory } from "../capacity/quantity";
 import { INGRESS_GATEWAY_SELECTOR } from "../names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
@@ -14,7 +15,7 @@ export interface IstiodValues {
   autoscaleEnabled: boolean;
   autoscaleMin: number;
   autoscaleMax: number;
-  resources: { requests: { cpu: string; memory: string } };
+  resources: { requests: CpuMemory };
   global: { proxy: { resources: typeof SIDECAR_RESOURCES } };
   meshConfig: {
     accessLogFile: string;
@@ -35,7 +36,7 @@ export interface GatewayValues {
     ports: { name: string; port: number; protocol: "TCP"; targetPort: number }[];
   };
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
-  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  resources: { requests: CpuMemory; limits: CpuMemory };
 }
 
 /** istiod values; `tracingNamespace` is where the OTLP collector runs, if there is one. */

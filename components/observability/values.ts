@@ -1,11 +1,10 @@
 // Typed values for the observability stack. Pure: config in, values out.
 import { dump } from "js-yaml";
+import type { CpuMemory } from "../capacity/quantity";
 import type { ObservabilityConfig } from "../config";
 import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
 import { ISTIO_SYSTEM_NAMESPACE } from "../names";
 import { OTLP_GRPC_PORT, TRACING_RELEASE } from "../mesh/tracing";
-
-type Requests = { cpu: string; memory: string };
 
 /**
  * What each observability pod requests, set in its chart's values so the capacity check
@@ -20,15 +19,15 @@ export const OBSERVABILITY_REQUESTS = {
   kubeStateMetrics: { cpu: "50m", memory: "128Mi" },
   jaeger: { cpu: "100m", memory: "512Mi" },
   kiali: { cpu: "50m", memory: "128Mi" },
-} as const satisfies Record<string, Requests>;
+} as const satisfies Record<string, CpuMemory>;
 
 /** DaemonSets: one pod per node (node exporter on every node, DCGM exporter on GPU nodes). */
 export const OBSERVABILITY_NODE_REQUESTS = {
   nodeExporter: { cpu: "50m", memory: "64Mi" },
   dcgmExporter: { cpu: "100m", memory: "256Mi" },
-} as const satisfies Record<string, Requests>;
+} as const satisfies Record<string, CpuMemory>;
 
-const requests = (r: Requests) => ({ requests: { ...r } });
+const requests = (r: CpuMemory) => ({ requests: { ...r } });
 
 /** Release name of kube-prometheus-stack; its services are kps-prometheus, kps-alertmanager, kps-grafana. */
 export const KPS_RELEASE = "kps";
