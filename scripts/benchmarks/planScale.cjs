@@ -5,12 +5,11 @@ const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
+const { root, cpuSeconds, median, planCommand: plan } = require("./cpu.cjs");
 
-const root = path.resolve(__dirname, "..", "..");
 const sizes = process.argv.slice(2).map(Number);
 const counts = sizes.length > 0 ? sizes : [10, 20, 30, 40, 50];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-scale-"));
-const plan = require(path.join(root, "package.json")).scripts.plan;
 
 /** The local stack with services svc1..svcN, three versions each, all called by web's caller. */
 function stackFile(n) {
@@ -33,20 +32,11 @@ function stackFile(n) {
   return file;
 }
 
-function cpu(args) {
-  const shell = `TIMEFORMAT='%U %S'; { time ${plan} ${args} >/dev/null 2>&1; } 2>&1`;
-  const [user, sys] = execFileSync("bash", ["-c", shell], { cwd: root, encoding: "utf8" })
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return user + sys;
-}
-
 const points = counts.map((n) => {
   const file = stackFile(n);
   const args = `--stack scale${n} --stack-file ${file} --out ${path.join(dir, `out${n}`)}`;
   execFileSync("bash", ["-c", `${plan} ${args}`], { cwd: root, stdio: "ignore" }); // must plan cleanly
-  const seconds = [cpu(args), cpu(args), cpu(args)].sort((a, b) => a - b)[1];
+  const seconds = median([1, 2, 3].map(() => cpuSeconds(`${plan} ${args}`)));
   const resources = JSON.parse(fs.readFileSync(path.join(dir, `out${n}`, "plan.json"), "utf8")).resources.length;
   console.log(
     `${String(n).padStart(3)} services × 3 versions: ${String(resources).padStart(5)} resources, ${seconds.toFixed(2)} s CPU`,

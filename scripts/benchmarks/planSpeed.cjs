@@ -1,29 +1,15 @@
 // Plan speed: CPU time (user + system, child processes included) of `npm run plan -- --stack dev`
 // against the floor of merely loading the SDKs the program uses, side by side, median of N runs.
 //   node scripts/benchmarks/planSpeed.cjs [runs]
-const { execFileSync } = require("child_process");
 const os = require("os");
 const path = require("path");
+const { cpuSeconds: cpu, median, planCommand: npmRunPlan } = require("./cpu.cjs");
 
-const root = path.resolve(__dirname, "..", "..");
 const runs = Number(process.argv[2] ?? 7);
 const out = path.join(os.tmpdir(), "ai-mesh-plan-bench");
-
-/** CPU seconds (user + sys) a shell command and its children used. */
-function cpu(command) {
-  const shell = `TIMEFORMAT='%U %S'; { time ${command} >/dev/null 2>&1; } 2>&1`;
-  const [user, sys] = execFileSync("bash", ["-c", shell], { cwd: root, encoding: "utf8" })
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return user + sys;
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const floorCommand =
   "node -e \"require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/kubernetes'); require('@pulumi/random')\"";
-// Exactly what `npm run plan` runs (package.json), without npm's own start-up.
-const planCommand = `${require(path.join(root, "package.json")).scripts.plan} --stack dev --out ${out}`;
+const planCommand = `${npmRunPlan} --stack dev --out ${out}`;
 
 cpu(planCommand); // warm the bundle cache and the file system cache, as a second `npm run plan` would be
 const floor = [];
