@@ -43,8 +43,9 @@ export interface CanaryResult {
   checks: CheckRecord[];
 }
 
+/** The run was asked to stop (Ctrl-C). `weights`: what an update cut short left deployed. */
 export class Interrupted extends Error {
-  constructor() {
+  constructor(readonly weights?: Weights) {
     super("interrupted");
     this.name = "Interrupted";
   }
@@ -64,11 +65,55 @@ export function describeCheck(record: CheckRecord, run: Pick<CanaryRun, "from" |
   ].join(" | ");
 }
 
+/** The longest pause between two tries of an unanswered metrics query. */
+export const MAX_RETRY_DELAY_MS = 15_000;
+
+/**
+ * Pauses between tries of a failing metrics query: doubling from a second, capped, together exactly
+ * one interval. After them the outage has lasted a whole interval and the run stops waiting.
+ */
+export function retryDelays(intervalMs: number): number[] {
+  const delays: number[] = [];
+  let left = intervalMs;
+  for (let delay = 1000; left > 0; delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS)) {
+    delays.push(Math.min(delay, left));
+    left -= delays[delays.length - 1];
+  }
+  return delays;
+}
+
+/** Prometheus did not answer within an interval: the canary cannot be observed. */
+class MetricsUnavailable extends Error {}
+
+/** A measurement, retried within one interval; an outage beyond that is MetricsUnavailable. */
+async function measureWithRetries(io: CanaryIO, version: string, intervalMs: number): Promise<Metrics> {
+  const delays = retryDelays(intervalMs);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await io.measure(version);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      const message = (error as { message?: string }).message ?? String(error);
+      if (attempt >= delays.length) {
+        throw new MetricsUnavailable(`no metrics for ${version} within ${intervalMs / 1000} s: ${message}`);
+      }
+      io.log(`  metrics query failed (${message}); retrying in ${delays[attempt] / 1000} s`);
+      await io.wait(delays[attempt]);
+    }
+  }
+}
+
 export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryResult> {
   const checks: CheckRecord[] = [];
   const interval = durationMs(run.settings.interval);
   let state = { failures: 0, holds: 0 };
   let applied = run.current;
+  const rollBack = async (reason: string): Promise<CanaryResult> => {
+    const back = rollbackWeights(applied, run.from, run.to);
+    io.log(`rolling back: ${describeWeights(back)} (${reason})`);
+    await io.apply(back, "rollback");
+    return { outcome: "rolled-back", reason, weights: back, checks };
+  };
   try {
     for (const [index, weights] of run.steps.entries()) {
       const step = index + 1;
@@ -77,8 +122,8 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
       applied = weights;
       for (;;) {
         await io.wait(interval);
-        const target = await io.measure(run.to);
-        const stable = weights[run.from] > 0 ? await io.measure(run.from) : undefined;
+        const target = await measureWithRetries(io, run.to, interval);
+        const stable = weights[run.from] > 0 ? await measureWithRetries(io, run.from, interval) : undefined;
         const check = checkVersion(target, stable, run.settings);
         const decision = next(state, check, run.settings.threshold);
         state = decision.state;
@@ -87,17 +132,17 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
         io.log(`  ${describeCheck(record, run, run.steps.length)}`);
         if (decision.next === "advance") break;
         if (decision.next === "rollback") {
-          const reason = `${state.failures} failed checks, more than the ${run.settings.threshold} tolerated; last: ${check.reasons.join("; ")}`;
-          const back = rollbackWeights(applied, run.from, run.to);
-          io.log(`rolling back: ${describeWeights(back)} (${reason})`);
-          await io.apply(back, "rollback");
-          return { outcome: "rolled-back", reason, weights: back, checks };
+          return await rollBack(
+            `${state.failures} failed checks, more than the ${run.settings.threshold} tolerated; last: ${check.reasons.join("; ")}`,
+          );
         }
       }
     }
     return { outcome: "promoted", weights: applied, checks };
   } catch (error) {
-    if (error instanceof Interrupted) return { outcome: "interrupted", weights: applied, checks };
+    if (error instanceof Interrupted) return { outcome: "interrupted", weights: error.weights ?? applied, checks };
+    // A canary nobody can observe is never promoted: Prometheus down is a failure, not a pause.
+    if (error instanceof MetricsUnavailable) return await rollBack(`${error.message}; not promoting unobserved`);
     throw error;
   }
 }

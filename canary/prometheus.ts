@@ -5,16 +5,19 @@ import { promisify } from "util";
 import type { Metrics } from "./verdict";
 import type { VersionQueries } from "./queries";
 
+/** How long one query may take before it counts as failed (and is retried). */
+const QUERY_TIMEOUT_MS = 10_000;
+
 /** One instant query: the first sample's value, or null when the result is empty or NaN. */
 export type Query = (expr: string) => Promise<number | null>;
 
-interface Response {
+interface QueryResponse {
   status: string;
   error?: string;
   data?: { result: { value: [number, string] }[] };
 }
 
-function firstValue(body: Response, expr: string): number | null {
+function firstValue(body: QueryResponse, expr: string): number | null {
   if (body.status !== "success") throw new Error(`Prometheus rejected ${expr}: ${body.error ?? body.status}`);
   const value = Number(body.data?.result[0]?.value[1]);
   return Number.isFinite(value) ? value : null;
@@ -22,10 +25,17 @@ function firstValue(body: Response, expr: string): number | null {
 
 export function httpQuery(baseUrl: string): Query {
   return async (expr) => {
-    const url = `${baseUrl.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(expr)}`;
-    const response = await fetch(url);
+    const base = baseUrl.replace(/\/+$/, "");
+    const url = `${base}/api/v1/query?query=${encodeURIComponent(expr)}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(QUERY_TIMEOUT_MS) });
+    } catch (error) {
+      const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+      throw new Error(`Prometheus at ${base} is unreachable: ${cause}`);
+    }
     if (!response.ok && response.status !== 400) throw new Error(`Prometheus answered ${response.status} for ${url}`);
-    return firstValue((await response.json()) as Response, expr);
+    return firstValue((await response.json()) as QueryResponse, expr);
   };
 }
 
@@ -49,7 +59,7 @@ export function kubectlQuery(target: InCluster): Query {
       `${base}?query=${encodeURIComponent(expr)}`,
     ];
     const { stdout } = await run("kubectl", args, { maxBuffer: 16 * 1024 * 1024 });
-    return firstValue(JSON.parse(stdout) as Response, expr);
+    return firstValue(JSON.parse(stdout) as QueryResponse, expr);
   };
 }
 

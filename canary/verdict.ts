@@ -35,12 +35,19 @@ export function checkVersion(target: Metrics, stable: Metrics | undefined, t: Th
   if (target.requests < t.minRequests) {
     return { outcome: "hold", reasons: [`${Math.round(target.requests)} requests, fewer than ${t.minRequests}`] };
   }
+  // Latency unchecked is not latency passed: no histogram series is no evidence, exactly like no traffic.
+  if (target.p99Ms === null) {
+    return {
+      outcome: "hold",
+      reasons: ["no latency data (no istio_request_duration_milliseconds_bucket series for the version)"],
+    };
+  }
   const reasons: string[] = [];
   const errorRate = 1 - (target.successRate ?? 0);
   if (errorRate * 100 > t.maxErrorRatePercent) {
     reasons.push(`error rate ${percent(errorRate)} above ${t.maxErrorRatePercent}%`);
   }
-  if (target.p99Ms !== null && target.p99Ms > t.maxP99Ms) {
+  if (target.p99Ms > t.maxP99Ms) {
     reasons.push(`p99 ${Math.round(target.p99Ms)} ms above ${t.maxP99Ms} ms`);
   }
   // Against stable only when stable has traffic to compare with.
@@ -51,7 +58,7 @@ export function checkVersion(target: Metrics, stable: Metrics | undefined, t: Th
         `error rate ${percent(errorRate)} more than ${STABLE_ERROR_MARGIN_POINTS} point above stable's ${percent(stableErrorRate)}`,
       );
     }
-    if (target.p99Ms !== null && stable.p99Ms !== null && target.p99Ms > stable.p99Ms * STABLE_P99_MARGIN) {
+    if (stable.p99Ms !== null && target.p99Ms > stable.p99Ms * STABLE_P99_MARGIN) {
       reasons.push(`p99 ${Math.round(target.p99Ms)} ms more than 20% above stable's ${Math.round(stable.p99Ms)} ms`);
     }
   }
@@ -67,8 +74,9 @@ export interface RunState {
 export type Next = "advance" | "recheck" | "rollback";
 
 /**
- * What follows a check: a pass advances; a hold re-checks, until the step has held `threshold`
- * intervals, after which no traffic counts as a failure; failures beyond `threshold` roll back.
+ * What follows a check: a pass advances; a hold (no traffic, no latency data) re-checks, until the
+ * step has held `threshold` intervals, after which each hold counts as a failure; failures beyond
+ * `threshold` roll back.
  */
 export function next(state: RunState, check: Check, threshold: number): { state: RunState; next: Next } {
   if (check.outcome === "pass") return { state: { ...state, holds: 0 }, next: "advance" };

@@ -1,11 +1,12 @@
 // `npm run canary -- --stack dev --service objectDetector --to v2` promotes a version step by step on
-// its metrics, or rolls back (see canary/). Ctrl-C stops between steps with the stack file and the
-// cluster in agreement, and says how to resume or roll back.
+// its metrics, or rolls back (see canary/). Ctrl-C stops after the current operation with the stack
+// file and the cluster in agreement, and says how to resume or roll back.
 import * as path from "path";
 import { argument } from "../plan/args";
 import { ROOT } from "../plan/engine";
 import { promote } from "../canary/promote";
 import { summaryTable, writeReport } from "../canary/report";
+import { CANARY_FLAGS, canaryOverrides } from "../canary/request";
 
 const has = (flag: string) => process.argv.includes(`--${flag}`);
 const optional = (name: string) => argument(name, "") || undefined;
@@ -14,14 +15,13 @@ const service = argument("service", "");
 if (!stack || !service || (!has("rollback") && !optional("to"))) {
   console.error(
     "usage: npm run canary -- --stack <stack> --service <service> --to <version>\n" +
-      "         [--from <version>] [--steps 5,10,25,50,100] [--interval 1m] [--prometheus <url>] [--org <org>]\n" +
+      `         [--from <version>] ${CANARY_FLAGS.map((f) => `[--${f.flag} <${f.kind}>]`).join(" ")}\n` +
+      "         [--prometheus <url>] [--org <org>]\n" +
       "       npm run canary -- --stack <stack> --service <service> --rollback",
   );
   process.exit(2);
 }
 
-const steps = optional("steps")?.split(",").map(Number);
-const interval = optional("interval");
 const controller = new AbortController();
 process.on("SIGINT", () => {
   if (controller.signal.aborted) process.exit(130);
@@ -30,31 +30,37 @@ process.on("SIGINT", () => {
 });
 
 const outDir = path.resolve(ROOT, argument("out", "out"));
-promote({
-  workDir: ROOT,
-  stack,
-  org: optional("org"),
-  service,
-  to: optional("to"),
-  from: optional("from"),
-  overrides: { ...(steps ? { steps } : {}), ...(interval ? { interval } : {}) },
-  prometheus: optional("prometheus"),
-  rollback: has("rollback"),
-  outDir,
-  signal: controller.signal,
-})
-  .then((result) => {
-    console.log(`\n${summaryTable(result)}`);
-    console.log(`report: ${path.relative(ROOT, writeReport(outDir, stack, service, result))}`);
-    if (result.outcome === "interrupted") {
-      console.log(
-        `resume:   npm run canary -- --stack ${stack} --service ${service} --to ${result.to}\n` +
-          `rollback: npm run canary -- --stack ${stack} --service ${service} --rollback`,
-      );
-    }
-    process.exit(result.outcome === "promoted" || has("rollback") ? 0 : 1);
-  })
-  .catch((error) => {
+async function main(): Promise<number> {
+  const result = await promote({
+    workDir: ROOT,
+    stack,
+    org: optional("org"),
+    service,
+    to: optional("to"),
+    from: optional("from"),
+    overrides: canaryOverrides(optional),
+    prometheus: optional("prometheus"),
+    rollback: has("rollback"),
+    outDir,
+    signal: controller.signal,
+    // The terminal's Ctrl-C reaches the Pulumi CLI too (same process group); a second SIGINT would kill it.
+    cancelUpdates: false,
+  });
+  console.log(`\n${summaryTable(result)}`);
+  console.log(`report: ${path.relative(ROOT, writeReport(outDir, stack, service, result))}`);
+  if (result.outcome === "interrupted") {
+    console.log(
+      `resume:   npm run canary -- --stack ${stack} --service ${service} --to ${result.to}\n` +
+        `rollback: npm run canary -- --stack ${stack} --service ${service} --rollback`,
+    );
+  }
+  return result.outcome === "promoted" || has("rollback") ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
     console.error(`✗ ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
-  });
+  },
+);

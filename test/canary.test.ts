@@ -1,6 +1,11 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parseConfig } from "../components/config";
-import { Interrupted, runCanary, type CanaryIO, type CanaryRun } from "../canary/driver";
-import { canarySettings, isRoutingChange } from "../canary/promote";
+import { isRoutingChange, routeWeights } from "../canary/apply";
+import { Interrupted, retryDelays, runCanary, type CanaryIO, type CanaryRun } from "../canary/driver";
+import { canaryOverrides, canarySettings, requestPromotion } from "../canary/request";
 import { versionQueries } from "../canary/queries";
 import { defaultFrom, rollbackWeights, stepWeights, type Weights } from "../canary/steps";
 import { checkVersion, next, type Metrics } from "../canary/verdict";
@@ -84,6 +89,13 @@ describe("verdicts", () => {
     });
   });
 
+  it("never passes without latency data either: requests but no histogram series hold", () => {
+    expect(checkVersion({ requests: 500, successRate: 1, p99Ms: null }, healthy, SETTINGS)).toEqual({
+      outcome: "hold",
+      reasons: ["no latency data (no istio_request_duration_milliseconds_bucket series for the version)"],
+    });
+  });
+
   it("holds up to threshold intervals, then counts no traffic as failures, and rolls back beyond threshold", () => {
     const hold = { outcome: "hold" as const, reasons: [] };
     let state = { failures: 0, holds: 0 };
@@ -143,6 +155,79 @@ describe("the promotion loop", () => {
   });
 });
 
+describe("when the metrics are missing or Prometheus is down", () => {
+  const run = (): CanaryRun => ({
+    from: "v1",
+    to: "v2",
+    current: { v1: 100, v2: 0 },
+    steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
+    settings: SETTINGS,
+  });
+
+  it("spreads retries over exactly one interval, doubling from a second, at most 15 s apart", () => {
+    expect(retryDelays(60_000)).toEqual([1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    expect(retryDelays(3000)).toEqual([1000, 2000]);
+    expect(retryDelays(60_000).reduce((a, b) => a + b)).toBe(60_000);
+  });
+
+  it("a canary whose latency is never measured holds, then fails, then rolls back: never promoted", async () => {
+    const applied: Weights[] = [];
+    const result = await runCanary(run(), {
+      apply: async (weights) => void applied.push(weights),
+      measure: async () => ({ requests: 500, successRate: 1, p99Ms: null }),
+      wait: async () => undefined,
+      log: () => undefined,
+    });
+    expect(result.outcome).toBe("rolled-back");
+    expect(result.checks.map((c) => c.outcome)).toEqual(["hold", "hold", "hold", "hold", "hold"]);
+    expect(result.checks.map((c) => c.next)).toEqual(["recheck", "recheck", "recheck", "recheck", "rollback"]);
+    expect(applied).toEqual([
+      { v1: 95, v2: 5 },
+      { v1: 100, v2: 0 },
+    ]);
+  });
+
+  it("retries a failing query within the interval, and goes on when Prometheus comes back", async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const result = await runCanary(run(), {
+      apply: async () => undefined,
+      measure: async () => {
+        if (++calls <= 2) throw new Error("connect ECONNREFUSED 127.0.0.1:9090");
+        return healthy;
+      },
+      wait: async (ms) => void waits.push(ms),
+      log: () => undefined,
+    });
+    expect(result.outcome).toBe("promoted");
+    expect(waits.slice(0, 3)).toEqual([60_000, 1000, 2000]);
+  });
+
+  it("rolls back when Prometheus stays down for a whole interval, and says so", async () => {
+    const applied: Weights[] = [];
+    const lines: string[] = [];
+    const result = await runCanary(run(), {
+      apply: async (weights) => void applied.push(weights),
+      measure: async () => {
+        throw new Error("Prometheus answered 503 for http://prometheus/api/v1/query");
+      },
+      wait: async () => undefined,
+      log: (line) => lines.push(line),
+    });
+    expect(result).toMatchObject({
+      outcome: "rolled-back",
+      reason:
+        "no metrics for v2 within 60 s: Prometheus answered 503 for http://prometheus/api/v1/query; not promoting unobserved",
+      weights: { v1: 100, v2: 0 },
+    });
+    expect(applied).toEqual([
+      { v1: 95, v2: 5 },
+      { v1: 100, v2: 0 },
+    ]);
+    expect(lines.filter((l) => l.includes("retrying in"))).toHaveLength(retryDelays(60_000).length);
+  });
+});
+
 describe("an interrupted promotion", () => {
   it("stops with the weights last applied, for resuming or --rollback", async () => {
     const applied: Weights[] = [];
@@ -169,6 +254,47 @@ describe("an interrupted promotion", () => {
       { v1: 95, v2: 5 },
       { v1: 90, v2: 10 },
     ]);
+  });
+
+  it("reports what an update cut short left deployed, not the step before", async () => {
+    const result = await runCanary(
+      {
+        from: "v1",
+        to: "v2",
+        current: { v1: 100, v2: 0 },
+        steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
+        settings: SETTINGS,
+      },
+      {
+        apply: async () => {
+          throw new Interrupted({ v1: 95, v2: 5 });
+        },
+        measure: async () => healthy,
+        wait: async () => undefined,
+        log: () => undefined,
+      },
+    );
+    expect(result).toMatchObject({ outcome: "interrupted", weights: { v1: 95, v2: 5 } });
+  });
+
+  it("reads the deployed weights from a VirtualService in the state; a version it omits has 0", () => {
+    const vs = {
+      urn: "u",
+      type: "kubernetes:networking.istio.io/v1:VirtualService",
+      outputs: {
+        spec: {
+          http: [
+            {
+              route: [
+                { destination: { subset: "v1" }, weight: 5 },
+                { destination: { subset: "v2" }, weight: 95 },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    expect(routeWeights(vs, ["v1", "v2", "v3"])).toEqual({ v1: 5, v2: 95, v3: 0 });
   });
 
   it("resumes where it stopped: steps at or below the target's weight are done", () => {
@@ -199,6 +325,29 @@ describe("canary config", () => {
     expect(() => canarySettings(SETTINGS, { interval: "soon" })).toThrow(
       "invalid canary settings: --interval: must be a duration such as 500ms, 10s, 5m or 1h",
     );
+    expect(() => canarySettings(SETTINGS, { maxErrorRatePercent: 120 })).toThrow(
+      "invalid canary settings: --max-error-rate: Too big: expected number to be <=100",
+    );
+  });
+
+  it("takes the thresholds from flags: --max-error-rate, --max-p99-ms, --min-requests, --threshold", () => {
+    const flags: Record<string, string> = {
+      "max-error-rate": "0.5",
+      "max-p99-ms": "800",
+      "min-requests": "50",
+      threshold: "1",
+      steps: "20,100",
+    };
+    expect(canaryOverrides((flag) => flags[flag])).toEqual({
+      maxErrorRatePercent: 0.5,
+      maxP99Ms: 800,
+      minRequests: 50,
+      threshold: 1,
+      steps: [20, 100],
+    });
+    expect(() => canaryOverrides((flag) => (flag === "max-p99-ms" ? "fast" : undefined))).toThrow(
+      'invalid canary settings: --max-p99-ms: "fast" is not a number',
+    );
   });
 
   it("lets a canary step change VirtualServices only", () => {
@@ -207,4 +356,65 @@ describe("canary config", () => {
     expect(isRoutingChange({ op: "replace", type: vs, name: "platform-web-vs", urn: "u" })).toBe(false);
     expect(isRoutingChange({ op: "update", type: "kubernetes:apps/v1:Deployment", name: "d", urn: "u" })).toBe(false);
   });
+});
+
+describe("a promotion is checked against the stack file before anything needs Pulumi", () => {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-canary-test-"));
+  afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
+  const request = (extra: Record<string, unknown>) =>
+    requestPromotion({
+      workDir: path.join(__dirname, ".."),
+      stack: "dev",
+      service: "objectDetector",
+      outDir,
+      ...extra,
+    });
+
+  it("works out stable, target, start and settings from Pulumi.dev.yaml", () => {
+    expect(request({ to: "v2", overrides: { minRequests: 50 } })).toMatchObject({
+      kind: "promote",
+      from: "v1",
+      to: "v2",
+      start: { v1: 90, v2: 10, v3: 0 },
+      settings: { ...SETTINGS, minRequests: 50 },
+    });
+  });
+
+  it("refuses an unknown service, an undeclared version, a bad --from and a rollback with nothing under way", () => {
+    expect(() => request({ service: "nope", to: "v2" })).toThrow(
+      /^--service nope: no such service in .*Pulumi\.dev\.yaml; services: web, imageProcessor, objectDetector$/,
+    );
+    expect(() => request({ to: "v9" })).toThrow("--to v9: not a version of objectDetector; declared: v1, v2, v3");
+    expect(() => request({ to: "v2", from: "v2" })).toThrow(
+      "--from v2: must be another version of objectDetector; declared: v1, v2, v3",
+    );
+    expect(() => request({ service: "web", to: "v1" })).toThrow(
+      "--to v1: web has one version; there is nothing to move weight from",
+    );
+    expect(() => request({ rollback: true })).toThrow(
+      /^--rollback: no promotion of objectDetector on dev is under way \(no .*dev-objectDetector\.state\.json\); nothing to roll back$/,
+    );
+    expect(() => request({ stack: "nope", to: "v2" })).toThrow(/^--stack nope: no stack file .*Pulumi\.nope\.yaml$/);
+  });
+});
+
+describe("npm run canary", () => {
+  it("refuses bad arguments from the stack file alone, with no Pulumi CLI on PATH", () => {
+    const root = path.join(__dirname, "..");
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ["scripts/run.cjs", "scripts/canary.ts", "--stack", "dev", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        env: { PATH: path.dirname(process.execPath), HOME: os.tmpdir() },
+      });
+    const undeclared = run("--service", "objectDetector", "--to", "v9");
+    expect([undeclared.status, undeclared.stderr.trim()]).toEqual([
+      1,
+      "✗ --to v9: not a version of objectDetector; declared: v1, v2, v3",
+    ]);
+    const unknown = run("--service", "detector", "--to", "v2");
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^✗ --service detector: no such service in /);
+    expect(unknown.stderr).not.toMatch(/ENOENT|pulumi/);
+  }, 30_000);
 });

@@ -33,8 +33,10 @@ function rate(selector: string, by: string, window = "10m"): string {
  * One rule per service with canaries: each non-stable version whose 5xx ratio is more than one
  * point above the stable version's. The stable version is the first one listed, not the heaviest,
  * so shifting weights changes only the VirtualService. A stable version without any 5xx has no
- * 5xx series at all, hence the `or … 0 *` that makes its ratio 0 instead of nothing. Each alert
- * carries destination_app and destination_version, so two bad canaries are two alerts.
+ * 5xx series at all, hence the `or … 0 *` that makes its ratio 0 instead of nothing. A stable
+ * version without traffic (its weight moved away: no series, or series that stopped growing) has
+ * no ratio to compare with: then the canary is held to 0, so more than a point of 5xx still fires.
+ * Each alert carries destination_app and destination_version, so two bad canaries are two alerts.
  */
 function canaryRules(services: ServicesConfig): AlertRule[] {
   return services.list.flatMap(({ app, versions }) => {
@@ -46,16 +48,17 @@ function canaryRules(services: ServicesConfig): AlertRule[] {
     const canaryRatio = `${rate(requests(ns, canary + FIVE_XX), BY_VERSION)}\n/\n${rate(requests(ns, canary), BY_VERSION)}`;
     const stableRatio =
       `(\n  ${rate(requests(ns, stableSel + FIVE_XX), BY_APP)}\n  or on (${BY_APP})\n  0 * ${rate(requests(ns, stableSel), BY_APP)}\n)\n` +
-      `/ ${rate(requests(ns, stableSel), BY_APP)}`;
+      `/ (${rate(requests(ns, stableSel), BY_APP)} > 0)`;
+    const noStableTraffic = `0 * ${rate(requests(ns, canary), BY_APP)}`;
     return [
       {
         alert: "CanaryErrorRateAboveStable",
-        expr: `(\n${canaryRatio}\n)\n> on (${BY_APP}) group_left ()\n(\n${stableRatio}\n+ 0.01\n)`,
+        expr: `(\n${canaryRatio}\n)\n> on (${BY_APP}) group_left ()\n(\n(\n${stableRatio}\n)\nor on (${BY_APP})\n${noStableTraffic}\n)\n+ 0.01`,
         for: "10m",
         labels: { severity: "warning", service: app },
         annotations: {
           summary: `${app} {{ $labels.destination_version }} fails more often than stable ${stable}`,
-          description: `{{ $value | humanizePercentage }} of requests to ${app} {{ $labels.destination_version }} returned 5xx over 10 minutes, more than 1 point above ${stable}; shift its weight back to ${stable}.`,
+          description: `{{ $value | humanizePercentage }} of requests to ${app} {{ $labels.destination_version }} returned 5xx over 10 minutes, more than 1 point above ${stable} (above 1% when ${stable} has no traffic); shift its weight back to ${stable}.`,
         },
       },
     ];

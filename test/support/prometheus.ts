@@ -15,6 +15,8 @@ export interface Traffic {
   rps: number;
   errorPercent: number;
   latencyMs: number;
+  /** false: requests are counted but no latency histogram is exported (a proxy without it). */
+  histogram?: boolean;
 }
 
 const BUCKETS = [50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -47,7 +49,7 @@ export function openMetrics(traffic: Traffic[], from: number, to: number, step: 
     if (errors > 0) lines.push(...series("istio_requests_total", labels(t, { response_code: "503" }), errors * step));
   }
   lines.push("# TYPE istio_request_duration_milliseconds histogram");
-  for (const t of live) {
+  for (const t of live.filter((t) => t.histogram !== false)) {
     const perStep = t.rps * step;
     for (const le of [...BUCKETS.map(String), "+Inf"]) {
       const inBucket = le === "+Inf" || Number(le) >= t.latencyMs ? perStep : 0;
@@ -76,20 +78,8 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-/**
- * Builds blocks from the traffic and starts Prometheus on them; stop() ends it and removes the data.
- * `step`: seconds between samples (short analysis intervals need dense data: rate() wants two).
- */
-export async function startPrometheus(traffic: Traffic[], step = 5, spanSeconds = 3600): Promise<RunningPrometheus> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-prom-"));
-  const now = Math.floor(Date.now() / 1000);
-  fs.writeFileSync(path.join(dir, "data.om"), openMetrics(traffic, now - spanSeconds, now + spanSeconds, step));
-  const blocks = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", "data.om", "data"], {
-    cwd: dir,
-    encoding: "utf8",
-  });
-  if (blocks.status !== 0) throw new Error(`promtool create-blocks-from failed:\n${blocks.stdout}${blocks.stderr}`);
-  fs.writeFileSync(path.join(dir, "prometheus.yml"), "global: {}\n");
+/** Starts Prometheus in `dir` (holding prometheus.yml and, optionally, data/) and waits until it is ready. */
+async function runPrometheus(dir: string): Promise<RunningPrometheus> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     "prometheus",
@@ -121,4 +111,31 @@ export async function startPrometheus(traffic: Traffic[], step = 5, spanSeconds 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A Prometheus that scrapes what `scrapeConfigs` say (prometheus.yml's scrape_configs, as objects). */
+export async function startScrapingPrometheus(scrapeConfigs: unknown[]): Promise<RunningPrometheus> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-prom-"));
+  fs.writeFileSync(
+    path.join(dir, "prometheus.yml"),
+    JSON.stringify({ global: { scrape_interval: "1s" }, scrape_configs: scrapeConfigs }),
+  );
+  return runPrometheus(dir);
+}
+
+/**
+ * Builds blocks from the traffic and starts Prometheus on them; stop() ends it and removes the data.
+ * `step`: seconds between samples (short analysis intervals need dense data: rate() wants two).
+ */
+export async function startPrometheus(traffic: Traffic[], step = 5, spanSeconds = 3600): Promise<RunningPrometheus> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-prom-"));
+  const now = Math.floor(Date.now() / 1000);
+  fs.writeFileSync(path.join(dir, "data.om"), openMetrics(traffic, now - spanSeconds, now + spanSeconds, step));
+  const blocks = spawnSync("promtool", ["tsdb", "create-blocks-from", "openmetrics", "data.om", "data"], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  if (blocks.status !== 0) throw new Error(`promtool create-blocks-from failed:\n${blocks.stdout}${blocks.stderr}`);
+  fs.writeFileSync(path.join(dir, "prometheus.yml"), "global: {}\n");
+  return runPrometheus(dir);
 }

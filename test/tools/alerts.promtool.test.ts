@@ -45,7 +45,7 @@ function canaryAlert(app: string, version: string, stable: string) {
     },
     exp_annotations: {
       summary: `${app} ${version} fails more often than stable ${stable}`,
-      description: `20% of requests to ${app} ${version} returned 5xx over 10 minutes, more than 1 point above ${stable}; shift its weight back to ${stable}.`,
+      description: `20% of requests to ${app} ${version} returned 5xx over 10 minutes, more than 1 point above ${stable} (above 1% when ${stable} has no traffic); shift its weight back to ${stable}.`,
     },
   };
 }
@@ -144,6 +144,33 @@ describeWithTools(["promtool"], "alert rules under promtool", () => {
         {
           name: `${app}: a canary within a point of stable stays quiet`,
           input_series: [...traffic(app, stable, 600, 1), ...traffic(app, canaries[0], 200, 1.5)],
+          alert_rule_test: [quiet("CanaryErrorRateAboveStable")],
+        },
+        {
+          name: `${app}: ${canaries[0]} at 20% 5xx while stable ${stable} has no traffic at all (no series)`,
+          input_series: traffic(app, canaries[0], 100, 20),
+          alert_rule_test: [
+            {
+              eval_time: EVAL,
+              alertname: "CanaryErrorRateAboveStable",
+              exp_alerts: [canaryAlert(app, canaries[0], stable)],
+            },
+          ],
+        },
+        {
+          name: `${app}: ${canaries[0]} at 20% 5xx while stable ${stable}'s series stopped growing (weight 0)`,
+          input_series: [...traffic(app, stable, 0, 0), ...traffic(app, canaries[0], 100, 20)],
+          alert_rule_test: [
+            {
+              eval_time: EVAL,
+              alertname: "CanaryErrorRateAboveStable",
+              exp_alerts: [canaryAlert(app, canaries[0], stable)],
+            },
+          ],
+        },
+        {
+          name: `${app}: a healthy canary with a stable version without traffic stays quiet`,
+          input_series: [...traffic(app, stable, 0, 0), ...traffic(app, canaries[0], 200, 0.5)],
           alert_rule_test: [quiet("CanaryErrorRateAboveStable")],
         },
         {
