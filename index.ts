@@ -3,12 +3,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterAddons, DEFAULT_STORAGE_CLASS } from "./components/cluster/addons";
+import { NODE_ROLE_LABEL } from "./components/cluster/gpu";
 import { AiPlatform } from "./components/platform/aiPlatform";
 import { Cluster } from "./components/cluster/cluster";
 import { Karpenter } from "./components/cluster/karpenter";
 import { capacityOutput } from "./components/capacity/output";
 import { loadConfig, type AppConfig } from "./components/config";
 import { ServiceMesh } from "./components/mesh/mesh";
+import { MetricsServer } from "./components/cluster/metricsServer";
 import { Network } from "./components/cluster/network";
 import { NodeGroups } from "./components/cluster/nodeGroups";
 import { Observability } from "./components/observability/observability";
@@ -17,6 +19,8 @@ interface ClusterLayer {
   cluster: Cluster;
   /** What must exist before any workload can be scheduled. */
   ready: pulumi.Resource[];
+  /** Where pods pinned to the platform's own nodes go (EKS: the system group); anywhere when absent. */
+  systemNodeSelector?: Record<string, string>;
   storageClass?: string;
   outputs: Record<string, unknown>;
 }
@@ -78,7 +82,6 @@ function eksLayer(config: AppConfig): ClusterLayer {
             partition: cluster.partition!,
             region: config.region,
             privateSubnetIds: network.privateSubnetIds,
-            nodeRole: nodeGroups.nodeRole,
             gpu: eks.gpuNodes,
             general: eks.generalNodes!,
             charts: config.charts,
@@ -90,6 +93,7 @@ function eksLayer(config: AppConfig): ClusterLayer {
   return {
     cluster,
     ready: [nodeGroups.system, ...addons.addons, addons.storageClass, ...(karpenter?.nodePools ?? [])],
+    systemNodeSelector: { [NODE_ROLE_LABEL]: "system" },
     storageClass: DEFAULT_STORAGE_CLASS,
     outputs: {
       region: config.region,
@@ -142,6 +146,22 @@ export = async () => {
     },
     k8sOpts,
   );
+  // The metrics API every HPA reads. Created after istiod on purpose: `destroy` deletes in reverse
+  // dependency depth, and a namespace cannot finish terminating while an APIService it must discover
+  // is unavailable; at istiod's depth the release goes no later than the stack's namespaces.
+  const metricsServer =
+    config.cluster.metricsServer === "install"
+      ? new MetricsServer(
+          "metrics-server",
+          {
+            charts: config.charts,
+            nodeSelector: layer.systemNodeSelector,
+            kubeletInsecureTls: config.cluster.mode === "existing" && config.cluster.kubeletInsecureTls,
+            dependsOn: [...layer.ready, mesh.istiod],
+          },
+          k8sOpts,
+        )
+      : undefined;
   const observability = config.observability.enabled
     ? new Observability(
         "observability",
@@ -167,6 +187,7 @@ export = async () => {
       ingress: config.istio.ingress,
       gpu: config.gpu,
       mesh,
+      metricsApi: metricsServer ? [metricsServer.release] : [],
     },
     k8sOpts,
   );

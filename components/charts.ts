@@ -10,6 +10,11 @@ export interface ChartRef {
   repo: string;
   /** Where this pin was checked to exist. */
   checked: string;
+  /**
+   * The chart's source in a Go module, identical to the published package: `npm run charts`
+   * packages it from the Go module proxy for offline use (the e2e run, air-gapped mirrors).
+   */
+  goModule?: { path: string; version: string; dir: string };
 }
 
 export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -57,6 +62,15 @@ export const CHARTS = {
     repo: "https://nvidia.github.io/k8s-device-plugin",
     checked: "nvidia.github.io/k8s-device-plugin index (NVIDIA/k8s-device-plugin v0.19.0)",
   },
+  metricsServer: {
+    chart: "metrics-server",
+    version: "3.12.2",
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
+    checked:
+      "kubernetes-sigs/metrics-server release metrics-server-helm-chart-3.12.2 (app 0.7.2), in the repository index",
+    // The chart as released sits unchanged in the v0.8.0 module (its Chart.yaml says 3.12.2).
+    goModule: { path: "sigs.k8s.io/metrics-server", version: "v0.8.0", dir: "charts/metrics-server" },
+  },
   karpenter: {
     chart: "karpenter",
     version: "1.8.5",
@@ -99,6 +113,8 @@ export interface ChartNeeds {
   devicePlugin: boolean;
   /** Karpenter: EKS with gpuNodes.provisioner karpenter. */
   karpenter: boolean;
+  /** metrics-server: cluster.metricsServer install. */
+  metricsServer: boolean;
 }
 
 /** The charts a stack installs, so a chart source can be checked before anything is registered. */
@@ -109,5 +125,6 @@ export function requiredCharts(needs: ChartNeeds): ChartRef[] {
     ...(needs.observability && needs.gpu ? [CHARTS.dcgmExporter] : []),
     ...(needs.devicePlugin ? [CHARTS.nvidiaDevicePlugin] : []),
     ...(needs.karpenter ? [CHARTS.karpenter] : []),
+    ...(needs.metricsServer ? [CHARTS.metricsServer] : []),
   ];
 }

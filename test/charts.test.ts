@@ -67,7 +67,7 @@ describe("charts config errors", () => {
   it("rejects a mirror for a repository the stack never installs from", () => {
     expect(problems({ repositories: { "https://charts.bitnami.com/bitnami": "https://mirror.corp.example" } })).toEqual(
       [
-        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin, oci://public.ecr.aws/karpenter`,
+        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin, https://kubernetes-sigs.github.io/metrics-server/, oci://public.ecr.aws/karpenter`,
       ],
     );
   });
@@ -88,7 +88,7 @@ describe("charts config errors", () => {
     fs.writeFileSync(path.join(dir, "base-1.30.3.tgz"), "");
     fs.writeFileSync(path.join(dir, "jaeger-4.1.0.tgz"), "");
     expect(problems({ directory: dir })).toEqual([
-      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
+      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz, metrics-server-3.12.2.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
     ]);
   });
 });
@@ -103,6 +103,7 @@ describe("charts from a directory, through the program", () => {
       gpu: true,
       devicePlugin: true,
       karpenter: true,
+      metricsServer: true,
     }))
       fs.writeFileSync(path.join(dir, `${ref.chart}-${ref.version}.tgz`), "");
   });
@@ -120,6 +121,7 @@ describe("charts from a directory, through the program", () => {
       "karpenter-1.8.5.tgz",
       "kiali-server-2.29.0.tgz",
       "kube-prometheus-stack-83.6.0.tgz",
+      "metrics-server-3.12.2.tgz",
       "nvidia-device-plugin-0.19.0.tgz",
     ]);
     for (const release of releases) {

@@ -327,7 +327,14 @@ describe("cluster rules", () => {
       delete r.region;
     });
     const config = parseConfig(raw);
-    expect(config.cluster).toEqual({ mode: "existing", name: "ai-mesh", context: "kind-ai-mesh", gpu: false });
+    expect(config.cluster).toEqual({
+      mode: "existing",
+      name: "ai-mesh",
+      context: "kind-ai-mesh",
+      gpu: false,
+      metricsServer: "install",
+      kubeletInsecureTls: false,
+    });
   });
 
   it("requires a stated cluster name in existing mode, never a kube context", () => {

@@ -3,6 +3,7 @@
 // chart values, so the check counts what the scheduler will.
 import { DEVICE_PLUGIN_REQUESTS, needsDevicePlugin } from "../cluster/gpu";
 import { KARPENTER_REPLICAS, KARPENTER_RESOURCES } from "../cluster/karpenterNodes";
+import { METRICS_SERVER_REPLICAS, METRICS_SERVER_RESOURCES } from "../cluster/metricsServer";
 import type { RootConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
@@ -15,6 +16,8 @@ export type Placement = "system" | "cpu" | "gpu";
 export interface PodGroup {
   /** The config key the pods come from, e.g. "services.objectDetector v2" or "istio.istiod". */
   source: string;
+  /** The keys that set one pod's CPU, memory and GPUs, for a problem to name (the source's key when fixed). */
+  keys: { cpu: string; memory: string; gpu: string };
   placement: Placement;
   min: number;
   max: number;
@@ -43,6 +46,9 @@ export const EKS_ADDON_PODS: { source: string; replicas: number; requests: CpuMe
 ];
 export const EKS_NODE_DAEMONSETS: CpuMemory = { cpu: "200m", memory: "256Mi" };
 
+/** "services.objectDetector v2" → "services.objectDetector": the key a pod's size is set at. */
+const configKey = (source: string) => source.split(" ")[0];
+
 function group(
   source: string,
   placement: Placement,
@@ -50,9 +56,11 @@ function group(
   max: number,
   requests: CpuMemory[],
   gpu = 0,
+  keys: PodGroup["keys"] = { cpu: configKey(source), memory: configKey(source), gpu: configKey(source) },
 ): PodGroup {
   return {
     source,
+    keys,
     placement,
     min,
     max,
@@ -70,25 +78,39 @@ export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
     service.versions.map((version) => {
       const replicas = versionReplicas(service, version);
       const onGpu = gpuNodes && service.gpu > 0;
+      const key = `services.${service.key}`;
       return group(
-        `services.${service.key} ${version.name}`,
+        `${key} ${version.name}`,
         onGpu ? "gpu" : "cpu",
         replicas.min,
         replicas.max,
         [service.resources.requests, sidecar],
         onGpu ? service.gpu : 0,
+        { cpu: `${key}.resources.requests.cpu`, memory: `${key}.resources.requests.memory`, gpu: `${key}.gpu` },
       );
     }),
   );
   const { istiod, ingress } = config.istio;
   pods.push(
-    group("istio.istiod", "cpu", istiod.minReplicas, istiod.maxReplicas, [{ cpu: istiod.cpu, memory: istiod.memory }]),
+    group(
+      "istio.istiod",
+      "cpu",
+      istiod.minReplicas,
+      istiod.maxReplicas,
+      [{ cpu: istiod.cpu, memory: istiod.memory }],
+      0,
+      { cpu: "istio.istiod.cpu", memory: "istio.istiod.memory", gpu: "istio.istiod" },
+    ),
     group("istio.ingress", "cpu", ingress.minReplicas, ingress.maxReplicas, [GATEWAY_RESOURCES.requests]),
   );
   if (config.observability.enabled) {
     const o = OBSERVABILITY_REQUESTS;
     pods.push(
-      once("observability prometheus", [config.observability.prometheusResources]),
+      group("observability prometheus", "cpu", 1, 1, [config.observability.prometheusResources], 0, {
+        cpu: "observability.prometheusResources.cpu",
+        memory: "observability.prometheusResources.memory",
+        gpu: "observability",
+      }),
       once("observability alertmanager", [o.alertmanager]),
       once("observability grafana", [o.grafana, o.grafanaSidecar]),
       once("observability prometheus-operator", [o.prometheusOperator]),
@@ -102,6 +124,10 @@ export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
       pods.push(group(addon.source, "cpu", addon.replicas, addon.replicas, [addon.requests]));
     if (config.cluster.gpuNodes.provisioner === "karpenter") {
       pods.push(group("karpenter", "system", KARPENTER_REPLICAS, KARPENTER_REPLICAS, [KARPENTER_RESOURCES.requests]));
+    }
+    if (config.cluster.metricsServer === "install") {
+      const replicas = METRICS_SERVER_REPLICAS;
+      pods.push(group("cluster.metricsServer", "system", replicas, replicas, [METRICS_SERVER_RESOURCES.requests]));
     }
   }
   return pods;

@@ -12,7 +12,19 @@ const nodeGroupFields = {
   minSize: z.number().int().min(0),
   desiredSize: z.number().int().min(0),
   maxSize: z.number().int().min(1),
+  /**
+   * What scales the group: nothing here does, so the capacity check counts desiredSize nodes.
+   * `cluster-autoscaler` states that one runs (EKS tags managed groups for its auto-discovery):
+   * then the check counts maxSize.
+   */
+  autoscaler: z.enum(["none", "cluster-autoscaler"]).default("none"),
 };
+
+/**
+ * The metrics API HorizontalPodAutoscalers read CPU from: `install` the pinned metrics-server
+ * chart, or `present` when the cluster has one already (k3s, minikube's add-on, a platform team's).
+ */
+const metricsServer = z.enum(["install", "present"]).default("install");
 
 const systemNodes = z
   .strictObject({
@@ -40,11 +52,17 @@ const managedGpuNodes = z.strictObject({
 });
 
 const capacityTypes = z.array(z.enum(["on-demand", "spot"])).min(1);
-/** A Karpenter AMI alias: al2023@latest, or pinned as al2023@v20251117. */
+/**
+ * The EKS-optimized AL2023 release Karpenter's nodes boot from. Pinned, so an AMI release does not
+ * drift every GPU node (Karpenter replaces nodes whose AMI no longer matches); move it on purpose.
+ * v20251016 is an awslabs/amazon-eks-ami release with AMIs for Kubernetes 1.34 (see that repository's
+ * issue #2470, which lists it).
+ */
+export const DEFAULT_AMI_ALIAS = "al2023@v20251016";
 const amiAlias = z
   .string()
-  .regex(/^al2023@(latest|v\d{8})$/, 'must be an AL2023 alias such as "al2023@latest" or "al2023@v20251117"')
-  .default("al2023@latest");
+  .regex(/^al2023@(latest|v\d{8})$/, 'must be an AL2023 alias such as "al2023@v20251016" or "al2023@latest"')
+  .default(DEFAULT_AMI_ALIAS);
 
 /** GPU nodes that Karpenter launches when GPU pods are pending, within a GPU ceiling. */
 const karpenterGpuNodes = z.strictObject({
@@ -119,6 +137,7 @@ export const eksClusterSchema = z.strictObject({
   systemNodes,
   gpuNodes,
   generalNodes,
+  metricsServer,
 });
 
 export const existingClusterSchema = z.strictObject({
@@ -142,6 +161,9 @@ export const existingClusterSchema = z.strictObject({
   gpu: z.boolean().default(false),
   /** StorageClass for Prometheus; the cluster default when absent. */
   storageClass: z.string().min(1).optional(),
+  metricsServer,
+  /** kind's kubelets serve self-signed certificates: metrics-server must skip verifying them there. */
+  kubeletInsecureTls: z.boolean().default(false),
 });
 
 export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, existingClusterSchema], {

@@ -142,5 +142,6 @@ export function chartNeeds(config: RootConfig): ChartNeeds {
     gpu: gpuEnabled(config),
     devicePlugin: config.cluster.mode === "eks" && needsDevicePlugin(config.cluster.gpuNodes),
     karpenter: config.cluster.mode === "eks" && config.cluster.gpuNodes.provisioner === "karpenter",
+    metricsServer: config.cluster.metricsServer === "install",
   };
 }

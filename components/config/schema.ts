@@ -15,12 +15,15 @@ const jwt = z.strictObject({
   audiences: z.array(z.string().min(1)).default([]),
 });
 
+/** The Istio release every chart (base, istiod, gateway) comes from unless the stack names another. */
+export const DEFAULT_ISTIO_VERSION = "1.30.3";
+
 export const istioSchema = z
   .strictObject({
     version: z
       .string()
-      .regex(/^1\.\d+\.\d+$/, 'must be an Istio release such as "1.30.3"')
-      .default("1.30.3"),
+      .regex(/^1\.\d+\.\d+$/, `must be an Istio release such as "${DEFAULT_ISTIO_VERSION}"`)
+      .default(DEFAULT_ISTIO_VERSION),
     /** Optional control-plane revision for canary upgrades of Istio itself (e.g. "1-30-3"). */
     revision: dnsLabel.optional(),
     outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).default("REGISTRY_ONLY"),

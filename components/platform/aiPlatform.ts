@@ -17,6 +17,8 @@ export interface AiPlatformArgs {
   ingress: IstioConfig["ingress"];
   gpu: boolean;
   mesh: ServiceMesh;
+  /** Where the HPAs read CPU from (the metrics-server release); none when the cluster has its own. */
+  metricsApi: pulumi.Resource[];
 }
 
 /** The URL users reach web at; with a wildcard host, where to find the load balancer's name. */
@@ -80,6 +82,7 @@ export class AiPlatform extends pulumi.ComponentResource {
           callers: allowedCallers(args.callGraph, service.key, this.namespace, mesh.gatewayPrincipal),
           gpu: args.gpu,
           dependsOn: ready,
+          metricsApi: args.metricsApi,
         },
         { parent: this },
       );

@@ -18,6 +18,8 @@ export interface AiServiceArgs {
   gpu: boolean;
   /** The namespace and istiod must exist first. */
   dependsOn: pulumi.Resource[];
+  /** Where the HPAs read CPU from (the metrics-server release); none when the cluster has its own. */
+  metricsApi: pulumi.Resource[];
 }
 
 export function serviceHost(app: string, namespace: string): string {
@@ -75,7 +77,8 @@ export class AiService extends pulumi.ComponentResource {
             ],
           },
         },
-        child,
+        // An HPA without the metrics API shows <unknown> and never scales: install that first.
+        { parent: this, dependsOn: [...args.dependsOn, ...args.metricsApi] },
       );
     }
 
