@@ -40,6 +40,11 @@ function computedOutputs(type: string, name: string, inputs: Inputs): Inputs {
         arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? name}`,
         uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
       };
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return {
+        name: inputs.name ?? name,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${inputs.name ?? name}`,
+      };
     case "aws:kms/key:Key":
       return { arn: arn("kms", `key/${hex(name, 8)}-0000-4000-8000-${hex(name, 12)}`), keyId: hex(name, 32) };
     case "aws:eks/nodeGroup:NodeGroup":

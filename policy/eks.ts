@@ -146,6 +146,20 @@ export const eksPolicies: AiMeshPolicy[] = [
     },
   }),
   resourcePolicy({
+    name: "karpenter-nodeclass-ami-pinned",
+    description:
+      "Karpenter EC2NodeClasses pin their AMI release: with @latest every AMI release replaces every node Karpenter runs.",
+    remediationSteps: 'Pin the alias to a release, e.g. amiAlias: "al2023@v20251016", and move it on purpose.',
+    enforcementLevel: "advisory",
+    types: ["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"],
+    validate: (props, _args, report) => {
+      const terms: { alias?: string }[] = props.spec?.amiSelectorTerms ?? [];
+      for (const alias of terms.map((t) => t.alias).filter((a): a is string => a !== undefined)) {
+        if (alias.endsWith("@latest")) report(`EC2NodeClass ${objectName(props)} follows ${alias}.`);
+      }
+    },
+  }),
+  resourcePolicy({
     name: "kms-key-rotation",
     description: "KMS keys rotate automatically.",
     remediationSteps: "Set enableKeyRotation: true on the key.",

@@ -52,7 +52,11 @@ describe("Karpenter (dev stack)", () => {
     );
     const policy = JSON.parse(named("aws:iam/rolePolicy:RolePolicy", "karpenter-controller").inputs.policy as string);
     const sid = (id: string) => policy.Statement.find((s: Json) => s.Sid === id);
-    expect(sid("AllowPassingInstanceRole").Resource).toBe("arn:aws:iam::123456789012:role/nodes-node");
+    expect(sid("AllowPassingInstanceRole").Resource).toBe("arn:aws:iam::123456789012:role/karpenter-node");
+    // The instance profile is ours: Karpenter may read profiles, never create or change one.
+    expect(
+      policy.Statement.flatMap((s: Json) => [s.Action].flat()).filter((a: string) => a.startsWith("iam:")),
+    ).toEqual(["iam:PassRole", "iam:GetInstanceProfile", "iam:ListInstanceProfiles"]);
     expect(sid("AllowInterruptionQueueActions").Resource).toMatch(/^arn:aws:sqs:/);
     expect(sid("AllowScopedDeletion").Condition.StringEquals).toEqual({
       "aws:ResourceTag/kubernetes.io/cluster/ai-mesh-dev": "owned",
@@ -63,12 +67,37 @@ describe("Karpenter (dev stack)", () => {
     expect(sid("AllowRegionalReadActions").Condition).toEqual({ StringEquals: { "aws:RequestedRegion": "us-west-2" } });
   });
 
-  it("lets its nodes join with the node role (an EC2_LINUX access entry)", () => {
-    expect(named("aws:eks/accessEntry:AccessEntry", "karpenter-node-access").inputs).toMatchObject({
+  it("gives its nodes a role, instance profile and EC2_LINUX access entry of their own", () => {
+    const role = named("aws:iam/role:Role", "karpenter-node");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal).toEqual({
+      Service: "ec2.amazonaws.com",
+    });
+    const attached = ofType(run.resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === "karpenter-node")
+      .map((a) => String(a.inputs.policyArn).split("/").pop());
+    expect(attached).toEqual([
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEKS_CNI_Policy",
+      "AmazonEC2ContainerRegistryReadOnly",
+      "AmazonSSMManagedInstanceCore",
+    ]);
+    expect(named("aws:iam/instanceProfile:InstanceProfile", "karpenter-node").inputs.role).toBe("karpenter-node");
+    const entry = named("aws:eks/accessEntry:AccessEntry", "karpenter-node-access");
+    expect(entry.inputs).toMatchObject({
       clusterName: "ai-mesh-dev",
-      principalArn: "arn:aws:iam::123456789012:role/nodes-node",
+      principalArn: "arn:aws:iam::123456789012:role/karpenter-node",
       type: "EC2_LINUX",
     });
+  });
+
+  it("creates no access entry for the managed groups' role: EKS owns that one (a second would fail with 409)", () => {
+    const managedRole = one(run.resources, "aws:eks/nodeGroup:NodeGroup", "nodes-system").inputs.nodeRoleArn;
+    expect(managedRole).toBe("arn:aws:iam::123456789012:role/nodes-node");
+    const entries = ofType(run.resources, "aws:eks/accessEntry:AccessEntry").map((e) => e.inputs.principalArn);
+    expect(entries).not.toContain(managedRole);
+    expect(entries.filter((arn) => String(arn).includes("karpenter"))).toEqual([
+      "arn:aws:iam::123456789012:role/karpenter-node",
+    ]);
   });
 
   it("feeds Spot interruptions, rebalance, state changes and scheduled maintenance to an encrypted queue", () => {
@@ -130,11 +159,11 @@ describe("Karpenter (dev stack)", () => {
     }
   });
 
-  it("gives GPU nodes an AL2023 EC2NodeClass: IMDSv2 with one hop, an encrypted 100 GiB gp3 root, the node role", () => {
+  it("gives GPU nodes an AL2023 EC2NodeClass: a pinned AMI, IMDSv2 with one hop, an encrypted 100 GiB gp3 root, its profile", () => {
     const nodeClass = named(NODE_CLASS, "karpenter-gpu-nodeclass");
     expect(nodeClass.inputs.spec).toEqual({
-      role: "nodes-node",
-      amiSelectorTerms: [{ alias: "al2023@latest" }],
+      instanceProfile: "karpenter-node",
+      amiSelectorTerms: [{ alias: "al2023@v20251016" }],
       subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": "ai-mesh-dev" } }],
       securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": "ai-mesh-dev" } }],
       metadataOptions: {
@@ -151,6 +180,19 @@ describe("Karpenter (dev stack)", () => {
       ],
     });
     expect(dependsOn(nodeClass, named(RELEASE, "karpenter-controller"))).toBe(true);
+    expect(dependsOn(nodeClass, named("aws:eks/accessEntry:AccessEntry", "karpenter-node-access"))).toBe(true);
+  });
+
+  it("pins every node class to one AMI release, which the stack may move", async () => {
+    const aliases = (r: RunResult) =>
+      ofType(r.resources, NODE_CLASS).map((c) => (c.inputs.spec as Json).amiSelectorTerms[0].alias);
+    expect(aliases(run)).toEqual(["al2023@v20251016", "al2023@v20251016"]);
+    const moved = await deploy({
+      config: {
+        "ai-mesh:cluster": { gpuNodes: { amiAlias: "al2023@v20250915" }, generalNodes: { amiAlias: "al2023@latest" } },
+      },
+    });
+    expect(aliases(moved)).toEqual(["al2023@v20250915", "al2023@latest"]);
   });
 
   it("launches GPU nodes from the configured families and capacity types, tainted, labelled, capped, consolidated", () => {

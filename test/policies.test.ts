@@ -188,6 +188,15 @@ describe("EKS policies", () => {
     ).toEqual(["EC2NodeClass gpu does not require IMDSv2.", "EC2NodeClass gpu allows 2 metadata hops, not 1."]);
   });
 
+  it("karpenter-nodeclass-ami-pinned", () => {
+    const nodeClass = (alias: string) =>
+      k8s("EC2NodeClass", "karpenter.k8s.aws/v1", { amiSelectorTerms: [{ alias }] }, { name: "gpu" });
+    expect(violations("karpenter-nodeclass-ami-pinned", [nodeClass("al2023@v20251016")])).toEqual([]);
+    expect(violations("karpenter-nodeclass-ami-pinned", [nodeClass("al2023@latest")])).toEqual([
+      "EC2NodeClass gpu follows al2023@latest.",
+    ]);
+  });
+
   it("kms-key-rotation", () => {
     const key = (enableKeyRotation: boolean) => resource("aws:kms/key:Key", { enableKeyRotation }, { name: "key" });
     expect(violations("kms-key-rotation", [key(true)])).toEqual([]);

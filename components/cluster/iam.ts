@@ -2,6 +2,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** What every node runs with: join the cluster, run the VPC CNI, pull images, SSM instead of SSH. */
+export const NODE_POLICIES = [
+  "AmazonEKSWorkerNodePolicy",
+  "AmazonEKS_CNI_Policy",
+  "AmazonEC2ContainerRegistryReadOnly",
+  "AmazonSSMManagedInstanceCore",
+];
+
 /** A trust policy letting an AWS service principal assume the role. */
 export function serviceTrustPolicy(service: string, actions: string[] = ["sts:AssumeRole"]): string {
   return JSON.stringify({

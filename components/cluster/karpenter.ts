@@ -1,12 +1,13 @@
 // Karpenter: GPU (and general-purpose) nodes that appear when pods need them and go when they do
-// not. Its controller role (EKS Pod Identity), the SQS interruption queue fed by EventBridge, the
-// discovery tags, the pinned chart on the system nodes, the EC2NodeClasses and the NodePools.
+// not. Its nodes' own IAM role, instance profile and access entry; its controller role (EKS Pod
+// Identity); the SQS interruption queue fed by EventBridge; the discovery tags; the pinned chart on
+// the system nodes; the EC2NodeClasses and the NodePools.
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, chartArgs } from "../charts";
 import type { ChartsConfig, GeneralNodesConfig, KarpenterGpuNodesConfig } from "../config";
-import { serviceTrustPolicy } from "./iam";
+import { NODE_POLICIES, serviceRole, serviceTrustPolicy } from "./iam";
 import { INTERRUPTION_EVENTS, interruptionQueuePolicy, karpenterControllerPolicy } from "./karpenterPolicy";
 import { NODE_ROLE_LABEL } from "./gpu";
 import {
@@ -30,8 +31,6 @@ export interface KarpenterArgs {
   partition: pulumi.Input<string>;
   region: string;
   privateSubnetIds: pulumi.Input<string>[];
-  /** The node role Karpenter's nodes run as (the managed groups' role). */
-  nodeRole: aws.iam.Role;
   gpu: KarpenterGpuNodesConfig;
   general: GeneralNodesConfig;
   charts: ChartsConfig;
@@ -43,17 +42,35 @@ export class Karpenter extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
   readonly interruptionQueue: aws.sqs.Queue;
   readonly nodePools: k8s.apiextensions.CustomResource[];
+  /** The role Karpenter's nodes run as: their own, never the managed groups' (EKS owns that one's access entry). */
+  readonly nodeRole: aws.iam.Role;
 
   constructor(name: string, args: KarpenterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ai-mesh:index:Karpenter", name, {}, opts);
     const child = { parent: this };
     const accountId = aws.getCallerIdentityOutput({}, child).accountId;
 
+    // A role of their own, as Karpenter's getting-started has it: EKS creates and deletes the access
+    // entry of a managed group's role itself, so an entry for that role here would collide (409) or,
+    // removed with Karpenter, lock the system nodes out.
+    const node = serviceRole(
+      `${name}-node`,
+      {
+        service: "ec2.amazonaws.com",
+        partition: args.partition,
+        policies: NODE_POLICIES,
+        description: "Nodes Karpenter launches",
+      },
+      child,
+    );
+    this.nodeRole = node.role;
+    // Ours, named in the EC2NodeClasses: Karpenter then needs no right to create instance profiles.
+    const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: node.role.name }, child);
     // Nodes join with the node role: in API authentication mode that needs an access entry.
     const nodeAccess = new aws.eks.AccessEntry(
       `${name}-node-access`,
-      { clusterName: args.clusterName, principalArn: args.nodeRole.arn, type: "EC2_LINUX" },
-      child,
+      { clusterName: args.clusterName, principalArn: node.role.arn, type: "EC2_LINUX" },
+      { parent: this, dependsOn: node.attachments },
     );
 
     this.interruptionQueue = new aws.sqs.Queue(
@@ -96,7 +113,7 @@ export class Karpenter extends pulumi.ComponentResource {
       {
         role: controllerRole.name,
         policy: pulumi
-          .all([args.partition, accountId, args.clusterName, this.interruptionQueue.arn, args.nodeRole.arn])
+          .all([args.partition, accountId, args.clusterName, this.interruptionQueue.arn, node.role.arn])
           .apply(([partition, account, clusterName, queueArn, nodeRoleArn]) =>
             karpenterControllerPolicy({
               partition,
@@ -159,15 +176,15 @@ export class Karpenter extends pulumi.ComponentResource {
           apiVersion: "karpenter.k8s.aws/v1",
           kind: "EC2NodeClass",
           metadata: { name: pool },
-          // Only the role's name waits for the role; the rest is known at preview (policies check it).
+          // Only the profile's name waits for the profile; the rest is known at preview (policies check it).
           spec: ec2NodeClassSpec({
             clusterName: args.configuredClusterName,
-            nodeRoleName: args.nodeRole.name,
+            instanceProfile: instanceProfile.name,
             amiAlias,
             diskSizeGiB,
           }),
         },
-        { parent: this, dependsOn: [this.release] },
+        { parent: this, dependsOn: [this.release, nodeAccess] },
       );
     const nodePool = (pool: string, spec: unknown, classResource: k8s.apiextensions.CustomResource) =>
       new k8s.apiextensions.CustomResource(
@@ -181,6 +198,6 @@ export class Karpenter extends pulumi.ComponentResource {
       nodePool("gpu", gpuNodePoolSpec(args.gpu, "gpu"), gpuClass),
       nodePool("general", generalNodePoolSpec(args.general, "general"), generalClass),
     ];
-    this.registerOutputs({ interruptionQueue: this.interruptionQueue.name });
+    this.registerOutputs({ interruptionQueue: this.interruptionQueue.name, nodeRole: this.nodeRole.name });
   }
 }

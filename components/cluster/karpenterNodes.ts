@@ -10,18 +10,18 @@ export const KARPENTER_REPLICAS = 2;
 /** The tag Karpenter finds the cluster's private subnets and security group by. */
 export const DISCOVERY_TAG = "karpenter.sh/discovery";
 
-export interface NodeClassArgs<Role> {
+export interface NodeClassArgs<Profile> {
   clusterName: string;
-  /** A string, or a Pulumi output of one: only the role waits for the role's creation. */
-  nodeRoleName: Role;
+  /** A string, or a Pulumi output of one: only the profile waits for its creation. */
+  instanceProfile: Profile;
   amiAlias: string;
   diskSizeGiB: number;
 }
 
-export function ec2NodeClassSpec<Role>(args: NodeClassArgs<Role>) {
+export function ec2NodeClassSpec<Profile>(args: NodeClassArgs<Profile>) {
   const discovery = [{ tags: { [DISCOVERY_TAG]: args.clusterName } }];
   return {
-    role: args.nodeRoleName,
+    instanceProfile: args.instanceProfile,
     amiSelectorTerms: [{ alias: args.amiAlias }],
     subnetSelectorTerms: discovery,
     securityGroupSelectorTerms: discovery,

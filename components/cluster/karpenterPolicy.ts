@@ -1,6 +1,7 @@
 // The Karpenter controller's IAM policy, scoped to one cluster, after the controller policy of
 // Karpenter v1's getting-started CloudFormation: it may launch and tag instances only for its own
-// NodePools, terminate only those, pass only the node role, and read its interruption queue.
+// NodePools, terminate only those, pass only its node role, and read its interruption queue. The
+// instance profile is ours (EC2NodeClass spec.instanceProfile), so it may not create or change any.
 // Pure: names and ARNs in, policy document out.
 
 export interface KarpenterPolicyArgs {
@@ -123,31 +124,6 @@ export function karpenterControllerPolicy(args: KarpenterPolicyArgs): string {
       Action: "iam:PassRole",
       Resource: nodeRoleArn,
       Condition: { StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"] } },
-    },
-    {
-      Sid: "AllowScopedInstanceProfileCreationActions",
-      Effect: "Allow",
-      Action: ["iam:CreateInstanceProfile"],
-      Resource: `arn:${p}:iam::${accountId}:instance-profile/*`,
-      Condition: {
-        StringEquals: { ...requestOwned, "aws:RequestTag/topology.kubernetes.io/region": region },
-        StringLike: { "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*" },
-      },
-    },
-    {
-      Sid: "AllowScopedInstanceProfileActions",
-      Effect: "Allow",
-      Action: [
-        "iam:AddRoleToInstanceProfile",
-        "iam:RemoveRoleFromInstanceProfile",
-        "iam:DeleteInstanceProfile",
-        "iam:TagInstanceProfile",
-      ],
-      Resource: `arn:${p}:iam::${accountId}:instance-profile/*`,
-      Condition: {
-        StringEquals: { ...owned, "aws:ResourceTag/topology.kubernetes.io/region": region },
-        StringLike: { "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*" },
-      },
     },
     {
       Sid: "AllowInstanceProfileReadActions",

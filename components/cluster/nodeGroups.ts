@@ -13,7 +13,7 @@ import {
   NODE_ROLE_LABEL,
   needsDevicePlugin,
 } from "./gpu";
-import { serviceRole } from "./iam";
+import { NODE_POLICIES, serviceRole } from "./iam";
 
 export interface NodeGroupsArgs {
   clusterName: pulumi.Input<string>;
@@ -34,8 +34,6 @@ export class NodeGroups extends pulumi.ComponentResource {
   readonly system: aws.eks.NodeGroup;
   /** With gpuNodes.provisioner managed only; Karpenter launches GPU nodes otherwise. */
   readonly gpu?: aws.eks.NodeGroup;
-  /** The role nodes run as; Karpenter's nodes use it too. */
-  readonly nodeRole: aws.iam.Role;
   readonly devicePlugin?: k8s.helm.v3.Release;
 
   constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,17 +44,11 @@ export class NodeGroups extends pulumi.ComponentResource {
         service: "ec2.amazonaws.com",
         partition: args.partition,
         // SSM replaces SSH for break-glass access to nodes.
-        policies: [
-          "AmazonEKSWorkerNodePolicy",
-          "AmazonEKS_CNI_Policy",
-          "AmazonEC2ContainerRegistryReadOnly",
-          "AmazonSSMManagedInstanceCore",
-        ],
+        policies: NODE_POLICIES,
         description: "EKS worker nodes",
       },
       { parent: this },
     );
-    this.nodeRole = nodeRole.role;
     const dependsOn = [...args.dependsOn, ...nodeRole.attachments];
     const group = (role: "system" | "gpu", config: NodeGroupConfig, labels: Record<string, string>, taints = false) => {
       const template = new aws.ec2.LaunchTemplate(
