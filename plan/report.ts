@@ -137,7 +137,15 @@ interface CapacityPool {
 interface CapacityOutput {
   note?: string;
   pools: CapacityPool[];
-  load: { service: string; working: string; replicasMax: number; maxRequests: number; maxPendingRequests: number }[];
+  load: {
+    service: string;
+    version: string;
+    sharePercent: number;
+    working: string;
+    replicasMax: number;
+    maxRequests: number;
+    maxPendingRequests: number;
+  }[];
 }
 
 const cpu = (millis: number | null) => (millis === null ? "no cap" : `${(millis / 1000).toFixed(2)}`);
@@ -166,7 +174,7 @@ export function renderCapacityTable(capacity: CapacityOutput | undefined): strin
   }
   for (const l of capacity.load) {
     lines.push(
-      `  load ${l.service}: ${l.working} (replicas.max ${l.replicasMax}; connection pool up to ${l.maxRequests} requests, ${l.maxPendingRequests} pending)`,
+      `  load ${l.service} ${l.version} (${l.sharePercent} % of peak): ${l.working} (replicas.max ${l.replicasMax}; connection pool up to ${l.maxRequests} requests, ${l.maxPendingRequests} pending)`,
     );
   }
   return lines.join("\n");

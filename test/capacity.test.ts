@@ -61,6 +61,47 @@ describe("replicas from load (Little's law)", () => {
   });
 });
 
+describe("load per version", () => {
+  it("splits the peak by weight, the mirror target getting its copies, and checks each version's max", () => {
+    const raw = devRawWith((r) => {
+      r.services.objectDetector.load = { peakRps: 40, latencyMs: 500, concurrency: 2, targetUtilization: 50 };
+    });
+    const dev = report(raw);
+    expect(dev.load.map((l) => [l.version, l.sharePercent, l.replicasNeeded, l.replicasMax])).toEqual([
+      ["v1", 90, 18, 3],
+      ["v2", 10, 2, 2],
+      ["v3", 5, 1, 1],
+    ]);
+    expect(dev.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "services.objectDetector.replicas.max: 3 is below the 18 replicas v1 needs for its 90 % of peak (36 rps × 0.5 s = 18 in flight; 18 / (2 per replica × 50 %) = 18 → 18)",
+    ]);
+  });
+
+  it("names a version's own replica range when it has one", () => {
+    const raw = devRawWith((r) => {
+      r.services.objectDetector.load = { peakRps: 40, latencyMs: 500, concurrency: 2, targetUtilization: 50 };
+      r.services.objectDetector.replicas = { min: 1, max: 18 };
+      r.services.objectDetector.versions[1].weight = 30;
+      r.services.objectDetector.versions[0].weight = 70;
+    });
+    expect(report(raw).problems.map((p) => p.path)).toEqual(["services.objectDetector.versions[1].replicas.max"]);
+  });
+
+  it("refuses a per-pod rate limit below what each pod takes at peak", () => {
+    const raw = devRawWith((r) => {
+      r.services.web.load = { peakRps: 1000, latencyMs: 20, concurrency: 10 };
+    });
+    expect(problems(raw)).toEqual([
+      "services.web.rateLimit.requestsPerSecond: 100 per pod is below the 334 rps each of v1's 3 pods takes at peak (load.peakRps 1000 × 100 % / 3); raise it, or the peak is answered with 429s",
+    ]);
+    const enough = devRawWith((r) => {
+      r.services.web.load = { peakRps: 1000, latencyMs: 20, concurrency: 10 };
+      r.services.web.rateLimit = { requestsPerSecond: 400, burst: 800 };
+    });
+    expect(problems(enough)).toEqual([]);
+  });
+});
+
 describe("per-version replicas", () => {
   it("lets a canary and a mirror target run fewer replicas than stable", () => {
     const config = parseConfig(stackRaw("dev"));
@@ -105,16 +146,30 @@ describe("the capacity check", () => {
       config: {
         "ai-mesh:cluster": {
           ...MANAGED_GPUS["ai-mesh:cluster"],
-          gpuNodes: { ...MANAGED_GPUS["ai-mesh:cluster"].gpuNodes, maxSize: 2, desiredSize: 1 },
+          gpuNodes: { ...MANAGED_GPUS["ai-mesh:cluster"].gpuNodes, maxSize: 3, desiredSize: 2 },
         },
       },
     });
     expect(run.error?.message).toBe(
       "Invalid stack config (1 problem):\n" +
         "  - services.objectDetector: 3 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1), " +
-        "cluster.gpuNodes allows at most 2 (maxSize 2 × g5.xlarge (3.92 CPU, 13.9 GiB, 1 GPU allocatable, less 400m CPU and 640 MiB of DaemonSets each))",
+        "cluster.gpuNodes allows at most 2 (desiredSize 2 × g5.xlarge (3.92 CPU, 13.9 GiB, 1 GPU allocatable, less 400m CPU and 640 MiB of DaemonSets each; nothing scales the group (autoscaler none)))",
     );
     expect(run.resources.filter((r) => r.custom)).toEqual([]);
+  });
+
+  it("counts a managed group at desiredSize, and at maxSize only when an autoscaler is declared", () => {
+    const gpus = (group: Record<string, unknown>) =>
+      report(devRawWith((r) => useManagedGpus(r, { minSize: 1, desiredSize: 3, maxSize: 5, ...group }))).rows[1]
+        .capacity.gpus;
+    expect(gpus({})).toBe(3);
+    expect(gpus({ autoscaler: "cluster-autoscaler" })).toBe(5);
+    const system = (nodes: Record<string, unknown>) =>
+      report(devRawWith((r) => (r.cluster.systemNodes = { ...r.cluster.systemNodes, ...nodes }))).rows[0].arithmetic;
+    expect(system({})).toContain("cluster.systemNodes: desiredSize 2 × m6i.xlarge");
+    expect(system({ autoscaler: "cluster-autoscaler" })).toContain(
+      "cluster.systemNodes: maxSize 4 × m6i.xlarge (3.92 CPU, 13.9 GiB allocatable, less 250m CPU and 320 MiB of DaemonSets each; cluster-autoscaler scales the group)",
+    );
   });
 
   it("refuses CPU services that can never fit the system nodes and the general pool", () => {
@@ -129,24 +184,59 @@ describe("the capacity check", () => {
     );
     expect(problem).toContain("the nodes hold 5.35 CPU, 20.1 GiB for pods");
     expect(problem).toContain(
-      "maxSize 1 × m6i.large (1.93 CPU, 6.8 GiB allocatable, less 250m CPU and 320 MiB of DaemonSets each)",
+      "desiredSize 1 × m6i.large (1.93 CPU, 6.8 GiB allocatable, less 250m CPU and 320 MiB of DaemonSets each; nothing scales the group (autoscaler none))",
     );
   });
 
-  it("refuses a pod bigger than any node its pool can have", () => {
+  it("refuses a pod bigger than any node its pool can have, once, at the request that cannot be met", () => {
     const raw = devRawWith((r) => {
       useManagedGpus(r);
+      r.services.objectDetector.replicas = { min: 1, max: 1 };
+      r.services.objectDetector.versions = [{ name: "v1", image: "ghcr.io/x/detector:1.0.0", weight: 100 }];
+      delete r.services.objectDetector.mirror;
       r.services.objectDetector.resources = {
         requests: { cpu: "2", memory: "20Gi" },
         limits: { cpu: "4", memory: "24Gi" },
       };
     });
-    expect(problems(raw)).toEqual(
-      ["v1", "v2", "v3"].map(
-        (v) =>
-          `services.objectDetector: one pod of services.objectDetector ${v} needs 2.1 CPU, 20.1 GiB, 1 GPU (sidecar included), more than the largest node can give it (cluster.gpuNodes g5.xlarge: 3.52 CPU, 13.3 GiB, 1 GPU)`,
-      ),
+    expect(problems(raw)).toEqual([
+      "services.objectDetector.resources.requests.memory: one pod of services.objectDetector needs 2.1 CPU, 20.1 GiB, 1 GPU (sidecar included); no node its pool can launch has 20.1 GiB for it: cluster.gpuNodes can launch at most 13.3 GiB for pods (g5.xlarge)",
+    ]);
+  });
+
+  it("honours a NodePool's GPU limit per pod: a 5-GPU pod cannot come from g5/g6 under maxGpus 6", () => {
+    const raw = devRawWith((r) => {
+      r.services.objectDetector.gpu = 5;
+      r.services.objectDetector.replicas = { min: 1, max: 1 };
+      r.services.objectDetector.versions = [{ name: "v1", image: "ghcr.io/x/detector:1.0.0", weight: 100 }];
+      delete r.services.objectDetector.mirror;
+    });
+    expect(problems(raw)).toEqual([
+      "services.objectDetector.gpu: one pod of services.objectDetector needs 2.1 CPU, 8.1 GiB, 5 GPUs (sidecar included); no node its pool can launch has 5 GPUs for it: " +
+        "cluster.gpuNodes can launch at most 4 GPUs for pods (g5.12xlarge); g5.48xlarge, g6.48xlarge would hold it, but one such node exceeds the NodePool's maxGpus 6",
+    ]);
+  });
+
+  it("honours a NodePool's memory limit per pod: a 150 GiB pod cannot come from a 128 GiB general pool", () => {
+    const raw = devRawWith((r) => {
+      r.services.imageProcessor.resources = {
+        requests: { cpu: "2", memory: "150Gi" },
+        limits: { cpu: "4", memory: "160Gi" },
+      };
+    });
+    const found = problems(raw);
+    expect(found[0]).toBe(
+      "services.imageProcessor.resources.requests.memory: one pod of services.imageProcessor needs 2.1 CPU, 150.1 GiB (sidecar included); no node its pool can launch has 150.1 GiB for it: " +
+        "cluster.systemNodes can launch at most 13.6 GiB for pods (m6i.xlarge); cluster.generalNodes can launch at most 115.9 GiB for pods (r6i.4xlarge); " +
+        "r6i.8xlarge, r7i.8xlarge would hold it, but one such node exceeds the NodePool's maxMemoryGiB 128",
     );
+    expect(found.filter((p) => p.startsWith("services.imageProcessor.resources"))).toHaveLength(1);
+  });
+
+  it("counts metrics-server's two replicas on the system nodes, with Karpenter's", () => {
+    const with_ = report(stackRaw("dev")).rows[0].atMin.cpu;
+    const without = report(devRawWith((r) => (r.cluster.metricsServer = "present"))).rows[0].atMin.cpu;
+    expect(with_ - without).toBe(2 * 100);
   });
 
   it("says why an existing cluster is not checked", () => {
@@ -162,7 +252,7 @@ describe("the capacity check", () => {
     const run = await deploy();
     const capacity = run.outputs.capacity as { pools: { pool: string; capacity: unknown }[] };
     expect(capacity.pools.map((p) => [p.pool, p.capacity])).toEqual([
-      ["system + general", { cpu: 44040, memory: 167088, gpus: 0 }],
+      ["system + general", { cpu: 36700, memory: 139240, gpus: 0 }],
       ["gpu", { cpu: null, memory: null, gpus: 6 }],
     ]);
   });

@@ -9,7 +9,7 @@ import { ROOT } from "../plan/engine";
 function plan(args: string[]) {
   return spawnSync(
     process.execPath,
-    ["--no-opt", path.join(ROOT, "scripts", "run.cjs"), path.join(ROOT, "scripts", "plan.ts"), ...args],
+    [path.join(ROOT, "scripts", "run.cjs"), path.join(ROOT, "scripts", "plan.ts"), ...args],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -48,7 +48,7 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "Capacity (pod requests at min / max replicas against what the nodes hold for pods)",
     );
-    expect(result.stdout).toMatch(/^system \+ general +managed \+ karpenter +[\d.]+ \/ [\d.]+ \/ 44\.04 /m);
+    expect(result.stdout).toMatch(/^system \+ general +managed \+ karpenter +[\d.]+ \/ [\d.]+ \/ 36\.70 /m);
     expect(result.stdout).toMatch(
       /^gpu +karpenter +6\.30 \/ 12\.60 \/ no cap +24\.4Gi \/ 48\.8Gi \/ no cap +3 \/ 6 \/ 6 +fits$/m,
     );
@@ -67,7 +67,7 @@ describe("npm run plan", () => {
   it("prints the compliance report of the policy pack", () => {
     expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
     expect(result.stdout).toMatch(
-      /^31 policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
+      /^32 policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     expect(result.stdout).toMatch(
       /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,
@@ -126,5 +126,16 @@ describe("npm run plan", () => {
     expect(broken.stderr).toContain('✗ plan of stack "broken" failed');
     expect(broken.stderr).toContain("services.objectDetector.versions: weights sum to 90, must be 100");
     expect(fs.existsSync(path.join(out, "broken", "plan.json"))).toBe(false);
+  });
+
+  it("exits non-zero naming the file, the line and the key when a stack file sets a key twice", () => {
+    const twice = planDevVariant("twice", "      maxGpus: 6\n", "      maxGpus: 6\n      maxGpus: 8\n");
+    expect(twice.status).toBe(1);
+    const line =
+      fs.readFileSync(path.join(out, "Pulumi.twice.yaml"), "utf8").split("\n").indexOf("      maxGpus: 8") + 1;
+    expect(twice.stderr).toContain(
+      `✗ plan of stack "twice" failed\nInvalid stack config (1 problem):\n  - Pulumi.twice.yaml line ${line}: key "maxGpus" appears twice under gpuNodes; a key may appear once in a mapping (which one did you mean?)`,
+    );
+    expect(twice.stderr).not.toMatch(/YAMLException|at .*\.js:\d+/);
   });
 });

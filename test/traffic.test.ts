@@ -87,6 +87,41 @@ describe("traffic policy", () => {
     expect(pool.http).toEqual({ http1MaxPendingRequests: 100, http2MaxRequests: 1000 });
   });
 
+  it("sizes the connection pools from the load when set: the service's total, and each version's own", () => {
+    // 40 rps × 0.5 s = 20 in flight; 2 slots per replica: v1 gets 90 % of that, v2 10 %, v3 the 5 % mirror.
+    const service = detector((s) => {
+      s.load = { peakRps: 40, latencyMs: 500, concurrency: 2, targetUtilization: 50 };
+      s.replicas = { min: 1, max: 20 };
+      delete s.connectionPool;
+    });
+    const pools = subsets(service).map((subset) => [subset.name, subset.trafficPolicy?.connectionPool]);
+    expect(pools).toEqual([
+      ["v1", { tcp: { maxConnections: 40 }, http: { http1MaxPendingRequests: 40, http2MaxRequests: 40 } }],
+      ["v2", { tcp: { maxConnections: 4 }, http: { http1MaxPendingRequests: 4, http2MaxRequests: 4 } }],
+      ["v3", { tcp: { maxConnections: 2 }, http: { http1MaxPendingRequests: 2, http2MaxRequests: 2 } }],
+    ]);
+    expect(trafficPolicy(service).connectionPool).toEqual({
+      tcp: { maxConnections: 46 },
+      http: { http1MaxPendingRequests: 46, http2MaxRequests: 46 },
+    });
+  });
+
+  it("lets what the stack sets win over the load, field by field", () => {
+    const service = detector((s) => {
+      s.load = { peakRps: 40, latencyMs: 500, concurrency: 2, targetUtilization: 50 };
+      s.replicas = { min: 1, max: 20 };
+      s.connectionPool = { http1MaxPendingRequests: 7, maxRequestsPerConnection: 10 };
+    });
+    expect(subsets(service)[0].trafficPolicy?.connectionPool).toEqual({
+      tcp: { maxConnections: 40 },
+      http: { http1MaxPendingRequests: 7, http2MaxRequests: 40, maxRequestsPerConnection: 10 },
+    });
+  });
+
+  it("gives subsets no pool of their own without a load", () => {
+    expect(subsets(detector()).map((subset) => subset.trafficPolicy)).toEqual([undefined, undefined, undefined]);
+  });
+
   it("maps every load balancer form", () => {
     expect(loadBalancerPolicy("ROUND_ROBIN")).toEqual({ simple: "ROUND_ROBIN" });
     expect(loadBalancerPolicy({ consistentHash: { httpCookie: { name: "s", ttl: "1h" } } })).toEqual({

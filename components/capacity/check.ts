@@ -1,11 +1,12 @@
-// Does the stack fit its nodes? Demand at minimum and at maximum replicas against each pool. At
-// minimum a shortfall is an error (those pods would stay Pending and `pulumi up` would time out);
-// at maximum it is shown (the HPA could not reach its max). Pure: config in, report out.
+// Does the stack fit its nodes? Each pod against the node types its pools can launch, and demand at
+// minimum and at maximum replicas against each pool. At minimum a shortfall is an error (those pods
+// would stay Pending and `pulumi up` would time out); at maximum it is shown (the HPA could not reach
+// its max). Load (Little's law) per version against replicas and rate limits. Pure: config in, report out.
 import type { RootConfig } from "../config";
 import type { Problem } from "../config/rules";
 import { nodeOverhead, podDemand, type PodGroup } from "./demand";
-import { sizeForLoad } from "./load";
-import { nodePools, type Pool, type Resources } from "./pools";
+import { versionLoads } from "./load";
+import { nodePools, type NodeShape, type Pool, type Resources } from "./pools";
 import { formatCpu, formatMemory } from "./quantity";
 
 export interface CapacityRow {
@@ -21,6 +22,9 @@ export interface CapacityRow {
 
 export interface LoadRow {
   service: string;
+  version: string;
+  /** Percent of peak requests the version gets (its weight, plus its copies as mirror target). */
+  sharePercent: number;
   inFlight: number;
   replicasNeeded: number;
   replicasMax: number;
@@ -59,18 +63,62 @@ const describe = (r: Resources) =>
 /** "services.objectDetector v2" → "services.objectDetector" (the config key, for a problem's path). */
 const configKey = (source: string) => source.split(" ")[0];
 
+interface Dimension {
+  /** Which of the pod's keys sets it. */
+  key: keyof PodGroup["keys"];
+  of: (r: Resources) => number;
+  show: (n: number) => string;
+}
+const DIMENSIONS: Dimension[] = [
+  { key: "gpu", of: (r) => r.gpus, show: (n) => `${n} GPU${n === 1 ? "" : "s"}` },
+  { key: "memory", of: (r) => r.memory, show: formatMemory },
+  { key: "cpu", of: (r) => r.cpu, show: formatCpu },
+];
+
+/**
+ * Why no node of these pools can take one pod: the first request (GPUs, then memory, then CPU) that
+ * no launchable type meets, with the biggest type that can come and the types a limit rules out.
+ */
+function unmetRequest(pod: PodGroup, pools: Pool[], need: Resources): Problem {
+  let shapes = pools.flatMap((p) => p.launchable);
+  let dimension = DIMENSIONS[DIMENSIONS.length - 1];
+  for (const d of DIMENSIONS) {
+    const enough = shapes.filter((s) => d.of(s.forPods) >= d.of(need));
+    if (enough.length === 0) {
+      dimension = d;
+      break;
+    }
+    shapes = enough;
+  }
+  const best = (list: NodeShape[]) =>
+    list.reduce((a, b) => (dimension.of(b.forPods) > dimension.of(a.forPods) ? b : a));
+  const details = pools.map((pool) => {
+    const most = pool.launchable.length > 0 ? best(pool.launchable) : undefined;
+    const ruledOut = pool.overLimit.filter((s) => fits(need, s.forPods));
+    return (
+      `${pool.configPath} can launch at most ${most ? `${dimension.show(dimension.of(most.forPods))} for pods (${most.type})` : "nothing"}` +
+      (ruledOut.length > 0
+        ? `; ${ruledOut.map((s) => s.type).join(", ")} would hold it, but one such node exceeds the NodePool's ${ruledOut[0].limit}`
+        : "")
+    );
+  });
+  return {
+    path: pod.keys[dimension.key],
+    message: `one pod of ${configKey(pod.source)} needs ${describe(need)} (sidecar included); no node its pool can launch has ${dimension.show(dimension.of(need))} for it: ${details.join("; ")}`,
+  };
+}
+
+/** Every pod must fit some node type its pools can launch within their limits; one problem per service. */
 function podFitProblems(pods: PodGroup[], pools: Pool[]): Problem[] {
+  const reported = new Set<string>();
   return pods.flatMap((pod) => {
     const candidates = pools.filter((p) => p.hosts.includes(pod.placement));
     const need = { cpu: pod.cpu, memory: pod.memory, gpus: pod.gpu };
-    if (candidates.some((p) => fits(need, p.largestNode))) return [];
-    const biggest = candidates.map((p) => `${p.configPath} ${p.largestNode.type}: ${describe(p.largestNode)}`);
-    return [
-      {
-        path: configKey(pod.source),
-        message: `one pod of ${pod.source} needs ${describe(need)} (sidecar included), more than the largest node can give it (${biggest.join("; ")})`,
-      },
-    ];
+    if (candidates.some((p) => p.launchable.some((s) => fits(need, s.forPods)))) return [];
+    // Versions of a service share their pod size: one problem, at the key that sets it.
+    if (reported.has(configKey(pod.source))) return [];
+    reported.add(configKey(pod.source));
+    return [unmetRequest(pod, candidates, need)];
   });
 }
 
@@ -106,7 +154,7 @@ function cpuProblems(pods: PodGroup[], pools: Pool[]): Problem[] {
   ];
 }
 
-/** Pods pinned to the system nodes (Karpenter itself) must fit there alone. */
+/** Pods pinned to the system nodes (Karpenter, metrics-server) must fit there alone. */
 function systemProblems(pods: PodGroup[], pools: Pool[]): Problem[] {
   const system = pools.find((p) => p.name === "system")!;
   const need = sum(
@@ -138,31 +186,60 @@ function row(label: string, pools: Pool[], pods: PodGroup[]): CapacityRow {
   };
 }
 
-function loadRows(config: RootConfig): LoadRow[] {
-  return config.services.list.flatMap((service) => {
-    if (!service.load) return [];
-    const sizing = sizeForLoad(service.load, service.replicas.max);
-    return [
-      {
+/** Replicas and rate limits against each version's share of the peak. */
+function loadCheck(config: RootConfig): { rows: LoadRow[]; problems: Problem[] } {
+  const rows: LoadRow[] = [];
+  const problems: Problem[] = [];
+  for (const service of config.services.list) {
+    if (!service.load) continue;
+    const loads = versionLoads({ ...service, load: service.load });
+    for (const v of loads) {
+      rows.push({
         service: service.key,
-        inFlight: sizing.inFlight,
-        replicasNeeded: sizing.replicas,
-        replicasMax: service.replicas.max,
-        maxRequests: sizing.maxRequests,
-        maxPendingRequests: sizing.maxPendingRequests,
-        working: sizing.working,
-      },
-    ];
-  });
+        version: v.version,
+        sharePercent: Math.round(v.share * 1000) / 10,
+        inFlight: v.sizing.inFlight,
+        replicasNeeded: v.sizing.replicas,
+        replicasMax: v.replicasMax,
+        maxRequests: v.sizing.maxRequests,
+        maxPendingRequests: v.sizing.maxPendingRequests,
+        working: v.sizing.working,
+      });
+      if (v.replicasMax < v.sizing.replicas) {
+        const whose =
+          loads.length === 1 ? "the load needs at peak" : `${v.version} needs for its ${v.share * 100} % of peak`;
+        problems.push({
+          path: v.maxKey,
+          message: `${v.replicasMax} is below the ${v.sizing.replicas} replicas ${whose} (${v.sizing.working})`,
+        });
+      }
+    }
+    const limit = service.rateLimit?.requestsPerSecond;
+    // The limit is per pod: at peak each of a version's pods takes its share divided among them.
+    const busiest = loads
+      .filter((v) => v.sizing.replicas > 0)
+      .map((v) => ({ v, perPod: (service.load!.peakRps * v.share) / v.sizing.replicas }))
+      .sort((a, b) => b.perPod - a.perPod)[0];
+    if (limit !== undefined && busiest && busiest.perPod > limit) {
+      const { v, perPod } = busiest;
+      problems.push({
+        path: `services.${service.key}.rateLimit.requestsPerSecond`,
+        message:
+          `${limit} per pod is below the ${Math.ceil(perPod)} rps each of ${v.version}'s ${v.sizing.replicas} pods takes at peak ` +
+          `(load.peakRps ${service.load.peakRps} × ${v.share * 100} % / ${v.sizing.replicas}); raise it, or the peak is answered with 429s`,
+      });
+    }
+  }
+  return { rows, problems };
 }
 
 export function capacityReport(config: RootConfig, gpuNodes: boolean): CapacityReport {
-  const load = loadRows(config);
+  const load = loadCheck(config);
   if (config.cluster.mode !== "eks") {
     return {
       rows: [],
-      load,
-      problems: [],
+      load: load.rows,
+      problems: load.problems,
       note: "existing cluster: its nodes are not known to the program, so pods are not checked against them",
     };
   }
@@ -184,8 +261,9 @@ export function capacityReport(config: RootConfig, gpuNodes: boolean): CapacityR
         pods.filter((p) => p.placement === "gpu"),
       ),
     ],
-    load,
+    load: load.rows,
     problems: [
+      ...load.problems,
       ...podFitProblems(pods, pools),
       ...gpuProblems(pods, gpuPool),
       ...systemProblems(pods, pools),

@@ -1,6 +1,5 @@
 // Cross-field rules zod cannot say field by field. Pure: config in, problems out.
 import { clusterProblems } from "./clusterRules";
-import { sizeForLoad } from "../capacity/load";
 import { durationMs } from "./durations";
 import { versionReplicas } from "./replicas";
 import type { RootConfig, ServiceConfig } from "./schema";
@@ -81,15 +80,6 @@ export function serviceProblems(path: string, service: ServiceConfig, environmen
     });
   }
   problems.push(...versionReplicaProblems(path, service));
-  if (service.load) {
-    const sizing = sizeForLoad(service.load, service.replicas.max);
-    if (service.replicas.max < sizing.replicas) {
-      problems.push({
-        path: `${path}.replicas.max`,
-        message: `${service.replicas.max} is below the ${sizing.replicas} replicas the load needs at peak (${sizing.working})`,
-      });
-    }
-  }
   return problems;
 }
 

@@ -84,12 +84,16 @@ const serviceSchema = z.preprocess(
         maxEjectionPercent: percent.default(50),
       })
       .prefault({}),
+    /**
+     * Envoy's limits towards the service. Fields left out come from `load` when it is set (Little's
+     * law), else from the defaults in platform/traffic.ts: what is set here always wins.
+     */
     connectionPool: z
       .strictObject({
-        maxConnections: z.number().int().min(1).default(100),
-        http1MaxPendingRequests: z.number().int().min(1).default(100),
-        http2MaxRequests: z.number().int().min(1).default(1000),
-        maxRequestsPerConnection: z.number().int().min(0).default(0),
+        maxConnections: z.number().int().min(1).optional(),
+        http1MaxPendingRequests: z.number().int().min(1).optional(),
+        http2MaxRequests: z.number().int().min(1).optional(),
+        maxRequestsPerConnection: z.number().int().min(0).optional(),
       })
       .prefault({}),
     faultInjection: faultInjection.optional(),

@@ -1,11 +1,28 @@
 // Canary weights and traffic settings → Istio route, subset and traffic-policy objects.
 // Pure functions: no resources, so every rule is unit-testable on plain data.
+import { versionLoads, type LoadSizing } from "../capacity/load";
 import type { LoadBalancerConfig, ServiceConfig } from "../config";
 
 export interface Subset {
   name: string;
   labels: { version: string };
+  trafficPolicy?: { connectionPool: ConnectionPool };
 }
+
+interface ConnectionPool {
+  tcp: { maxConnections: number };
+  http: { http1MaxPendingRequests: number; http2MaxRequests: number; maxRequestsPerConnection?: number };
+}
+
+type PoolLimits = Required<ServiceConfig["connectionPool"]>;
+
+/** Envoy's limits when neither the stack nor the load says otherwise (0: unlimited requests per connection). */
+export const CONNECTION_POOL_DEFAULTS: PoolLimits = {
+  maxConnections: 100,
+  http1MaxPendingRequests: 100,
+  http2MaxRequests: 1000,
+  maxRequestsPerConnection: 0,
+};
 
 export interface RouteDestination {
   destination: { host: string; subset: string; port: { number: number } };
@@ -28,9 +45,48 @@ export interface HttpRoute {
 /** The port every AI service's Kubernetes Service exposes; pods listen on config `port`. */
 export const SERVICE_PORT = 80;
 
-/** One subset per declared version, matched by the `version` pod label. */
+/** The limits: what the stack sets, else what the load needs, else the defaults. */
+function poolLimits(service: ServiceConfig, load?: Pick<LoadSizing, "maxRequests" | "maxPendingRequests">): PoolLimits {
+  const set = Object.fromEntries(Object.entries(service.connectionPool).filter(([, value]) => value !== undefined));
+  const fromLoad = load && {
+    maxConnections: load.maxRequests,
+    http2MaxRequests: load.maxRequests,
+    http1MaxPendingRequests: load.maxPendingRequests,
+  };
+  return { ...CONNECTION_POOL_DEFAULTS, ...fromLoad, ...set };
+}
+
+function connectionPool(limits: PoolLimits): ConnectionPool {
+  return {
+    tcp: { maxConnections: limits.maxConnections },
+    http: {
+      http1MaxPendingRequests: limits.http1MaxPendingRequests,
+      http2MaxRequests: limits.http2MaxRequests,
+      // 0 means unlimited in config; Istio wants the field absent for that.
+      ...(limits.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: limits.maxRequestsPerConnection } : {}),
+    },
+  };
+}
+
+/** Each version's share of the load, sized (empty without `load`). */
+function loads(service: ServiceConfig) {
+  return service.load ? versionLoads({ ...service, load: service.load }) : [];
+}
+
+/**
+ * One subset per declared version, matched by the `version` pod label. With `load`, each subset's
+ * connection pool holds what that version's replicas can serve at most, so a 10 % canary with one
+ * replica queues and sheds at its own size, not at the whole service's.
+ */
 export function subsets(service: ServiceConfig): Subset[] {
-  return service.versions.map((v) => ({ name: v.name, labels: { version: v.name } }));
+  const sized = loads(service);
+  return service.versions.map((v, i) => ({
+    name: v.name,
+    labels: { version: v.name },
+    ...(sized.length > 0
+      ? { trafficPolicy: { connectionPool: connectionPool(poolLimits(service, sized[i].sizing)) } }
+      : {}),
+  }));
 }
 
 /** Version → weight exactly as configured. */
@@ -44,20 +100,19 @@ export function loadBalancerPolicy(lb: LoadBalancerConfig): Record<string, unkno
 }
 
 export function trafficPolicy(service: ServiceConfig): Record<string, unknown> {
-  const pool = service.connectionPool;
   const outlier = service.outlierDetection;
+  const sized = loads(service);
+  // The whole service: every version's slots together.
+  const total = sized.length
+    ? {
+        maxRequests: sized.reduce((n, v) => n + v.sizing.maxRequests, 0),
+        maxPendingRequests: sized.reduce((n, v) => n + v.sizing.maxPendingRequests, 0),
+      }
+    : undefined;
   return {
     tls: { mode: "ISTIO_MUTUAL" },
     loadBalancer: loadBalancerPolicy(service.loadBalancer),
-    connectionPool: {
-      tcp: { maxConnections: pool.maxConnections },
-      http: {
-        http1MaxPendingRequests: pool.http1MaxPendingRequests,
-        http2MaxRequests: pool.http2MaxRequests,
-        // 0 means unlimited in config; Istio wants the field absent for that.
-        ...(pool.maxRequestsPerConnection > 0 ? { maxRequestsPerConnection: pool.maxRequestsPerConnection } : {}),
-      },
-    },
+    connectionPool: connectionPool(poolLimits(service, total)),
     outlierDetection: {
       consecutive5xxErrors: outlier.consecutive5xxErrors,
       interval: outlier.interval,

@@ -35,8 +35,9 @@ export function useManagedGpus(raw: Record<string, any>, group: Record<string, u
   raw.cluster.gpuNodes = {
     provisioner: "managed",
     instanceTypes: ["g5.xlarge"],
+    // One node per GPU pod the dev stack runs at minimum: nothing scales a managed group here.
     minSize: 1,
-    desiredSize: 1,
+    desiredSize: 3,
     maxSize: 3,
     ...group,
   };
@@ -53,7 +54,7 @@ export const MANAGED_GPUS = {
       maxGpus: undefined,
       instanceTypes: ["g5.xlarge"],
       minSize: 1,
-      desiredSize: 1,
+      desiredSize: 3,
       maxSize: 3,
     },
     generalNodes: undefined,
