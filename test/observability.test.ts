@@ -118,7 +118,7 @@ describe("Observability (dev stack)", () => {
     expect(dependsOn(istiod, release("kube-prometheus-stack"))).toBe(true);
   });
 
-  it("runs the DCGM exporter on GPU nodes with a ServiceMonitor on its metrics port", () => {
+  it("runs the DCGM exporter on GPU nodes with a ServiceMonitor on its metrics port that keeps its pod labels", () => {
     expect(values("dcgm-exporter")).toEqual({
       serviceMonitor: { enabled: false },
       resources: { requests: { cpu: "100m", memory: "256Mi" } },
@@ -132,7 +132,7 @@ describe("Observability (dev stack)", () => {
     );
     expect(monitor.inputs.spec).toEqual({
       selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
-      endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+      endpoints: [{ port: "metrics", interval: "15s", path: "/metrics", honorLabels: true }],
     });
   });
 

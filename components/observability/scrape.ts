@@ -51,9 +51,14 @@ export function istiodServiceMonitorSpec() {
   };
 }
 
+/**
+ * The DCGM exporter labels each GPU's series with the pod, namespace and container using it. Those
+ * must win over the exporter's own target labels: without honorLabels Prometheus renames them
+ * exported_pod/exported_namespace, and every per-pod GPU panel and query comes up empty.
+ */
 export function dcgmServiceMonitorSpec() {
   return {
     selector: { matchLabels: { "app.kubernetes.io/name": "dcgm-exporter" } },
-    endpoints: [{ port: "metrics", interval: "15s", path: "/metrics" }],
+    endpoints: [{ port: "metrics", interval: "15s", path: "/metrics", honorLabels: true }],
   };
 }
