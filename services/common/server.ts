@@ -2,6 +2,7 @@
 // per-route metrics, and a graceful shutdown that finishes the requests in flight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InFlightLimit } from "./admission";
 import type { ServiceIdentity } from "./env";
 import { HttpError, send, sendJson } from "./http";
 import type { Logger } from "./log";
@@ -38,6 +39,8 @@ export interface ServiceOptions extends ServiceBasics {
   readiness?: () => Readiness;
   /** How long shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs?: number;
+  /** Requests the service's routes may have in flight; more get 503 + Retry-After (probes never do). */
+  maxInFlight?: number;
 }
 
 export interface Service {
@@ -72,6 +75,7 @@ export function createService(options: ServiceOptions): Service {
     },
   ];
   const routes = [...builtIn, ...options.routes];
+  const inFlight = new InFlightLimit(options.maxInFlight ?? Number.MAX_SAFE_INTEGER);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
@@ -84,9 +88,14 @@ export function createService(options: ServiceOptions): Service {
       log: log.child({ requestId: id, traceId: traceId(req.headers), method, path }),
       downstreamHeaders: { ...traceHeaders(req.headers), "x-request-id": id },
     };
+    // The id this request is logged and traced under, for whoever has to find it.
+    res.setHeader("x-request-id", id);
+    let leave: (() => void) | undefined;
     try {
-      if (route) await route.handle(req, res, ctx);
-      else if (onPath.length > 0) {
+      if (route) {
+        if (!PROBES.has(path)) leave = inFlight.enter();
+        await route.handle(req, res, ctx);
+      } else if (onPath.length > 0) {
         throw new HttpError(405, `${method} is not allowed on ${path}`, {
           allow: onPath.map((candidate) => candidate.method).join(", "),
         });
@@ -101,6 +110,7 @@ export function createService(options: ServiceOptions): Service {
       // The rest of a refused body is not read: close rather than drain it.
       if (!req.complete) res.shouldKeepAlive = false;
     } finally {
+      leave?.();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const routeLabel = onPath.length > 0 ? path : "unmatched";
       metrics.requests.inc({ method, route: routeLabel, code: String(res.statusCode) });

@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 export const TRACE_HEADERS = [
   "traceparent",
   "tracestate",
+  // W3C Baggage: key-value context (tenant, experiment) that travels with the trace.
+  "baggage",
   "x-request-id",
   "x-b3-traceid",
   "x-b3-spanid",

@@ -105,7 +105,9 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
     async start() {
       const started = Date.now();
       try {
-        const model = await fetchModel(settings.model, log);
+        const model = await fetchModel(settings.model, log, (reason, attempt, delayMs) => {
+          notReadyReason = `model download attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`;
+        });
         const detector = await loadDetector(model.path, {
           provider: settings.provider,
           threads: settings.threads,

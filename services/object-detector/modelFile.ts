@@ -25,7 +25,14 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-export async function fetchModel(source: ModelSource, log: Logger): Promise<ModelFile> {
+/** Called before each pause after a failed download, with why and for how long. */
+export type OnRetry = (reason: string, attempt: number, delayMs: number) => void;
+
+export async function fetchModel(
+  source: ModelSource,
+  log: Logger,
+  onRetry: OnRetry = () => undefined,
+): Promise<ModelFile> {
   if (source.kind === "path") {
     const bytes = await fileSize(source.path);
     if (bytes === undefined) throw new ModelError(`MODEL_PATH ${source.path} does not exist`);
@@ -42,14 +49,17 @@ export async function fetchModel(source: ModelSource, log: Logger): Promise<Mode
     await rm(target, { force: true });
   }
   await mkdir(source.cacheDir, { recursive: true });
+  // A model host that is down now may be up in an hour: keep trying, never wedge unready for good.
   for (let attempt = 1; ; attempt++) {
     try {
       const bytes = await download(source, target, log);
       return { path: target, sha256: source.sha256, bytes, source: "download" };
     } catch (error) {
-      if (error instanceof ModelError || attempt >= source.attempts) throw error;
-      const delayMs = Math.min(30_000, 1000 * 2 ** (attempt - 1));
-      log.warn("model download failed; retrying", { attempt, of: source.attempts, delayMs, error });
+      if (error instanceof ModelError) throw error;
+      const delayMs = Math.min(source.retryMaxMs, source.retryBaseMs * 2 ** (attempt - 1));
+      const reason = (error as Error).message;
+      log.warn("model download failed; retrying", { attempt, delayMs, error: reason });
+      onRetry(reason, attempt, delayMs);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

@@ -1,10 +1,21 @@
 // Where the model comes from: a file already on disk (MODEL_PATH), or a URL downloaded into
 // MODEL_CACHE_DIR and checked against MODEL_SHA256. The URL and checksum are stack config.
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, envInt, envOptional, envOptionalUrl, envString, notAllowed, type Env } from "../common/env";
 
 export type ModelSource =
   | { kind: "path"; path: string; sha256?: string }
-  | { kind: "url"; url: string; sha256: string; cacheDir: string; attempts: number; timeoutMs: number };
+  | {
+      kind: "url";
+      url: string;
+      sha256: string;
+      cacheDir: string;
+      /** The first pause after a failed download; it doubles up to retryMaxMs, and retries never stop. */
+      retryBaseMs: number;
+      retryMaxMs: number;
+      timeoutMs: number;
+    };
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -31,8 +42,10 @@ export function modelSource(env: Env): ModelSource {
     kind: "url",
     url,
     sha256,
-    cacheDir: envString(env, "MODEL_CACHE_DIR", "/models"),
-    attempts: envInt(env, "MODEL_DOWNLOAD_ATTEMPTS", 5, { min: 1, max: 20 }),
+    // The platform mounts /models and says so; run by hand as any user, a temporary directory works.
+    cacheDir: envString(env, "MODEL_CACHE_DIR", join(tmpdir(), "ai-mesh-models")),
+    retryBaseMs: envInt(env, "MODEL_RETRY_BASE_MS", 1000, { min: 10, max: 60_000 }),
+    retryMaxMs: envInt(env, "MODEL_RETRY_MAX_SECONDS", 300, { min: 1, max: 3600 }) * 1000,
     timeoutMs: envInt(env, "MODEL_DOWNLOAD_TIMEOUT_SECONDS", 600, { min: 1, max: 3600 }) * 1000,
   };
 }

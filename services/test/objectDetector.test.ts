@@ -9,6 +9,7 @@ import { ConfigError } from "../common/env";
 import { createObjectDetector, objectDetectorSettings, type ObjectDetector } from "../object-detector/app";
 import { modelSource } from "../object-detector/modelSource";
 import { Cleanup, captured, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
+import { waitFor } from "./support/processes";
 import { sample } from "./support/metrics";
 import { FLOAT, sha256, tinyDetectorModel } from "./support/tinyModel";
 
@@ -21,6 +22,18 @@ const MODEL_SHA256 = sha256(MODEL);
 function rgb(width: number, height: number, shade: number): Buffer {
   return Buffer.alloc(width * height * 3, shade);
 }
+
+/** One colour, packed RGB (red first, as image-processor sends it). */
+function colour(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) pixels.set([r, g, b], i * 3);
+  return pixels;
+}
+
+const PERSON = { label: "person", classId: 1, score: 0.9, box: { x: 0.2, y: 0.1, width: 0.4, height: 0.4 } };
+const DOG = { label: "dog", classId: 18, score: 0.95, box: { x: 0, y: 0, width: 1, height: 1 } };
+// 0.75 is exact in float32, so a threshold of 0.75 tests "at or above" exactly.
+const CAT = { label: "cat", classId: 17, score: 0.75, box: { x: 0.5, y: 0.5, width: 0.3, height: 0.4 } };
 
 function detectRequest(
   body: Buffer,
@@ -88,16 +101,26 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
     assert.equal(loaded?.provider, "cpu"); // no GPU on this machine
   });
 
-  it("returns boxes, labels and scores for a bright image", async () => {
-    const response = await fetch(`${url}/detect`, detectRequest(rgb(300, 300, 255), 300, 300));
+  it("returns every object over MIN_SCORE, best first, with boxes normalised to the image", async () => {
+    // Small enough that float32 means are exact (300x300 of 255 sums past float32's 24 bits).
+    const response = await fetch(`${url}/detect`, detectRequest(rgb(30, 30, 255), 30, 30));
     assert.equal(response.status, 200);
     const body = (await response.json()) as { detections: unknown[]; model: unknown; inferenceMs: number };
-    // The dog scores 0.3, under the default MIN_SCORE of 0.5.
-    assert.deepEqual(body.detections, [
-      { label: "person", classId: 1, score: 1, box: { x: 0.2, y: 0.1, width: 0.4, height: 0.4 } },
-    ]);
+    // The model returns them person (0.9), dog (0.95), cat (0.75): ranked, the dog comes first.
+    assert.deepEqual(body.detections, [DOG, PERSON, CAT]);
     assert.deepEqual(body.model, { sha256: MODEL_SHA256, provider: "cpu" });
     assert.equal(typeof body.inferenceMs, "number");
+  });
+
+  it("reads the channels in RGB order: red finds the person, blue the dog", async () => {
+    const detections = async (pixels: Buffer) =>
+      (
+        (await (await fetch(`${url}/detect`, detectRequest(pixels, 20, 10))).json()) as {
+          detections: { label: string }[];
+        }
+      ).detections.map((d) => d.label);
+    assert.deepEqual(await detections(colour(20, 10, [255, 0, 0])), ["person"]);
+    assert.deepEqual(await detections(colour(20, 10, [0, 0, 255])), ["dog"]);
   });
 
   it("finds nothing in a black image", async () => {
@@ -147,12 +170,13 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
   it("exports inference, detection and model metrics for Prometheus", async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     const labels = { service: "object-detector", version: "test" };
-    assert.equal(sample(text, "object_detector_inference_seconds_count", { ...labels, provider: "cpu" }), 2);
-    assert.equal(sample(text, "object_detector_detections_total", { ...labels, label: "person" }), 1);
+    assert.equal(sample(text, "object_detector_inference_seconds_count", { ...labels, provider: "cpu" }), 4);
+    assert.equal(sample(text, "object_detector_detections_total", { ...labels, label: "person" }), 2);
+    assert.equal(sample(text, "object_detector_detections_total", { ...labels, label: "dog" }), 2);
     assert.equal(sample(text, "object_detector_model_loaded", { ...labels, sha256: MODEL_SHA256, provider: "cpu" }), 1);
     assert.equal(
       sample(text, "http_server_requests_total", { ...labels, method: "POST", route: "/detect", code: "200" }),
-      2,
+      4,
     );
     assert.equal(
       sample(text, "http_server_requests_total", { ...labels, method: "GET", route: "/detect", code: "405" }),
@@ -167,6 +191,31 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
     assert.equal((await fetch(`${next.url}/ready`)).status, 200);
     assert.equal(models.requests.length, 1);
     assert.equal(next.out.lines.find((line) => line.msg === "model loaded; ready")?.from, "cache");
+  });
+});
+
+describe("object-detector's MIN_SCORE and MAX_DETECTIONS", () => {
+  let url: string;
+  const found = async (env: Record<string, string>) => {
+    const dir = await mkdtemp(join(tmpdir(), "model-"));
+    await writeFile(join(dir, "tiny.onnx"), MODEL);
+    const { app, url: at } = await detector({ MODEL_PATH: join(dir, "tiny.onnx"), ...env });
+    await app.start();
+    url = at;
+    // One pixel: its mean is exact, so the cat's score is exactly 0.75.
+    const response = await fetch(`${url}/detect`, detectRequest(rgb(1, 1, 255), 1, 1));
+    return ((await response.json()) as { detections: { label: string; score: number }[] }).detections;
+  };
+
+  it("keeps only scores at or above MIN_SCORE", async () => {
+    assert.deepEqual(await found({ MIN_SCORE: "0.75" }), [DOG, PERSON, CAT]);
+    assert.deepEqual(await found({ MIN_SCORE: "0.8" }), [DOG, PERSON]);
+    assert.deepEqual(await found({ MIN_SCORE: "0.96" }), []);
+  });
+
+  it("keeps the best MAX_DETECTIONS, not the first the model returns", async () => {
+    assert.deepEqual(await found({ MAX_DETECTIONS: "1" }), [DOG]);
+    assert.deepEqual(await found({ MAX_DETECTIONS: "2" }), [DOG, PERSON]);
   });
 });
 
@@ -210,21 +259,39 @@ describe("object-detector with a wrong MODEL_SHA256", () => {
     assert.equal(models.requests.length, 1);
   });
 
-  it("retries a server error, then loads", async () => {
+  it("never gives up on a model host that fails: ready once it comes back, however late", async () => {
     let calls = 0;
+    // Ten failures (more than any fixed number of attempts would allow), then the file.
     const models = await fakeServer(
-      () => (++calls === 1 ? { status: 503, body: "busy" } : { status: 200, body: MODEL }),
+      () => (++calls <= 10 ? { status: 503, body: "busy" } : { status: 200, body: MODEL }),
       cleanup,
     );
     const { app, url, out } = await detector({
       MODEL_URL: `${models.url}/ssd.onnx`,
       MODEL_SHA256,
       MODEL_CACHE_DIR: await mkdtemp(join(tmpdir(), "models-")),
+      MODEL_RETRY_BASE_MS: "10",
+      MODEL_RETRY_MAX_SECONDS: "1",
     });
-    await app.start();
+    const starting = app.start();
+    await waitFor("a failed attempt", async () => calls >= 2);
+    const waiting = (await (await fetch(`${url}/ready`)).json()) as { reason: string };
+    assert.match(
+      waiting.reason,
+      new RegExp(
+        `^model download attempt \\d+ failed \\(GET ${models.url}/ssd.onnx answered HTTP 503\\); retrying in \\d+ ms$`,
+      ),
+    );
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    await starting;
     assert.equal((await fetch(`${url}/ready`)).status, 200);
-    assert.equal(models.requests.length, 2);
-    assert.equal(out.lines.filter((line) => line.msg === "model download failed; retrying").length, 1);
+    assert.equal(models.requests.length, 11);
+    const retries = out.lines.filter((line) => line.msg === "model download failed; retrying");
+    assert.deepEqual(
+      retries.map((line) => line.delayMs),
+      [10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000],
+      "the pause doubles, then stays at MODEL_RETRY_MAX_SECONDS",
+    );
   });
 });
 
@@ -303,15 +370,16 @@ describe("object-detector settings", () => {
     });
   });
 
-  it("defaults the cache to /models, where the platform mounts it", () => {
+  it("defaults the cache to a directory any user may write (the platform sets /models)", () => {
     assert.deepEqual(
       modelSource({ MODEL_URL: "https://example.com/m.onnx", MODEL_SHA256: MODEL_SHA256.toUpperCase() }),
       {
         kind: "url",
         url: "https://example.com/m.onnx",
         sha256: MODEL_SHA256,
-        cacheDir: "/models",
-        attempts: 5,
+        cacheDir: join(tmpdir(), "ai-mesh-models"),
+        retryBaseMs: 1000,
+        retryMaxMs: 300_000,
         timeoutMs: 600_000,
       },
     );

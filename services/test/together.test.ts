@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Cleanup, closedPort, fakeServer } from "./support/harness";
-import { solid } from "./support/images";
+import { BLUE, RED, WHITE, solid } from "./support/images";
 import { startProcess, waitFor, type Running } from "./support/processes";
 import { sha256, tinyDetectorModel } from "./support/tinyModel";
 
@@ -46,13 +46,15 @@ describe("web, image-processor and object-detector together", () => {
     const response = await fetch(`${web.url}/api/detect`, {
       method: "POST",
       headers: { "content-type": "image/jpeg", traceparent: TRACEPARENT, "x-request-id": "together-1" },
-      body: await solid(640, 480, 255, "jpeg"),
+      body: await solid(640, 480, WHITE, "jpeg"),
     });
     assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-request-id"), "together-1");
     const body = (await response.json()) as { detections: { label: string }[]; image: unknown };
+    // The test model sees red as a person, blue as a dog; white is all three, best first.
     assert.deepEqual(
       body.detections.map((detection) => detection.label),
-      ["person"],
+      ["dog", "person", "cat"],
     );
     assert.deepEqual(body.image, { width: 640, height: 480 });
     for (const service of [web, processor, detector]) {
@@ -65,6 +67,20 @@ describe("web, image-processor and object-detector together", () => {
       assert.equal(logged?.service, service.name);
       assert.equal(logged?.version, "v1");
     }
+  });
+
+  it("keeps red red from upload to model: a red photo is a person, a blue one a dog", async () => {
+    const labels = async (colour: typeof RED) => {
+      const response = await fetch(`${web.url}/api/detect`, {
+        method: "POST",
+        headers: { "content-type": "image/png" },
+        body: await solid(320, 240, colour, "png"),
+      });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { detections: { label: string }[] }).detections.map((d) => d.label);
+    };
+    assert.deepEqual(await labels(RED), ["person"]);
+    assert.deepEqual(await labels(BLUE), ["dog"]);
   });
 
   it("stops each service on SIGTERM with exit code 0", async () => {

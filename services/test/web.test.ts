@@ -12,6 +12,7 @@ after(() => cleanup.run());
 const TRACE = {
   traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
   tracestate: "vendor=value",
+  baggage: "tenant=acme,experiment=b",
   "x-b3-traceid": "4bf92f3577b34da6a3ce929d0e0e4736",
   "x-b3-spanid": "00f067aa0ba902b7",
   "x-b3-sampled": "1",
@@ -24,6 +25,7 @@ const RGB = Buffer.alloc(4 * 2 * 3, 7);
 
 describe("web", () => {
   let url: string;
+  let out: ReturnType<typeof captured>;
   let processor: Recorded;
   let detector: Recorded;
   let processorAnswer: () => Answer | Promise<Answer>;
@@ -49,7 +51,8 @@ describe("web", () => {
       MAX_BODY_BYTES: "2048",
       DOWNSTREAM_TIMEOUT_SECONDS: "1",
     });
-    url = await listen(createWeb({ ...captured("web"), settings }), cleanup);
+    out = captured("web");
+    url = await listen(createWeb({ ...out, settings }), cleanup);
   });
 
   beforeEach(() => {
@@ -77,8 +80,9 @@ describe("web", () => {
   });
 
   it("sends the image to image-processor, its output to object-detector, and returns the detections", async () => {
-    const response = await upload("PNG-BYTES", TRACE);
+    const response = await upload("PNG-BYTES", { ...TRACE, "x-session-id": "session-7" });
     assert.equal(response.status, 200);
+    assert.equal(response.headers.get("x-request-id"), "upload-1", "the request id is echoed");
     const body = (await response.json()) as {
       detections: unknown;
       image: unknown;
@@ -103,6 +107,8 @@ describe("web", () => {
     for (const request of [toProcessor, toDetector]) {
       for (const [name, value] of Object.entries(TRACE))
         assert.equal(request.headers[name], value, `${name} on ${request.path}`);
+      // object-detector's consistent hash keys on it: without it every request lands anywhere.
+      assert.equal(request.headers["x-session-id"], "session-7", `x-session-id on ${request.path}`);
     }
   });
 
@@ -121,6 +127,11 @@ describe("web", () => {
         415,
         "send the image itself with an image/* content type, not text/plain",
       ],
+      [
+        upload("<svg/>", { "content-type": "image/svg+xml" }),
+        415,
+        "SVG is not accepted: send a raster image (JPEG, PNG, WebP, GIF, AVIF or TIFF)",
+      ],
       [upload(""), 400, "the request body is empty: send the image bytes"],
       [upload(Buffer.alloc(2049)), 413, "the request body is larger than 2048 bytes (MAX_BODY_BYTES)"],
     ];
@@ -132,39 +143,66 @@ describe("web", () => {
     assert.equal(processor.requests.length, 0);
   });
 
+  it("stops a streamed upload that grows past MAX_BODY_BYTES with 413, whatever it declared", async () => {
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new Uint8Array(1024).fill(1));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${url}/api/detect`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: chunks,
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(response.status, 413);
+    assert.deepEqual(await response.json(), { error: "the request body is larger than 2048 bytes (MAX_BODY_BYTES)" });
+  });
+
   it("relays a downstream refusal, and turns downstream failures into 502, 503 and 504", async () => {
     const failing = async (status: number, error: string) => {
       const response = await upload("PNG-BYTES");
       assert.equal(response.status, status, error);
       assert.deepEqual(await response.json(), { error });
+      return response;
     };
     processorAnswer = () => ({ status: 415, body: JSON.stringify({ error: "the body is not an image" }) });
     await failing(415, "image-processor: the body is not an image");
     processorAnswer = () => processed;
-    detectorAnswer = () => ({ status: 503, body: JSON.stringify({ error: "not ready: loading the model" }) });
-    await failing(503, "object-detector: not ready: loading the model");
-    detectorAnswer = () => ({ status: 500, body: "<html>oops</html>" });
-    await failing(502, "object-detector: HTTP 500: <html>oops</html>");
+    detectorAnswer = () => ({
+      status: 503,
+      headers: { "retry-after": "1" },
+      body: JSON.stringify({ error: "not ready: loading the model" }),
+    });
+    const busy = await failing(503, "object-detector is busy or not ready; retry shortly");
+    assert.equal(busy.headers.get("retry-after"), "1", "Retry-After is passed on");
+    detectorAnswer = () => ({ status: 500, body: "<html>upstream connect error to 10.0.3.7:8080</html>" });
+    await failing(502, "object-detector failed (HTTP 500)");
+    const logged = out.lines.find((line) => line.msg === "object-detector failed" && line.status === 500);
+    assert.match(String(logged?.detail), /10\.0\.3\.7/, "the details are logged, not answered");
     processorAnswer = () => new Promise((resolve) => setTimeout(() => resolve(processed), 1500));
     await failing(504, "image-processor did not answer within 1000 ms (DOWNSTREAM_TIMEOUT_SECONDS)");
   });
 
-  it("says which service it cannot reach", async () => {
+  it("says which service it cannot reach, never where it runs", async () => {
     const port = await closedPort();
     const settings = webSettings({
       IMAGE_PROCESSOR_URL: `http://127.0.0.1:${port}`,
       OBJECT_DETECTOR_URL: detector.url,
     });
-    const lonely = await listen(createWeb({ ...captured("web"), settings }), cleanup);
+    const lonelyOut = captured("web");
+    const lonely = await listen(createWeb({ ...lonelyOut, settings }), cleanup);
     const response = await fetch(`${lonely}/api/detect`, {
       method: "POST",
       headers: { "content-type": "image/png" },
       body: "x",
     });
     assert.equal(response.status, 502);
-    assert.deepEqual(await response.json(), {
-      error: `image-processor is unreachable at http://127.0.0.1:${port}/process: connect ECONNREFUSED 127.0.0.1:${port}`,
-    });
+    assert.deepEqual(await response.json(), { error: "image-processor is unreachable" });
+    const logged = lonelyOut.lines.find((line) => line.msg === "image-processor is unreachable");
+    assert.equal(logged?.url, `http://127.0.0.1:${port}/process`);
+    assert.match(String(logged?.cause), /ECONNREFUSED/);
   });
 
   it("answers its probes and counts requests by route", async () => {
@@ -173,12 +211,21 @@ describe("web", () => {
     const text = await (await fetch(`${url}/metrics`)).text();
     const labels = { service: "web", version: "test", method: "POST", route: "/api/detect" };
     assert.equal(sample(text, "http_server_requests_total", { ...labels, code: "200" }), 2);
+    assert.equal(sample(text, "http_server_requests_total", { ...labels, code: "413" }), 2);
     assert.equal(sample(text, "http_server_requests_total", { ...labels, code: "504" }), 1);
   });
 
-  it("refuses a downstream URL that is not http(s)", () => {
+  it("refuses a downstream URL that is not http(s), and a header list that is not one", () => {
     assert.throws(() => webSettings({ OBJECT_DETECTOR_URL: "object-detector:80" }), {
       message: 'OBJECT_DETECTOR_URL="object-detector:80" is not allowed: use an http:// or https:// URL',
     });
+    assert.throws(() => webSettings({ FORWARD_HEADERS: "x-session-id, bad header" }), {
+      message:
+        'FORWARD_HEADERS="x-session-id, bad header" is not allowed: use comma-separated header names such as x-session-id,x-tenant',
+    });
+    assert.deepEqual(webSettings({ FORWARD_HEADERS: "X-Session-Id,x-tenant" }).forwardHeaders, [
+      "x-session-id",
+      "x-tenant",
+    ]);
   });
 });

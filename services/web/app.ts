@@ -1,17 +1,36 @@
 // web: the upload page, and POST /api/detect, which runs an image through image-processor and
-// object-detector and returns what was found.
-import { envInt, envUrl, maxBodyBytes, type Env } from "../common/env";
-import { HttpError, mediaType, readUpload, send, sendJson } from "../common/http";
+// object-detector and returns what was found. The upload streams through; at most MAX_IN_FLIGHT
+// uploads at once, the rest get 503 with Retry-After.
+import { envInt, envOptional, envUrl, maxBodyBytes, notAllowed, type Env } from "../common/env";
+import { HttpError, mediaType, send, sendJson } from "../common/http";
 import { createService, type Route, type Service, type ServiceBasics } from "../common/server";
 import { detect, processImage, type DownstreamSettings } from "./downstream";
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page";
 
 export interface WebSettings extends DownstreamSettings {
   maxBodyBytes: number;
+  maxInFlight: number;
+  /** Request headers copied onto both downstream calls besides the trace context. */
+  forwardHeaders: string[];
+}
+
+/** x-session-id: the key object-detector's consistent-hash load balancing reads (dev stack). */
+const DEFAULT_FORWARD_HEADERS = ["x-session-id"];
+
+function headerList(env: Env): string[] {
+  const raw = envOptional(env, "FORWARD_HEADERS");
+  if (raw === undefined) return DEFAULT_FORWARD_HEADERS;
+  const names = raw.split(",").map((name) => name.trim().toLowerCase());
+  if (!names.every((name) => /^[a-z0-9-]+$/.test(name))) {
+    throw notAllowed("FORWARD_HEADERS", raw, "use comma-separated header names such as x-session-id,x-tenant");
+  }
+  return names;
 }
 
 export function webSettings(env: Env): WebSettings {
   return {
+    maxInFlight: envInt(env, "MAX_IN_FLIGHT", 32, { min: 1, max: 4096 }),
+    forwardHeaders: headerList(env),
     // The mesh's Service names, in the same namespace: the sidecar routes them (mTLS, canary split).
     imageProcessorUrl: envUrl(env, "IMAGE_PROCESSOR_URL", "http://image-processor"),
     objectDetectorUrl: envUrl(env, "OBJECT_DETECTOR_URL", "http://object-detector"),
@@ -28,6 +47,15 @@ const PAGE_HEADERS = {
   "cache-control": "no-cache",
 };
 
+function forwarded(incoming: NodeJS.Dict<string | string[]>, names: string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = incoming[name];
+      return typeof value === "string" && value !== "" ? [[name, value]] : [];
+    }),
+  );
+}
+
 function staticRoute(path: string, contentType: string, body: string): Route {
   return { method: "GET", path, handle: (_req, res) => send(res, 200, contentType, body, PAGE_HEADERS) };
 }
@@ -36,6 +64,7 @@ export function createWeb(args: ServiceBasics & { settings: WebSettings }): Serv
   const { settings } = args;
   return createService({
     ...args,
+    maxInFlight: settings.maxInFlight,
     routes: [
       staticRoute("/", "text/html; charset=utf-8", PAGE_HTML),
       staticRoute("/app.js", "text/javascript; charset=utf-8", PAGE_JS),
@@ -45,17 +74,25 @@ export function createWeb(args: ServiceBasics & { settings: WebSettings }): Serv
         path: "/api/detect",
         async handle(req, res, ctx) {
           const type = mediaType(req);
+          if (type === "image/svg+xml") {
+            throw new HttpError(415, "SVG is not accepted: send a raster image (JPEG, PNG, WebP, GIF, AVIF or TIFF)");
+          }
           if (!type.startsWith("image/") && type !== "application/octet-stream") {
             throw new HttpError(
               415,
               `send the image itself with an image/* content type, not ${type || "no content type"}`,
             );
           }
-          const image = await readUpload(req, settings.maxBodyBytes);
+          const declared = req.headers["content-length"];
+          if (declared === "0") throw new HttpError(400, "the request body is empty: send the image bytes");
+          if (Number(declared) > settings.maxBodyBytes) {
+            throw new HttpError(413, `the request body is larger than ${settings.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+          }
+          const headers = { ...ctx.downstreamHeaders, ...forwarded(req.headers, settings.forwardHeaders) };
           const started = Date.now();
-          const processed = await processImage(settings, image, type, ctx.downstreamHeaders);
+          const processed = await processImage(settings, req, type, headers, ctx.log);
           const processMs = Date.now() - started;
-          const result = await detect(settings, processed, ctx.downstreamHeaders);
+          const result = await detect(settings, processed, headers, ctx.log);
           const detectMs = Date.now() - started - processMs;
           ctx.log.info("detected", { count: result.detections.length, processMs, detectMs });
           sendJson(res, 200, {

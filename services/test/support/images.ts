@@ -1,21 +1,70 @@
-// Test images made with sharp: solid colours in any format, and a JPEG with an EXIF orientation.
+// Test images made with sharp: non-uniform ones whose pixels tell right from wrong (orientation,
+// channel order, stretch or crop), and the worst case for memory: a progressive 40-megapixel JPEG.
 import sharp from "sharp";
 
+export type Rgb = [number, number, number];
+export const RED: Rgb = [255, 0, 0];
+export const GREEN: Rgb = [0, 255, 0];
+export const BLUE: Rgb = [0, 0, 255];
+export const WHITE: Rgb = [255, 255, 255];
+
+/** A flat colour in any format. */
 export function solid(
   width: number,
   height: number,
-  shade: number,
+  colour: number | Rgb,
   format: "png" | "jpeg" | "webp" = "png",
 ): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: shade, g: shade, b: shade } } })
+  const [r, g, b] = typeof colour === "number" ? [colour, colour, colour] : colour;
+  return sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
     .toFormat(format)
     .toBuffer();
 }
 
-/** A landscape JPEG whose EXIF says "rotate 90° clockwise" (orientation 6): upright, it is portrait. */
-export function rotatedJpeg(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 100, b: 50 } } })
-    .jpeg()
-    .withMetadata({ orientation: 6 })
+/** Vertical bands, left to right, each `widths[i]` pixels wide: e.g. red 200, blue 400. */
+export async function bands(height: number, parts: [width: number, colour: Rgb][]): Promise<Buffer> {
+  const width = parts.reduce((sum, [w]) => sum + w, 0);
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    let x = 0;
+    for (const [w, colour] of parts) {
+      for (let i = 0; i < w; i++, x++) raw.set(colour, (y * width + x) * 3);
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+/** A PNG re-encoded as a JPEG whose EXIF orientation says how to turn it upright (6: 90° clockwise). */
+export async function withOrientation(png: Buffer, orientation: number): Promise<Buffer> {
+  return sharp(png).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer();
+}
+
+/** One RGB pixel of packed 8-bit RGB `width` pixels wide. */
+export function pixel(rgb: Buffer, width: number, x: number, y: number): Rgb {
+  const at = (y * width + x) * 3;
+  return [rgb[at], rgb[at + 1], rgb[at + 2]];
+}
+
+/** Whether two colours match within a JPEG's tolerance. */
+export function near(actual: Rgb, expected: Rgb, tolerance = 24): boolean {
+  return actual.every((value, i) => Math.abs(value - expected[i]) <= tolerance);
+}
+
+/**
+ * The upload that used to take image-processor past its memory limit: 7300x5479 (just under the
+ * 40-megapixel MAX_INPUT_PIXELS), progressive, in about 650 KB. A progressive JPEG's decoder keeps
+ * every DCT coefficient until the last scan: about 120 MiB for this one.
+ */
+export async function worstCaseJpeg(): Promise<Buffer> {
+  const [w, h] = [73, 55];
+  const tile = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) tile.set([(x * 7) & 255, (y * 13) & 255, ((x ^ y) * 5) & 255], (y * w + x) * 3);
+  }
+  return sharp(tile, { raw: { width: w, height: h, channels: 3 } })
+    .resize(7300, 5479, { kernel: "nearest" })
+    .jpeg({ progressive: true, quality: 80 })
     .toBuffer();
 }

@@ -8,6 +8,7 @@ const ROOT = join(__dirname, "..", "..");
 export interface Running {
   name: string;
   url: string;
+  pid: number;
   logs: Record<string, unknown>[];
   stop(): Promise<number | null>;
 }
@@ -32,6 +33,7 @@ export async function startProcess(name: string, port: number, env: Record<strin
   return {
     name,
     url,
+    pid: child.pid!,
     logs,
     stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -1,16 +1,23 @@
 // A tiny ONNX model with SSD MobileNet v1's signature (TensorFlow Object Detection API export):
 // uint8 image_tensor:0 [1, H, W, 3] in; detection_boxes:0, detection_classes:0, detection_scores:0
-// and num_detections:0 out. Its scores scale with the image's brightness, so a white image finds
-// both objects and a black one nothing: enough to prove the whole path without a 10 MB download.
+// and num_detections:0 out. Each detection's score is a weighted sum of the image's mean red, green
+// and blue: a red image finds the person, a blue one the dog, a white one all three, out of score
+// order; a black one nothing. Swapped channels, a wrong ranking or threshold all show.
 import { createHash } from "node:crypto";
 import { onnx } from "onnx-proto";
 
 export const TINY_BOXES = [
   [0.1, 0.2, 0.5, 0.6], // [ymin, xmin, ymax, xmax]
   [0.0, 0.0, 1.0, 1.0],
+  [0.5, 0.5, 0.9, 0.8],
 ];
-export const TINY_CLASSES = [1, 18]; // person, dog
-export const TINY_SCORE_WEIGHTS = [1.0, 0.3]; // score = weight × mean brightness
+export const TINY_CLASSES = [1, 18, 17]; // person, dog, cat
+/** score[d] = Σ weight[channel][d] × mean(channel) / 255: rows red, green, blue; columns person, dog, cat. */
+export const TINY_SCORE_WEIGHTS = [
+  [0.9, 0.0, 0.25],
+  [0.0, 0.0, 0.25],
+  [0.0, 0.95, 0.25],
+];
 
 export const { FLOAT, UINT8 } = onnx.TensorProto.DataType;
 
@@ -36,30 +43,39 @@ export function tinyDetectorModel(inputType: number = UINT8): Buffer {
     name: output[0],
     attribute,
   });
-  const { INT } = onnx.AttributeProto.AttributeType;
+  const { INT, INTS } = onnx.AttributeProto.AttributeType;
   const graph: onnx.IGraphProto = {
     name: "tiny-ssd",
     initializer: [
-      floats("boxes", [1, 2, 4], TINY_BOXES.flat()),
-      floats("classes", [1, 2], TINY_CLASSES),
+      floats("boxes", [1, 3, 4], TINY_BOXES.flat()),
+      floats("classes", [1, 3], TINY_CLASSES),
       floats("count", [1], [TINY_CLASSES.length]),
-      floats("weights", [1, 2], TINY_SCORE_WEIGHTS),
+      floats("weights", [3, 3], TINY_SCORE_WEIGHTS.flat()),
       floats("full_scale", [], [255]),
     ],
     node: [
       node("Cast", ["image_tensor:0"], ["pixels"], [{ name: "to", type: INT, i: FLOAT }]),
-      node("ReduceMean", ["pixels"], ["mean"], [{ name: "keepdims", type: INT, i: 0 }]),
-      node("Div", ["mean", "full_scale"], ["brightness"]),
-      node("Mul", ["brightness", "weights"], ["detection_scores:0"]),
+      // Mean over height and width: [batch, 3], one value per channel in the order the pixels come.
+      node(
+        "ReduceMean",
+        ["pixels"],
+        ["channel_means"],
+        [
+          { name: "axes", type: INTS, ints: [1, 2] },
+          { name: "keepdims", type: INT, i: 0 },
+        ],
+      ),
+      node("Div", ["channel_means", "full_scale"], ["channels"]),
+      node("MatMul", ["channels", "weights"], ["detection_scores:0"]),
       node("Identity", ["boxes"], ["detection_boxes:0"]),
       node("Identity", ["classes"], ["detection_classes:0"]),
       node("Identity", ["count"], ["num_detections:0"]),
     ],
     input: [{ name: "image_tensor:0", type: tensorType(inputType, ["batch", "height", "width", 3]) }],
     output: [
-      { name: "detection_boxes:0", type: tensorType(FLOAT, ["batch", 2, 4]) },
-      { name: "detection_classes:0", type: tensorType(FLOAT, ["batch", 2]) },
-      { name: "detection_scores:0", type: tensorType(FLOAT, ["batch", 2]) },
+      { name: "detection_boxes:0", type: tensorType(FLOAT, ["batch", 3, 4]) },
+      { name: "detection_classes:0", type: tensorType(FLOAT, ["batch", 3]) },
+      { name: "detection_scores:0", type: tensorType(FLOAT, ["batch", 3]) },
       { name: "num_detections:0", type: tensorType(FLOAT, ["batch"]) },
     ],
   };
