@@ -27,6 +27,8 @@ export function describeWithTools(
       }),
     );
   }
+  // A skip is said out loud: a green run without the tools proves less than one with them.
+  process.stderr.write(`\n!!! SKIPPED: ${title} (needs ${missing.join(", ")}; REQUIRE_TOOLS=1 makes this fail)\n`);
   describe.skip(`${title} (needs ${missing.join(", ")})`, body);
 }
 
