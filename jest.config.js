@@ -7,4 +7,9 @@ module.exports = {
   // Pulumi programs register resources asynchronously; one worker per core keeps runs predictable.
   maxWorkers: 2,
   testTimeout: 30000,
+  // The SDK's function-serialization dependencies (see the stub), loaded for nothing in every file.
+  moduleNameMapper: {
+    "^@npmcli/arborist$": "<rootDir>/test/support/sdkSerializationStub.cjs",
+    "^\\.\\./\\.\\./typescript-shim$": "<rootDir>/test/support/sdkSerializationStub.cjs",
+  },
 };

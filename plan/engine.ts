@@ -3,8 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { load } from "js-yaml";
-import { PROJECT } from "../components/config";
+import { parseDocument, type YAMLError } from "yaml";
+import { ConfigError, PROJECT } from "../components/config";
 import { cloudMocks } from "./mocks";
 import { recordRegistrations, type RecordedResource } from "./recorder";
 
@@ -35,9 +35,36 @@ export function committedStacks(): string[] {
     .sort();
 }
 
+/** The mapping key above a line: the nearest line before it indented less (block-style YAML). */
+function parentKey(lines: string[], line: number): string | undefined {
+  const indent = (text: string) => text.length - text.trimStart().length;
+  const own = indent(lines[line - 1]);
+  for (let i = line - 2; i >= 0; i--) {
+    const match = /^(\s*)([^\s#][^:]*):\s*$/.exec(lines[i]);
+    if (match && match[1].length < own) return match[2].trim();
+  }
+  return undefined;
+}
+
+/** A YAML error as a config problem: the file, the line and, for a duplicate, the key. */
+function yamlProblem(file: string, text: string, error: YAMLError): { path: string; message: string } {
+  const line = error.linePos?.[0].line ?? 0;
+  const where = `${path.basename(file)} line ${line}`;
+  if (error.code !== "DUPLICATE_KEY") return { path: where, message: error.message.split("\n")[0] };
+  const key = text.slice(error.pos[0]).split(":")[0].trim();
+  const parent = parentKey(text.split("\n"), line);
+  return {
+    path: where,
+    message: `key "${key}" appears twice${parent ? ` under ${parent}` : ""}; a key may appear once in a mapping (which one did you mean?)`,
+  };
+}
+
 /** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
 export function readStackFile(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): StackFile {
-  const document = (load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: ConfigValues };
+  const text = fs.readFileSync(file, "utf8");
+  const parsed = parseDocument(text, { prettyErrors: true });
+  if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.map((error) => yamlProblem(file, text, error)));
+  const document = (parsed.toJSON() ?? {}) as { config?: ConfigValues };
   const config: ConfigValues = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(document.config ?? {})) {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
 import { policies } from "../policy/policies";
-import { ROOT, runProgram } from "./engine";
+import { ROOT, runProgram, type RunResult } from "./engine";
 import { blocking, evaluatePolicies, loadPolicyConfig } from "./policyEngine";
 import { renderCompliance } from "./complianceReport";
 import { renderCanaryTable, renderCapacityTable, renderTree, writePlanFiles } from "./report";
@@ -17,7 +17,12 @@ export function policyConfigFor(stack: string): string {
 
 /** Plans one stack into `outDir`; prints the tree, the canary table and the compliance report. Returns success. */
 export async function planStack(stack: string, outDir: string, stackFile?: string): Promise<boolean> {
-  const result = await runProgram({ stack, stackFile, preview: true });
+  // A stack file that cannot be read (duplicate keys) is a config error too, reported the same way.
+  const result: RunResult = await runProgram({ stack, stackFile, preview: true }).catch((error: Error) => ({
+    resources: [],
+    outputs: {},
+    error,
+  }));
   if (result.error) {
     const text =
       result.error instanceof ConfigError ? result.error.message : (result.error.stack ?? String(result.error));

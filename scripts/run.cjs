@@ -1,9 +1,8 @@
 // Runs a TypeScript entry point of this project as one esbuild bundle (node_modules stay external),
-// cached under node_modules/.cache/ai-mesh and rebuilt only when a source it bundles changed. One
-// bundle loads in a fraction of the CPU that transpiling module by module at load time (tsx)
-// costs, which was most of `npm run plan`'s time. package.json runs it with --no-opt: a plan is
-// over in a second or two, too soon for V8's optimizing compiler to pay back its own CPU.
-//   node --no-opt scripts/run.cjs scripts/plan.ts --stack dev
+// cached under node_modules/.cache/ai-mesh and rebuilt only when a source it bundles changed, and
+// compiled from V8's code cache of the previous run. One bundle loads in a fraction of the time that
+// transpiling module by module at load time (tsx) takes, which was most of `npm run plan`'s time.
+//   node scripts/run.cjs scripts/plan.ts --stack dev
 const fs = require("fs");
 const path = require("path");
 
@@ -18,13 +17,17 @@ const name = path.basename(entry, ".ts");
 const outfile = path.join(cache, `${name}.cjs`);
 const manifest = require(path.join(root, "package.json"));
 const inputsFile = path.join(cache, `${name}.inputs.json`);
+/** Pure-JS packages that load faster as part of the bundle than file by file from node_modules. */
+const BUNDLED = ["zod", "yaml"];
 
-/** The bundle is fresh when it exists and no source it was built from is newer. */
+/** The bundle is fresh when it exists and no source it was built from (nor how) is newer. */
 function fresh() {
   try {
     const built = fs.statSync(outfile).mtimeMs;
     const inputs = JSON.parse(fs.readFileSync(inputsFile, "utf8"));
-    return inputs.every((file) => fs.statSync(path.join(root, file)).mtimeMs <= built);
+    return [...inputs, "scripts/run.cjs", "package.json"].every(
+      (file) => fs.statSync(path.join(root, file)).mtimeMs <= built,
+    );
   } catch {
     return false;
   }
@@ -37,10 +40,10 @@ if (!fresh()) {
     entryPoints: [path.resolve(entry)],
     outfile: staging,
     bundle: true,
-    // Packages load from node_modules as usual, except zod: bundled (tree-shaken, as ESM) it skips
-    // loading all of its locales and the API the config does not use.
+    // Packages load from node_modules as usual, except zod and yaml: bundled (tree-shaken, as ESM)
+    // zod skips loading its locales and the API the config does not use, and yaml its 70 files.
     external: Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
-      .filter((name) => name !== "zod")
+      .filter((name) => !BUNDLED.includes(name))
       .flatMap((name) => [name, `${name}/*`]),
     platform: "node",
     format: "cjs",
@@ -54,4 +57,38 @@ if (!fresh()) {
   fs.renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
 }
 process.argv = [process.argv[0], path.resolve(entry), ...args];
-require(outfile);
+runWithCodeCache(outfile);
+
+/**
+ * Runs the bundle as CommonJS, compiled with V8's code cache of the last run (kept beside it): the
+ * parse and the lazy compilation of every function the run needs are skipped. The SDKs in
+ * node_modules load as usual. A cache V8 rejects (a rebuilt bundle, another Node) is rewritten.
+ */
+function runWithCodeCache(file) {
+  const Module = require("module");
+  const vm = require("vm");
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // first run
+  }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit the functions the run compiled are in the cache too.
+    process.once("exit", () => {
+      try {
+        const staging = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(staging, script.createCachedData());
+        fs.renameSync(staging, cacheFile);
+      } catch {
+        // a cache is an optimisation; the next run tries again
+      }
+    });
+  }
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+}

@@ -1,27 +1,44 @@
-// Plan speed: CPU time (user + system, child processes included) of `npm run plan -- --stack dev`
-// against the floor of merely loading the SDKs the program uses, side by side, median of N runs.
+// Plan speed as a user waits for it: wall time of `npm run plan` at 3 services (the dev stack) and at
+// 50 (a generated stack), against the floor of merely loading the SDKs the program uses, with the
+// same node flags on both sides; median of N runs each, interleaved so drift hits both alike.
 //   node scripts/benchmarks/planSpeed.cjs [runs]
+const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { cpuSeconds: cpu, median, planCommand: npmRunPlan } = require("./cpu.cjs");
+const { wallSeconds: wall, median, planCommand, nodeFlags, planOfServices } = require("./measure.cjs");
 
 const runs = Number(process.argv[2] ?? 7);
-const out = path.join(os.tmpdir(), "ai-mesh-plan-bench");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-plan-bench-"));
 const floorCommand =
-  "node -e \"require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/kubernetes'); require('@pulumi/random')\"";
-const planCommand = `${npmRunPlan} --stack dev --out ${out}`;
+  `node ${nodeFlags} -e "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/kubernetes'); require('@pulumi/random')"`.replace(
+    /\s+/g,
+    " ",
+  );
+const plans = {
+  "3 services (dev)": `${planCommand} --stack dev --out ${path.join(dir, "dev")}`,
+  "50 services": planOfServices(dir, 50),
+};
 
-cpu(planCommand); // warm the bundle cache and the file system cache, as a second `npm run plan` would be
+for (const command of Object.values(plans)) wall(command); // warm the bundle cache and the file system cache
 const floor = [];
-const plan = [];
+const times = Object.fromEntries(Object.keys(plans).map((name) => [name, []]));
 for (let i = 0; i < runs; i++) {
-  floor.push(cpu(floorCommand));
-  plan.push(cpu(planCommand));
-  process.stderr.write(`  run ${i + 1}/${runs}: floor ${floor[i].toFixed(2)} s, plan ${plan[i].toFixed(2)} s\n`);
+  floor.push(wall(floorCommand));
+  for (const [name, command] of Object.entries(plans)) times[name].push(wall(command));
+  process.stderr.write(
+    `  run ${i + 1}/${runs}: floor ${floor[i].toFixed(2)} s, ${Object.entries(times)
+      .map(([name, t]) => `${name} ${t[i].toFixed(2)} s`)
+      .join(", ")}\n`,
+  );
 }
-const ratio = median(plan) / median(floor);
+console.log(`node flags: ${nodeFlags || "(none)"}`);
 console.log(
-  `floor (load @pulumi/pulumi, aws, kubernetes, random): ${median(floor).toFixed(2)} s CPU (median of ${runs})`,
+  `floor (load @pulumi/pulumi, aws, kubernetes, random): ${median(floor).toFixed(2)} s wall (median of ${runs})`,
 );
-console.log(`npm run plan -- --stack dev:                        ${median(plan).toFixed(2)} s CPU (median of ${runs})`);
-console.log(`ratio: ${ratio.toFixed(2)} (target ≤ 1.5)`);
+for (const [name, t] of Object.entries(times)) {
+  console.log(
+    `plan, ${name.padEnd(16)}: ${median(t).toFixed(2)} s wall, ratio ${(median(t) / median(floor)).toFixed(2)}`,
+  );
+}
+console.log("target: ratio ≤ 1.5 at 3 services; growth per service: npm run bench:plan:scale");
+fs.rmSync(dir, { recursive: true, force: true });
