@@ -21,6 +21,15 @@ const SETTINGS = {
 };
 const healthy: Metrics = { requests: 500, successRate: 0.999, p99Ms: 180 };
 
+/** v2 promoted over v1 from 0, in the default steps. */
+const fromZero = (): CanaryRun => ({
+  from: "v1",
+  to: "v2",
+  current: { v1: 100, v2: 0 },
+  steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
+  settings: SETTINGS,
+});
+
 describe("weight moves", () => {
   it("moves the target up step by step from the heaviest version, other versions untouched", () => {
     const current = { v1: 90, v2: 10, v3: 0 };
@@ -156,13 +165,7 @@ describe("the promotion loop", () => {
 });
 
 describe("when the metrics are missing or Prometheus is down", () => {
-  const run = (): CanaryRun => ({
-    from: "v1",
-    to: "v2",
-    current: { v1: 100, v2: 0 },
-    steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
-    settings: SETTINGS,
-  });
+  const run = fromZero;
 
   it("spreads retries over exactly one interval, doubling from a second, at most 15 s apart", () => {
     expect(retryDelays(60_000)).toEqual([1000, 2000, 4000, 8000, 15000, 15000, 15000]);
@@ -232,23 +235,14 @@ describe("an interrupted promotion", () => {
   it("stops with the weights last applied, for resuming or --rollback", async () => {
     const applied: Weights[] = [];
     let waits = 0;
-    const result = await runCanary(
-      {
-        from: "v1",
-        to: "v2",
-        current: { v1: 100, v2: 0 },
-        steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
-        settings: SETTINGS,
+    const result = await runCanary(fromZero(), {
+      apply: async (weights) => void applied.push(weights),
+      measure: async () => healthy,
+      wait: async () => {
+        if (++waits === 2) throw new Interrupted();
       },
-      {
-        apply: async (weights) => void applied.push(weights),
-        measure: async () => healthy,
-        wait: async () => {
-          if (++waits === 2) throw new Interrupted();
-        },
-        log: () => undefined,
-      },
-    );
+      log: () => undefined,
+    });
     expect(result).toMatchObject({ outcome: "interrupted", weights: { v1: 90, v2: 10 } });
     expect(applied).toEqual([
       { v1: 95, v2: 5 },
@@ -257,23 +251,14 @@ describe("an interrupted promotion", () => {
   });
 
   it("reports what an update cut short left deployed, not the step before", async () => {
-    const result = await runCanary(
-      {
-        from: "v1",
-        to: "v2",
-        current: { v1: 100, v2: 0 },
-        steps: stepWeights({ v1: 100, v2: 0 }, "v1", "v2", SETTINGS.steps),
-        settings: SETTINGS,
+    const result = await runCanary(fromZero(), {
+      apply: async () => {
+        throw new Interrupted({ v1: 95, v2: 5 });
       },
-      {
-        apply: async () => {
-          throw new Interrupted({ v1: 95, v2: 5 });
-        },
-        measure: async () => healthy,
-        wait: async () => undefined,
-        log: () => undefined,
-      },
-    );
+      measure: async () => healthy,
+      wait: async () => undefined,
+      log: () => undefined,
+    });
     expect(result).toMatchObject({ outcome: "interrupted", weights: { v1: 95, v2: 5 } });
   });
 

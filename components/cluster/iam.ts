@@ -49,3 +49,13 @@ export function serviceRole(
   );
   return { role, attachments };
 }
+
+/** A role EC2 nodes run as, with what every node needs (NODE_POLICIES). */
+export function nodeRole(
+  name: string,
+  partition: pulumi.Input<string>,
+  description: string,
+  opts: pulumi.CustomResourceOptions,
+): ReturnType<typeof serviceRole> {
+  return serviceRole(name, { service: "ec2.amazonaws.com", partition, policies: NODE_POLICIES, description }, opts);
+}

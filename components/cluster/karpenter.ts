@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, chartArgs } from "../charts";
 import type { ChartsConfig, GeneralNodesConfig, KarpenterGpuNodesConfig } from "../config";
-import { NODE_POLICIES, serviceRole, serviceTrustPolicy } from "./iam";
+import { nodeRole, serviceTrustPolicy } from "./iam";
 import { INTERRUPTION_EVENTS, interruptionQueuePolicy, karpenterControllerPolicy } from "./karpenterPolicy";
 import { NODE_ROLE_LABEL } from "./gpu";
 import {
@@ -53,16 +53,7 @@ export class Karpenter extends pulumi.ComponentResource {
     // A role of their own, as Karpenter's getting-started has it: EKS creates and deletes the access
     // entry of a managed group's role itself, so an entry for that role here would collide (409) or,
     // removed with Karpenter, lock the system nodes out.
-    const node = serviceRole(
-      `${name}-node`,
-      {
-        service: "ec2.amazonaws.com",
-        partition: args.partition,
-        policies: NODE_POLICIES,
-        description: "Nodes Karpenter launches",
-      },
-      child,
-    );
+    const node = nodeRole(`${name}-node`, args.partition, "Nodes Karpenter launches", child);
     this.nodeRole = node.role;
     // Ours, named in the EC2NodeClasses: Karpenter then needs no right to create instance profiles.
     const instanceProfile = new aws.iam.InstanceProfile(`${name}-node`, { role: node.role.name }, child);

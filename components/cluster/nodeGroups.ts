@@ -13,7 +13,7 @@ import {
   NODE_ROLE_LABEL,
   needsDevicePlugin,
 } from "./gpu";
-import { NODE_POLICIES, serviceRole } from "./iam";
+import { nodeRole } from "./iam";
 
 export interface NodeGroupsArgs {
   clusterName: pulumi.Input<string>;
@@ -38,18 +38,9 @@ export class NodeGroups extends pulumi.ComponentResource {
 
   constructor(name: string, args: NodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ai-mesh:index:NodeGroups", name, {}, opts);
-    const nodeRole = serviceRole(
-      `${name}-node`,
-      {
-        service: "ec2.amazonaws.com",
-        partition: args.partition,
-        // SSM replaces SSH for break-glass access to nodes.
-        policies: NODE_POLICIES,
-        description: "EKS worker nodes",
-      },
-      { parent: this },
-    );
-    const dependsOn = [...args.dependsOn, ...nodeRole.attachments];
+    // SSM replaces SSH for break-glass access to nodes (NODE_POLICIES).
+    const workers = nodeRole(`${name}-node`, args.partition, "EKS worker nodes", { parent: this });
+    const dependsOn = [...args.dependsOn, ...workers.attachments];
     const group = (role: "system" | "gpu", config: NodeGroupConfig, labels: Record<string, string>, taints = false) => {
       const template = new aws.ec2.LaunchTemplate(
         `${name}-${role}`,
@@ -76,7 +67,7 @@ export class NodeGroups extends pulumi.ComponentResource {
         {
           clusterName: args.clusterName,
           nodeGroupName: role,
-          nodeRoleArn: nodeRole.role.arn,
+          nodeRoleArn: workers.role.arn,
           subnetIds: args.privateSubnetIds,
           amiType: config.amiType,
           capacityType: config.capacityType,

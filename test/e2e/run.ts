@@ -350,6 +350,13 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
       assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
     });
     const stackFile = path.join(project.dir, `Pulumi.${STACK}.yaml`);
+    /** --rollback of the promotion under way: v2 back at 100 (where v1's promotion started), everywhere. */
+    const rollBackToStart = async () => {
+      const back = await promote({ ...options, rollback: true });
+      assert.equal(back.outcome, "rolled-back");
+      assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
+      assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 0, v2: 100, v3: 0 });
+    };
     await step(
       "7a. canary: interrupted after a step, the file and cluster agree; --rollback restores the start",
       async () => {
@@ -363,10 +370,7 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
         assert.equal(interrupted.outcome, "interrupted");
         assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 5, v2: 95, v3: 0 });
         assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 5, v2: 95, v3: 0 });
-        const back = await promote({ ...options, rollback: true });
-        assert.equal(back.outcome, "rolled-back");
-        assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
-        assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 0, v2: 100, v3: 0 });
+        await rollBackToStart();
       },
     );
     await step(
@@ -396,10 +400,7 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
         log(`  cancelled mid-update: cluster, state and stack file all say ${JSON.stringify(cluster)}`);
         const stack = await openStack({ stackName: STACK, workDir: project.dir, envVars: project.envVars });
         await stack.preview({ expectNoChanges: true });
-        const back = await promote({ ...options, rollback: true });
-        assert.equal(back.outcome, "rolled-back");
-        assert.deepEqual(virtualServiceWeights("object-detector"), { v1: 0, v2: 100, v3: 0 });
-        assert.deepEqual(readWeights(stackFile, "objectDetector"), { v1: 0, v2: 100, v3: 0 });
+        await rollBackToStart();
       },
     );
   } finally {
