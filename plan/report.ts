@@ -4,7 +4,7 @@ import * as path from "path";
 import { dump } from "js-yaml";
 import type { RecordedResource } from "./recorder";
 import { kubernetesObjects, ofType } from "./query";
-import { formatTable } from "./table";
+import { formatTable } from "../cli/table";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 /** Plain block YAML: no anchors for repeated objects, no folded long lines. */
@@ -92,7 +92,8 @@ function manifestFileName(object: RecordedResource): string {
 /** Writes plan.json and one YAML file per namespace (plus Helm releases) under `outDir`. */
 export function writePlanFiles(outDir: string, stack: string, resources: RecordedResource[], outputs: unknown): void {
   const manifestsDir = path.join(outDir, "manifests");
-  fs.rmSync(outDir, { recursive: true, force: true });
+  // Only what a plan writes: out/ also holds the canary's reports and resume state, and charts.
+  fs.rmSync(manifestsDir, { recursive: true, force: true });
   fs.mkdirSync(manifestsDir, { recursive: true });
   const plan = {
     stack,

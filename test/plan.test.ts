@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
-import { ROOT } from "../plan/engine";
+import { ROOT } from "../cli/project";
 
 // As `npm run plan` runs it (package.json).
 function plan(args: string[]) {
@@ -95,6 +95,19 @@ describe("npm run plan", () => {
     expect(cluster.dependencies.length).toBeGreaterThan(0);
     expect(planJson.outputs.kubeconfig).toBe("(known after deploy)");
     expect(planJson.outputs.grafanaAdminPassword).toBe("(known after deploy)");
+  });
+
+  it("replaces its own files and leaves the rest of the out directory alone (canary state, charts)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-plan-out-"));
+    fs.mkdirSync(path.join(dir, "canary"));
+    fs.writeFileSync(path.join(dir, "canary", "dev-objectDetector.state.json"), "{}");
+    fs.mkdirSync(path.join(dir, "manifests"));
+    fs.writeFileSync(path.join(dir, "manifests", "stale.yaml"), "");
+    expect(plan(["--stack", "local", "--out", dir]).status).toBe(0);
+    expect(fs.existsSync(path.join(dir, "canary", "dev-objectDetector.state.json"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "manifests", "stale.yaml"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "plan.json"))).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("writes every Kubernetes object as YAML, one file per namespace, plus the Helm releases", () => {
