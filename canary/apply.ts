@@ -3,9 +3,10 @@
 // the VirtualService is refreshed from the cluster and the stack file is made to say what it holds.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { changeCollector, describeChange, pendingChanges, type ResourceChange } from "../automation/changes";
-import { readWeights, writeWeights } from "../automation/stackFile";
+import { readWeights, writeWeights } from "../cli/stackFile";
 import { Interrupted } from "./driver";
-import { describeWeights, type Weights } from "./steps";
+import type { Weights } from "../components/core/weights";
+import { describeWeights } from "./steps";
 
 export const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
 

@@ -3,7 +3,8 @@
 // CanaryIO, so the loop runs the same against the real engine and in tests.
 import type { CanaryConfig } from "../components/config";
 import { durationMs } from "../components/config/durations";
-import { describeWeights, rollbackWeights, type Weights } from "./steps";
+import type { Weights } from "../components/core/weights";
+import { describeWeights, rollbackWeights } from "./steps";
 import { checkVersion, next, percent, type Metrics, type Outcome } from "./verdict";
 
 export interface CanaryRun {

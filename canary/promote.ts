@@ -15,7 +15,8 @@ import { Interrupted, runCanary, type CanaryResult } from "./driver";
 import { httpQuery, kubectlQuery, measure, type Query } from "./prometheus";
 import { versionQueries } from "./queries";
 import { requestPromotion, type PromotionRequest, type ResumeState } from "./request";
-import { describeWeights, stepWeights, type Weights } from "./steps";
+import type { Weights } from "../components/core/weights";
+import { describeWeights, stepWeights } from "./steps";
 
 export interface PromoteOptions extends PromotionRequest {
   /** A backend organization: the stack is then <org>/ai-mesh/<stack> (Pulumi Cloud). */

@@ -1,7 +1,7 @@
 // What a person reads at the end of a promotion, and the JSON report kept under out/canary/.
 import * as fs from "fs";
 import * as path from "path";
-import { formatTable } from "../plan/table";
+import { formatTable } from "../cli/table";
 import type { PromoteResult } from "./promote";
 import { describeWeights } from "./steps";
 import { percent } from "./verdict";

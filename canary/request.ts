@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, rawConfig, type CanaryConfig, type RootConfig, type ServiceConfig } from "../components/config";
 import { canarySchema } from "../components/config/serviceSchema";
-import { readStackFile } from "../plan/engine";
-import { readWeights } from "../automation/stackFile";
-import { defaultFrom, type Weights } from "./steps";
+import { readStackFile, readWeights } from "../cli/stackFile";
+import type { Weights } from "../components/core/weights";
+import { defaultFrom } from "./steps";
 
 export interface PromotionRequest {
   /** The project directory holding Pulumi.<stack>.yaml. */

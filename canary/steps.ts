@@ -1,7 +1,7 @@
 // Weight moves: from the stable version to the target in steps, every other version untouched.
 // Pure, and every result sums to what it started with (100).
 
-export type Weights = Record<string, number>;
+import type { Weights } from "../components/core/weights";
 
 /** The version that gives up weight: the heaviest one other than the target (the first on a tie). */
 export function defaultFrom(weights: Weights, to: string): string {

@@ -1,6 +1,6 @@
 // The compliance table `npm run plan` prints: every finding with its policy, level and resource.
 import type { PolicyReport } from "./policyEngine";
-import { formatTable } from "./table";
+import { formatTable } from "../cli/table";
 
 function shortName(resource: string): string {
   return resource === "stack" ? "(stack)" : resource.split("::").pop()!;

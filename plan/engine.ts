@@ -1,94 +1,12 @@
 // Runs the real index.ts against the mock cloud with a committed stack file (plus per-test
 // overrides) and returns everything it registered. Shared by the jest suites and `npm run plan`.
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseDocument, type YAMLError } from "yaml";
-import { ConfigError, PROJECT } from "../components/config";
+import { mergeConfig, readStackFile, type ConfigValues } from "../cli/stackFile";
+import { PROJECT } from "../components/config";
 import { cloudMocks } from "./mocks";
 import { recordRegistrations, type RecordedResource } from "./recorder";
 
-/** The project directory: the nearest one up with Pulumi.yaml (this file may run from a bundle). */
-function projectRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-  }
-}
-
-export const ROOT = projectRoot(__dirname);
 export const STACK_TYPE = "pulumi:pulumi:Stack";
-
-export type ConfigValues = Record<string, unknown>;
-
-export interface StackFile {
-  config: ConfigValues;
-  secretKeys: string[];
-}
-
-/** Every committed stack, by the names in Pulumi.<stack>.yaml. */
-export function committedStacks(): string[] {
-  return fs
-    .readdirSync(ROOT)
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
-}
-
-/** The mapping key above a line: the nearest line before it indented less (block-style YAML). */
-function parentKey(lines: string[], line: number): string | undefined {
-  const indent = (text: string) => text.length - text.trimStart().length;
-  const own = indent(lines[line - 1]);
-  for (let i = line - 2; i >= 0; i--) {
-    const match = /^(\s*)([^\s#][^:]*):\s*$/.exec(lines[i]);
-    if (match && match[1].length < own) return match[2].trim();
-  }
-  return undefined;
-}
-
-/** A YAML error as a config problem: the file, the line and, for a duplicate, the key. */
-function yamlProblem(file: string, text: string, error: YAMLError): { path: string; message: string } {
-  const line = error.linePos?.[0].line ?? 0;
-  const where = `${path.basename(file)} line ${line}`;
-  if (error.code !== "DUPLICATE_KEY") return { path: where, message: error.message.split("\n")[0] };
-  const key = text.slice(error.pos[0]).split(":")[0].trim();
-  const parent = parentKey(text.split("\n"), line);
-  return {
-    path: where,
-    message: `key "${key}" appears twice${parent ? ` under ${parent}` : ""}; a key may appear once in a mapping (which one did you mean?)`,
-  };
-}
-
-/** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
-export function readStackFile(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): StackFile {
-  const text = fs.readFileSync(file, "utf8");
-  const parsed = parseDocument(text, { prettyErrors: true });
-  if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.map((error) => yamlProblem(file, text, error)));
-  const document = (parsed.toJSON() ?? {}) as { config?: ConfigValues };
-  const config: ConfigValues = {};
-  const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(document.config ?? {})) {
-    const isSecure = value !== null && typeof value === "object" && "secure" in (value as object);
-    config[key] = isSecure ? "[secret]" : value;
-    if (isSecure) secretKeys.push(key);
-  }
-  return { config, secretKeys };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** Deep-merges overrides into config; arrays replace, `undefined` deletes. */
-export function mergeConfig(base: ConfigValues, overrides: ConfigValues): ConfigValues {
-  const merged: ConfigValues = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete merged[key];
-    else if (isPlainObject(value) && isPlainObject(merged[key])) merged[key] = mergeConfig(merged[key], value);
-    else merged[key] = value;
-  }
-  return merged;
-}
 
 export interface RunOptions {
   stack?: string;

@@ -2,14 +2,12 @@
 // its metrics, or rolls back (see canary/). Ctrl-C stops after the current operation with the stack
 // file and the cluster in agreement, and says how to resume or roll back.
 import * as path from "path";
-import { argument } from "../plan/args";
-import { ROOT } from "../plan/engine";
+import { argument, hasFlag as has, optionalArgument as optional } from "../cli/args";
+import { ROOT } from "../cli/project";
 import { promote } from "../canary/promote";
 import { summaryTable, writeReport } from "../canary/report";
 import { CANARY_FLAGS, canaryOverrides } from "../canary/request";
 
-const has = (flag: string) => process.argv.includes(`--${flag}`);
-const optional = (name: string) => argument(name, "") || undefined;
 const stack = argument("stack", "");
 const service = argument("service", "");
 if (!stack || !service || (!has("rollback") && !optional("to"))) {

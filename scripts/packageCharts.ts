@@ -6,10 +6,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } from "../components/charts";
+import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } from "../components/charts/pins";
 import { DEFAULT_ISTIO_VERSION } from "../components/config/schema";
-import { argument } from "../plan/args";
-import { ROOT } from "../plan/engine";
+import { argument, hasFlag } from "../cli/args";
+import { ROOT } from "../cli/project";
 
 const out = path.resolve(ROOT, argument("out", path.join("out", "charts")));
 
@@ -82,7 +82,7 @@ function main(): void {
     ...Object.values(CHARTS),
   ];
   // Online, every chart comes from where it is published; offline, Go modules are the source.
-  if (process.argv.includes("--pull")) for (const ref of pinned) pull(ref);
+  if (hasFlag("pull")) for (const ref of pinned) pull(ref);
   else for (const ref of pinned) if (ref.goModule) packageFromModule(ref);
   console.log(`charts in ${path.relative(ROOT, out) || out}: export AI_MESH_CHARTS=${out}`);
 }

@@ -2,8 +2,8 @@
 // Pulumi CLI, no credentials — and shows what `pulumi up` would create.
 import * as path from "path";
 import { z } from "zod";
-import { argument } from "../plan/args";
-import { ROOT } from "../plan/engine";
+import { argument } from "../cli/args";
+import { ROOT } from "../cli/project";
 import { planStack } from "../plan/planStack";
 
 // One parse per run: compiling zod's fast path (new Function) costs more than it saves.

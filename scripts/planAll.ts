@@ -1,6 +1,6 @@
 // Plans every committed stack (Pulumi.<stack>.yaml) into out/stacks/<stack>; fails if any fails.
 import * as path from "path";
-import { ROOT, committedStacks } from "../plan/engine";
+import { ROOT, committedStacks } from "../cli/project";
 import { planStack } from "../plan/planStack";
 
 async function main(): Promise<number> {

@@ -2,7 +2,8 @@
 // `-- --file objects.yaml` validates the documents of one YAML file instead.
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
-import { committedStacks, deploy } from "../plan/engine";
+import { committedStacks } from "../cli/project";
+import { deploy } from "../plan/engine";
 import { kubernetesObjects } from "../plan/query";
 import { reveal } from "../plan/recorder";
 import { validateObjects, type KubernetesObject, type SchemaReport } from "../plan/manifestSchemas";

@@ -7,7 +7,8 @@ import { isRoutingChange, routeWeights } from "../canary/apply";
 import { Interrupted, retryDelays, runCanary, type CanaryIO, type CanaryRun } from "../canary/driver";
 import { canaryOverrides, canarySettings, requestPromotion } from "../canary/request";
 import { versionQueries } from "../canary/queries";
-import { defaultFrom, rollbackWeights, stepWeights, type Weights } from "../canary/steps";
+import { defaultFrom, rollbackWeights, stepWeights } from "../canary/steps";
+import type { Weights } from "../components/core/weights";
 import { checkVersion, next, type Metrics } from "../canary/verdict";
 import { devRawWith, serviceOf } from "./support/configFixtures";
 

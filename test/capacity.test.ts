@@ -1,5 +1,5 @@
 import { capacityReport } from "../components/capacity/check";
-import { allocatable } from "../components/capacity/instances";
+import { allocatable } from "../components/capacity/allocatable";
 import { sizeForLoad } from "../components/capacity/load";
 import { ConfigError, gpuEnabled, parseConfig } from "../components/config";
 import { deploy, runProgram } from "../plan/engine";

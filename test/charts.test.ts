@@ -1,10 +1,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CHARTS, ISTIO_REPO, chartArgs, istioChart, requiredCharts } from "../components/charts";
-import { chartNeeds, parseConfig } from "../components/config";
-import { chartSourceProblems } from "../components/config/chartSource";
-import { deploy, runProgram, type ConfigValues, type RunOptions } from "../plan/engine";
+import { CHARTS, ISTIO_REPO, chartArgs, istioChart, requiredCharts } from "../components/charts/pins";
+import { parseConfig } from "../components/config";
+import { chartNeeds } from "../components/preflight";
+import { chartSourceProblems } from "../components/charts/source";
+import { deploy, runProgram, type RunOptions } from "../plan/engine";
+import { type ConfigValues } from "../cli/stackFile";
 import { ofType } from "../plan/query";
 import { MANAGED_GPUS, devRawWith, stackRaw } from "./support/configFixtures";
 

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig } from "../components/config";
 import { DEFAULT_MODEL } from "../components/config/defaults";
-import { ROOT } from "../plan/engine";
+import { ROOT } from "../cli/project";
 import { devRaw, devRawWith, serviceOf, stackRaw, useManagedGpus, type Raw } from "./support/configFixtures";
 
 /** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
@@ -304,6 +304,13 @@ describe("cluster rules", () => {
     const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5g.xlarge"] }));
     expect(problems(raw)).toEqual([
       'cluster.gpuNodes.instanceTypes[0]: "g5g.xlarge" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
+    ]);
+  });
+
+  it("rejects instance types the instance table does not know, so the capacity check can size every node", () => {
+    const raw = devRawWith((r) => (r.cluster.systemNodes.instanceTypes = ["m6i.large", "t3.large"]));
+    expect(problems(raw)).toEqual([
+      'cluster.systemNodes.instanceTypes[1]: "t3.large" is not in the instance table (components/core/instanceTypes.ts); known families: m6i, m7i, c6i, c7i, r6i, r7i, g4dn, g5, g6, g6e',
     ]);
   });
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ROOT } from "../plan/engine";
+import { ROOT } from "../cli/project";
 
 // The schema packages are ESM-only; the validator runs under tsx, as `npm run validate:manifests` does.
 function validate(args: string[] = []) {

@@ -1,4 +1,5 @@
-import { deploy, readStackFile, type RunResult } from "../plan/engine";
+import { deploy, type RunResult } from "../plan/engine";
+import { readStackFile } from "../cli/stackFile";
 import { at, dependsOn, kubernetesObjects, ofType, one } from "../plan/query";
 import type { RecordedResource } from "../plan/recorder";
 

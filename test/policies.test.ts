@@ -1,5 +1,6 @@
 import { policies } from "../policy/policies";
-import { deploy, ROOT } from "../plan/engine";
+import { deploy } from "../plan/engine";
+import { ROOT } from "../cli/project";
 import { blocking, evaluatePolicies, loadPolicyConfig, type PolicyConfigFile } from "../plan/policyEngine";
 import { UNKNOWN, type RecordedResource } from "../plan/recorder";
 

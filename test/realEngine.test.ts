@@ -4,7 +4,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ROOT, committedStacks, deploy, readStackFile, type RunOptions } from "../plan/engine";
+import { ROOT, committedStacks } from "../cli/project";
+import { deploy, type RunOptions } from "../plan/engine";
+import { readStackFile } from "../cli/stackFile";
 
 interface DeclaredKey {
   type?: string;

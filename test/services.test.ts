@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT, deploy, type RunResult } from "../plan/engine";
+import { ROOT } from "../cli/project";
+import { deploy, type RunResult } from "../plan/engine";
 import { at, ofType, one } from "../plan/query";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs

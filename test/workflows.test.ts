@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ROOT } from "../plan/engine";
+import { ROOT } from "../cli/project";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- workflow YAML
 const workflow = (name: string): Json => parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8"));

@@ -3,11 +3,11 @@
 // would stay Pending and `pulumi up` would time out); at maximum it is shown (the HPA could not reach
 // its max). Load (Little's law) per version against replicas and rate limits. Pure: config in, report out.
 import type { RootConfig } from "../config";
-import type { Problem } from "../config/rules";
+import type { Problem } from "../core/problems";
 import { nodeOverhead, podDemand, type PodGroup } from "./demand";
 import { versionLoads } from "./load";
 import { nodePools, type NodeShape, type Pool, type Resources } from "./pools";
-import { formatCpu, formatMemory } from "./quantity";
+import { formatCpu, formatMemory } from "../core/quantity";
 
 export interface CapacityRow {
   pool: string;

@@ -8,7 +8,7 @@ import type { RootConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
 import { OBSERVABILITY_NODE_REQUESTS, OBSERVABILITY_REQUESTS } from "../observability/values";
-import { cpuMillis, memoryMiB, type CpuMemory } from "./quantity";
+import { cpuMillis, memoryMiB, type CpuMemory } from "../core/quantity";
 
 /** Where a pod can run: pinned to the system nodes, any CPU node, or a GPU node. */
 export type Placement = "system" | "cpu" | "gpu";

@@ -1,11 +1,11 @@
 // What each node pool can hold for pods: a managed group at its desired size (its maximum only when
 // an autoscaler is declared), a Karpenter NodePool at its limits; each node after the kubelet's
 // reserve and the DaemonSets every node runs. And which node types a pool can launch at all. Pure.
-import type { RootConfig } from "../config";
-import type { NodeOverhead, Placement } from "./demand";
-import { perNodeOverhead } from "./demand";
-import { INSTANCE_TYPES, allocatable, typesOfFamilies } from "./instances";
-import { formatCpu, formatMemory } from "./quantity";
+import { usesKarpenter, type RootConfig } from "../config";
+import { perNodeOverhead, type NodeOverhead, type Placement } from "./demand";
+import { allocatable } from "./allocatable";
+import { INSTANCE_TYPES, typesOfFamilies } from "../core/instanceTypes";
+import { formatCpu, formatMemory } from "../core/quantity";
 
 export interface Resources {
   /** Millicores. */
@@ -118,11 +118,11 @@ export function nodePools(config: RootConfig, overheads: NodeOverhead[]): Pool[]
   const pools: Pool[] = [
     managedPool("system", "cluster.systemNodes", ["system", "cpu"], cluster.systemNodes, overheads),
   ];
-  const gpu = cluster.gpuNodes;
-  if (gpu.provisioner === "managed") {
-    pools.push(managedPool("gpu", "cluster.gpuNodes", ["gpu"], gpu, overheads));
+  if (!usesKarpenter(cluster)) {
+    pools.push(managedPool("gpu", "cluster.gpuNodes", ["gpu"], cluster.gpuNodes, overheads));
     return pools;
   }
+  const gpu = cluster.gpuNodes;
   const gpuOverhead = perNodeOverhead(overheads, true);
   pools.push({
     name: "gpu",
@@ -138,7 +138,7 @@ export function nodePools(config: RootConfig, overheads: NodeOverhead[]): Pool[]
     ),
     arithmetic: `NodePool limit ${gpu.maxGpus} GPUs (${gpu.instanceFamilies.join(", ")}; Karpenter sizes each node to its pods)`,
   });
-  const general = cluster.generalNodes!;
+  const general = cluster.generalNodes;
   const generalOverhead = perNodeOverhead(overheads, false);
   const xlarge = INSTANCE_TYPES[GENERAL_NODE_SHAPE];
   // Limits count node capacity: as many xlarge nodes as both limits allow.

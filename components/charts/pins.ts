@@ -1,7 +1,7 @@
 // Every Helm chart the program installs, pinned in code, and where each release takes it from:
 // the upstream repository, a mirror, or a directory of packaged charts (config `ai-mesh:charts`).
 import * as path from "path";
-import type { ChartsConfig } from "./config/schema";
+import type { ChartsConfig } from "../config/schema";
 
 export interface ChartRef {
   chart: string;

@@ -1,9 +1,9 @@
 // Checks `ai-mesh:charts` against the charts the stack will install, before any resource exists:
 // one source at a time, mirrors only for known upstreams, every packaged chart present.
 import * as fs from "fs";
-import { packagedChartFile, upstreamRepositories, type ChartRef } from "../charts";
-import type { Problem } from "./rules";
-import type { ChartsConfig } from "./schema";
+import { packagedChartFile, upstreamRepositories, type ChartRef } from "./pins";
+import type { Problem } from "../core/problems";
+import type { ChartsConfig } from "../config/schema";
 
 export function chartSourceProblems(charts: ChartsConfig, required: ChartRef[]): Problem[] {
   const set = (["directory", "repository", "repositories"] as const).filter((key) => charts[key] !== undefined);

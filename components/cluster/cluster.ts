@@ -1,173 +1,26 @@
-// Cluster: the EKS control plane (IAM, KMS, logs, access entries, networking add-ons), its
-// kubeconfig and the one Kubernetes provider — or a provider for an existing cluster.
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import { managedAddon } from "./addons";
-import type { EksClusterConfig, ExistingClusterConfig } from "../config";
-import { serviceRole } from "./iam";
-import { eksKubeconfig } from "./kubeconfig";
+// The cluster every layer above runs on, whichever kind it is (EksCluster or ExistingCluster): its
+// one Kubernetes provider, its name, what must exist before workloads are scheduled, where the
+// platform's own pods go, and what the stack outputs about it.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
-export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/**
+ * Both kinds register as this component type: a resource's URN contains its parents' types, so one
+ * type for both keeps every existing stack's URNs (and so its resources) as they are.
+ */
+export const CLUSTER_TYPE = "ai-mesh:index:Cluster";
 
-export type ClusterArgs =
-  | {
-      mode: "eks";
-      clusterName: string;
-      region: string;
-      config: EksClusterConfig;
-      /** Subnets for the control-plane ENIs (private). */
-      subnetIds: pulumi.Input<string>[];
-    }
-  | { mode: "existing"; clusterName: string; config: ExistingClusterConfig };
-
-export class Cluster extends pulumi.ComponentResource {
+export interface ClusterLayer {
+  mode: "eks" | "existing";
   /** The one Kubernetes provider every Kubernetes resource uses. */
-  readonly provider: k8s.Provider;
-  readonly clusterName: pulumi.Output<string>;
-  readonly mode: "eks" | "existing";
-  /** eks mode only. */
-  readonly eksCluster?: aws.eks.Cluster;
-  readonly kubeconfig?: pulumi.Output<string>;
-  readonly oidcIssuer?: pulumi.Output<string>;
-  readonly clusterSecurityGroupId?: pulumi.Output<string>;
-  readonly partition?: pulumi.Output<string>;
-  /** Add-ons nodes need before they can join (vpc-cni, kube-proxy). */
-  readonly networkingAddons: aws.eks.Addon[] = [];
-
-  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ai-mesh:index:Cluster", name, {}, opts);
-    this.mode = args.mode;
-    if (args.mode === "existing") {
-      this.clusterName = pulumi.output(args.clusterName);
-      this.provider = new k8s.Provider(
-        `${name}-k8s`,
-        {
-          kubeconfig: args.config.kubeconfig,
-          context: args.config.context,
-          // The stated cluster name, never the context: renaming a context must not replace resources.
-          clusterIdentifier: args.clusterName,
-        },
-        { parent: this },
-      );
-      this.registerOutputs({ clusterName: this.clusterName, mode: this.mode });
-      return;
-    }
-
-    const { config } = args;
-    this.partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const role = serviceRole(
-      `${name}-control-plane`,
-      {
-        service: "eks.amazonaws.com",
-        partition: this.partition,
-        policies: ["AmazonEKSClusterPolicy"],
-        description: `EKS control plane of ${args.clusterName}`,
-      },
-      { parent: this },
-    );
-    const secretsKey = new aws.kms.Key(
-      `${name}-secrets`,
-      {
-        description: `Envelope encryption of Kubernetes secrets in ${args.clusterName}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-      },
-      { parent: this },
-    );
-    new aws.kms.Alias(
-      `${name}-secrets`,
-      { name: `alias/${args.clusterName}-secrets`, targetKeyId: secretsKey.keyId },
-      { parent: this },
-    );
-    // Created before the cluster so EKS writes into a log group with a retention, not a forever one.
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-control-plane-logs`,
-      { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: config.logRetentionDays },
-      { parent: this },
-    );
-
-    const eksCluster = new aws.eks.Cluster(
-      `${name}-eks`,
-      {
-        name: args.clusterName,
-        version: config.kubernetesVersion,
-        roleArn: role.role.arn,
-        vpcConfig: {
-          subnetIds: args.subnetIds,
-          endpointPrivateAccess: true,
-          endpointPublicAccess: config.endpointPublicAccess,
-          publicAccessCidrs: config.endpointPublicAccess ? config.endpointPublicAccessCidrs : undefined,
-        },
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
-        // Add-ons are managed below as EKS add-ons, with versions this program controls.
-        bootstrapSelfManagedAddons: false,
-        encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
-        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-        upgradePolicy: { supportType: "STANDARD" },
-      },
-      {
-        parent: this,
-        dependsOn: [...role.attachments, logGroup],
-        // Any diff on this field replaces the whole cluster; it only matters at creation.
-        ignoreChanges: ["accessConfig.bootstrapClusterCreatorAdminPermissions"],
-      },
-    );
-    this.eksCluster = eksCluster;
-    this.clusterName = eksCluster.name;
-    this.oidcIssuer = eksCluster.identities.apply((ids) => ids[0]?.oidcs?.[0]?.issuer ?? "");
-    this.clusterSecurityGroupId = eksCluster.vpcConfig.clusterSecurityGroupId;
-
-    for (const [i, principalArn] of config.adminRoleArns.entries()) {
-      const entry = new aws.eks.AccessEntry(
-        `${name}-admin-${i}`,
-        { clusterName: eksCluster.name, principalArn, type: "STANDARD" },
-        { parent: this },
-      );
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${i}`,
-        {
-          clusterName: eksCluster.name,
-          principalArn,
-          policyArn: pulumi.interpolate`arn:${this.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
-          accessScope: { type: "cluster" },
-        },
-        { parent: this, dependsOn: [entry] },
-      );
-    }
-
-    const target = { clusterName: eksCluster.name, kubernetesVersion: config.kubernetesVersion };
-    this.networkingAddons = [
-      managedAddon(`${name}-vpc-cni`, "vpc-cni", target, { parent: this }),
-      managedAddon(`${name}-kube-proxy`, "kube-proxy", target, { parent: this }),
-    ];
-
-    this.kubeconfig = pulumi.secret(
-      pulumi
-        .all([eksCluster.name, eksCluster.endpoint, eksCluster.certificateAuthority])
-        .apply(([clusterName, endpoint, ca]) =>
-          eksKubeconfig({
-            clusterName,
-            endpoint,
-            certificateAuthorityData: ca.data ?? "",
-            region: args.region,
-            roleArn: config.kubeconfig.roleArn,
-            profile: config.kubeconfig.profile,
-          }),
-        ),
-    );
-    this.provider = new k8s.Provider(
-      `${name}-k8s`,
-      // The provider is replaced only if the cluster is; token or endpoint changes are updates.
-      { kubeconfig: this.kubeconfig, clusterIdentifier: eksCluster.arn },
-      { parent: this },
-    );
-    this.registerOutputs({
-      clusterName: this.clusterName,
-      mode: this.mode,
-      oidcIssuer: this.oidcIssuer,
-      kubeconfig: this.kubeconfig,
-    });
-  }
+  provider: k8s.Provider;
+  clusterName: pulumi.Output<string>;
+  /** What must exist before any workload can be scheduled (node groups, add-ons, NodePools). */
+  ready: pulumi.Resource[];
+  /** Where pods pinned to the platform's own nodes go (EKS: the system group); anywhere when absent. */
+  systemNodeSelector?: Record<string, string>;
+  /** The StorageClass Prometheus claims from; the cluster's default when absent. */
+  storageClass?: string;
+  /** Stack outputs about the cluster (region, kubeconfig, node groups ...). */
+  outputs: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, chartArgs } from "../charts";
+import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, GeneralNodesConfig, KarpenterGpuNodesConfig } from "../config";
 import { nodeRole, serviceTrustPolicy } from "./iam";
 import { INTERRUPTION_EVENTS, interruptionQueuePolicy, karpenterControllerPolicy } from "./karpenterPolicy";

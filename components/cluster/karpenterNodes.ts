@@ -1,7 +1,7 @@
 // Karpenter's EC2NodeClasses and NodePools as pure specs: the GPU pool (NVIDIA taint and label,
 // a GPU ceiling) and the general-purpose pool that CPU services scale out onto.
 import type { GeneralNodesConfig, KarpenterGpuNodesConfig } from "../config";
-import { GPU_NODE_LABEL, GPU_RESOURCE, NODE_ROLE_LABEL } from "./gpu";
+import { GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TAINT, NODE_ROLE_LABEL } from "./gpu";
 
 /** What each of the two controller replicas requests (the capacity check counts them on the system nodes). */
 export const KARPENTER_RESOURCES = { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
@@ -46,7 +46,7 @@ const requirement = (key: string, values: string[]) => ({ key, operator: "In", v
 export function gpuNodePoolSpec(config: KarpenterGpuNodesConfig, nodeClass: string) {
   return {
     template: {
-      metadata: { labels: { ...GPU_NODE_LABEL, [NODE_ROLE_LABEL]: "gpu" } },
+      metadata: { labels: { ...GPU_NODE_SELECTOR, [NODE_ROLE_LABEL]: "gpu" } },
       spec: {
         nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: nodeClass },
         requirements: [
@@ -55,7 +55,7 @@ export function gpuNodePoolSpec(config: KarpenterGpuNodesConfig, nodeClass: stri
           requirement("kubernetes.io/arch", ["amd64"]),
           requirement("kubernetes.io/os", ["linux"]),
         ],
-        taints: [{ key: GPU_RESOURCE, value: "true", effect: "NoSchedule" }],
+        taints: [{ ...GPU_TAINT }],
         expireAfter: "720h",
       },
     },

@@ -3,7 +3,7 @@
 // The pinned chart, two replicas on two nodes, a PDB, on the system nodes where there are some.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, chartArgs } from "../charts";
+import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig } from "../config";
 
 export const METRICS_SERVER_RELEASE = "metrics-server";

@@ -4,11 +4,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartsConfig, EksClusterConfig, NodeGroupConfig } from "../config";
-import { CHARTS, chartArgs } from "../charts";
+import { CHARTS, chartArgs } from "../charts/pins";
 import {
   DEVICE_PLUGIN_REQUESTS,
-  GPU_NODE_LABEL,
-  GPU_TAINT,
+  EKS_GPU_TAINT,
+  GPU_NODE_SELECTOR,
   GPU_TOLERATION,
   NODE_ROLE_LABEL,
   needsDevicePlugin,
@@ -75,7 +75,7 @@ export class NodeGroups extends pulumi.ComponentResource {
           scalingConfig: { minSize: config.minSize, desiredSize: config.desiredSize, maxSize: config.maxSize },
           launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
           labels: { [NODE_ROLE_LABEL]: role, ...labels },
-          taints: taints ? [GPU_TAINT] : [],
+          taints: taints ? [EKS_GPU_TAINT] : [],
           updateConfig: { maxUnavailablePercentage: 33 },
         },
         // An autoscaler owns desiredSize after creation; re-applying config must not undo its work.
@@ -84,7 +84,7 @@ export class NodeGroups extends pulumi.ComponentResource {
     };
     this.system = group("system", args.config.systemNodes, {});
     const gpuNodes = args.config.gpuNodes;
-    if (gpuNodes.provisioner === "managed") this.gpu = group("gpu", gpuNodes, GPU_NODE_LABEL, true);
+    if (gpuNodes.provisioner === "managed") this.gpu = group("gpu", gpuNodes, GPU_NODE_SELECTOR, true);
 
     // GPU nodes from AL2023's NVIDIA AMI (Karpenter's too) have drivers but no device plugin.
     if (needsDevicePlugin(gpuNodes)) {
@@ -96,7 +96,7 @@ export class NodeGroups extends pulumi.ComponentResource {
           namespace: "kube-system",
           values: {
             tolerations: [GPU_TOLERATION],
-            nodeSelector: GPU_NODE_LABEL,
+            nodeSelector: GPU_NODE_SELECTOR,
             resources: { requests: DEVICE_PLUGIN_REQUESTS },
             gfd: { enabled: false },
             nfd: { enabled: false },

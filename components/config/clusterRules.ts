@@ -1,8 +1,8 @@
 // Cross-field rules of the cluster config: endpoint exposure, node group sizes, GPU instance
 // families and types the capacity table knows. Pure: config in, problems out.
 import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
-import { KNOWN_FAMILIES, isKnownInstanceType } from "../capacity/instances";
-import type { Problem } from "./rules";
+import { KNOWN_FAMILIES, isKnownInstanceType } from "../core/instanceTypes";
+import type { Problem } from "../core/problems";
 import type { EksClusterConfig, RootConfig } from "./schema";
 
 const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
@@ -26,7 +26,7 @@ function knownTypeProblems(path: string, types: string[]): Problem[] {
       : [
           {
             path: `${path}[${i}]`,
-            message: `"${type}" is not in the capacity table (components/capacity/instances.ts); known families: ${KNOWN_FAMILIES.join(", ")}`,
+            message: `"${type}" is not in the instance table (components/core/instanceTypes.ts); known families: ${KNOWN_FAMILIES.join(", ")}`,
           },
         ],
   );

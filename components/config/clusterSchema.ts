@@ -170,9 +170,30 @@ export const clusterSchema = z.discriminatedUnion("mode", [eksClusterSchema, exi
   error: 'must be "eks" or "existing"',
 });
 
-export type EksClusterConfig = z.output<typeof eksClusterSchema>;
 export type ExistingClusterConfig = z.output<typeof existingClusterSchema>;
 export type ManagedGpuNodesConfig = z.output<typeof managedGpuNodes>;
 export type KarpenterGpuNodesConfig = z.output<typeof karpenterGpuNodes>;
 export type GeneralNodesConfig = z.output<typeof generalNodesSchema>;
+
+type ParsedEksCluster = z.output<typeof eksClusterSchema>;
+/** An EKS cluster whose GPU nodes come from Karpenter: then the general pool is always there. */
+export type KarpenterEksClusterConfig = Omit<ParsedEksCluster, "gpuNodes" | "generalNodes"> & {
+  gpuNodes: KarpenterGpuNodesConfig;
+  generalNodes: GeneralNodesConfig;
+};
+/** An EKS cluster with a managed GPU group (generalNodes set here is a config error, see clusterRules). */
+export type ManagedEksClusterConfig = Omit<ParsedEksCluster, "gpuNodes"> & { gpuNodes: ManagedGpuNodesConfig };
+/** The EKS cluster config as the root schema's transform leaves it (see withGeneralNodes). */
+export type EksClusterConfig = KarpenterEksClusterConfig | ManagedEksClusterConfig;
 export type NodeGroupConfig = EksClusterConfig["systemNodes"] | ManagedGpuNodesConfig;
+
+/** With Karpenter the general pool is filled in; the type says so once narrowed by this. */
+export function usesKarpenter(cluster: EksClusterConfig): cluster is KarpenterEksClusterConfig {
+  return cluster.gpuNodes.provisioner === "karpenter";
+}
+
+/** With Karpenter, a general-purpose NodePool is always there: its defaults when the stack names none. */
+export function withGeneralNodes(cluster: ParsedEksCluster): EksClusterConfig {
+  if (cluster.gpuNodes.provisioner !== "karpenter") return { ...cluster, gpuNodes: cluster.gpuNodes };
+  return { ...cluster, gpuNodes: cluster.gpuNodes, generalNodes: cluster.generalNodes ?? generalNodesSchema.parse({}) };
+}

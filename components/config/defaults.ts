@@ -1,6 +1,6 @@
 // What a stack gets when it says nothing: the design's three AI services (images built from
 // services/ and published by .github/workflows/images.yml) and the call graph between them.
-import { INGRESS_CALLER } from "../names";
+import { INGRESS_CALLER } from "../core/names";
 
 /** Where the images workflow publishes; use your own registry by naming your images in the stack. */
 export const IMAGE_REGISTRY = "ghcr.io/ai-mesh";

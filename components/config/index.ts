@@ -1,15 +1,14 @@
-// The only reader of pulumi.Config: raw stack config → one typed, validated, defaulted object.
+// The only reader of pulumi.Config: raw stack config → one typed, validated, defaulted object. It
+// checks the config's own shape; checks that need other layers run in components/preflight.ts.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { capacityReport, type CapacityReport } from "../capacity/check";
-import { requiredCharts, type ChartNeeds } from "../charts";
-import { needsDevicePlugin } from "../cluster/gpu";
-import { chartSourceProblems } from "./chartSource";
-import { configProblems, type Problem } from "./rules";
+import { ConfigError, formatPath, type Problem } from "../core/problems";
+import { configProblems } from "./rules";
 import { rootSchema, type RootConfig } from "./schema";
 
 export * from "./schema";
+export { ConfigError, formatPath, type Problem };
 
 export const PROJECT = "ai-mesh";
 
@@ -23,27 +22,8 @@ export interface AppConfig extends RootConfig {
   clusterName: string;
   /** Whether GPU nodes exist: always on EKS; as stated for an existing cluster. */
   gpu: boolean;
-  /** Pod demand against node capacity (checked: every minimum fits). */
-  capacity: CapacityReport;
   /** Alertmanager webhook receiver URL; a secret, never plaintext in state. */
   alertWebhookUrl?: pulumi.Output<string>;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(
-      `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    "",
-  );
 }
 
 function zodProblem(issue: z.core.$ZodIssue): Problem {
@@ -112,11 +92,6 @@ export function loadConfig(): AppConfig {
   const parsed = parseConfig(raw);
   // A relative chart directory is relative to where the program runs (the project directory).
   if (parsed.charts.directory) parsed.charts.directory = path.resolve(parsed.charts.directory);
-  const chartProblems = chartSourceProblems(parsed.charts, requiredCharts(chartNeeds(parsed)));
-  if (chartProblems.length > 0) throw new ConfigError(chartProblems);
-  // Pods that can never fit their nodes would stay Pending and time `pulumi up` out: refuse now.
-  const capacity = capacityReport(parsed, gpuEnabled(parsed));
-  if (capacity.problems.length > 0) throw new ConfigError(capacity.problems);
 
   const stack = pulumi.getStack();
   return {
@@ -125,23 +100,10 @@ export function loadConfig(): AppConfig {
     stack,
     clusterName: parsed.cluster.name ?? `${PROJECT}-${stack}`,
     gpu: gpuEnabled(parsed),
-    capacity,
     alertWebhookUrl: config.getSecret("alertWebhookUrl"),
   };
 }
 
 export function gpuEnabled(config: RootConfig): boolean {
   return config.cluster.mode === "eks" || config.cluster.gpu;
-}
-
-/** What decides the stack's Helm releases (see requiredCharts). */
-export function chartNeeds(config: RootConfig): ChartNeeds {
-  return {
-    istioVersion: config.istio.version,
-    observability: config.observability.enabled,
-    gpu: gpuEnabled(config),
-    devicePlugin: config.cluster.mode === "eks" && needsDevicePlugin(config.cluster.gpuNodes),
-    karpenter: config.cluster.mode === "eks" && config.cluster.gpuNodes.provisioner === "karpenter",
-    metricsServer: config.cluster.metricsServer === "install",
-  };
 }

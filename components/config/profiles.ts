@@ -1,5 +1,5 @@
 // Service profiles: the defaults a kind of service starts from. A service's own settings win.
-import type { CpuMemory } from "../capacity/quantity";
+import type { CpuMemory } from "../core/quantity";
 
 const CONNECTION_RETRIES = "connect-failure,refused-stream,unavailable,cancelled";
 

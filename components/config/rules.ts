@@ -2,13 +2,9 @@
 import { clusterProblems } from "./clusterRules";
 import { durationMs } from "./durations";
 import { versionReplicas } from "./replicas";
+import type { Problem } from "../core/problems";
 import type { RootConfig, ServiceConfig } from "./schema";
-import { INGRESS_CALLER } from "../names";
-
-export interface Problem {
-  path: string;
-  message: string;
-}
+import { INGRESS_CALLER } from "../core/names";
 
 /** Versions may run fewer replicas than the service, never a canary more than the stable version (KServe's rule). */
 function versionReplicaProblems(path: string, service: ServiceConfig): Problem[] {

@@ -1,8 +1,8 @@
 // The stack-config model: zod schemas with every default. Cross-field rules live in rules.ts.
 import { z } from "zod";
 import { chartsSchema } from "./chartsSchema";
-import { clusterSchema, generalNodesSchema } from "./clusterSchema";
-import { INGRESS_CALLER } from "../names";
+import { clusterSchema, withGeneralNodes } from "./clusterSchema";
+import { INGRESS_CALLER } from "../core/names";
 import { DESIGN_CALL_GRAPH } from "./defaults";
 import { dnsLabel, dnsSubdomain, percent, quantity } from "./primitives";
 import { callGraphSchema, servicesSchema, type canarySchema, type loadBalancerSchema } from "./serviceSchema";
@@ -97,12 +97,6 @@ export const observabilitySchema = z
   })
   .prefault({});
 
-/** With Karpenter, a general-purpose NodePool is always there; its defaults when the stack names none. */
-function withGeneralNodes<T extends z.output<typeof clusterSchema>>(cluster: T): T {
-  if (cluster.mode !== "eks" || cluster.gpuNodes.provisioner !== "karpenter" || cluster.generalNodes) return cluster;
-  return { ...cluster, generalNodes: generalNodesSchema.parse({}) };
-}
-
 export const environmentSchema = z.enum(["dev", "staging", "production"]);
 
 export const rootSchema = z
@@ -121,7 +115,7 @@ export const rootSchema = z
   })
   .transform((config) => ({
     ...config,
-    cluster: withGeneralNodes(config.cluster),
+    cluster: config.cluster.mode === "eks" ? withGeneralNodes(config.cluster) : config.cluster,
     // Without a call graph, the design's edges between the services that exist.
     callGraph:
       config.callGraph ??
@@ -142,3 +136,4 @@ export type Environment = z.output<typeof environmentSchema>;
 export type ChartsConfig = z.output<typeof chartsSchema>;
 export type CanaryConfig = z.output<typeof canarySchema>;
 export type * from "./clusterSchema";
+export { usesKarpenter } from "./clusterSchema";

@@ -1,6 +1,6 @@
 // The services and call-graph part of the stack config: versions, traffic settings, callers.
 import { z } from "zod";
-import { kubernetesName } from "../names";
+import { kubernetesName } from "../core/names";
 import { DEFAULT_SERVICES } from "./defaults";
 import { dnsLabel, duration, externalHost, image, percent, quantity } from "./primitives";
 import { DEFAULT_PROFILE, PROFILE_NAMES, withProfileDefaults } from "./profiles";

@@ -1,7 +1,7 @@
 // ServiceMesh: Istio base → istiod (awaited) → ingress gateway, mesh-wide STRICT mTLS and tracing.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { chartArgs, istioChart, type ISTIO_CHARTS } from "../charts";
+import { chartArgs, istioChart, type ISTIO_CHARTS } from "../charts/pins";
 import type { ChartsConfig, IstioConfig, ObservabilityConfig } from "../config";
 import { gatewayValues, istiodValues } from "./values";
 import {
@@ -10,7 +10,7 @@ import {
   ISTIO_INGRESS_NAMESPACE,
   ISTIO_SYSTEM_NAMESPACE,
   principal,
-} from "../names";
+} from "../core/names";
 import { TRACING_PROVIDER } from "./tracing";
 
 export interface ServiceMeshArgs {

@@ -1,7 +1,7 @@
 // Typed Helm values for the Istio charts. Pure: config in, values out.
 import type { IstioConfig } from "../config";
-import type { CpuMemory } from "../capacity/quantity";
-import { INGRESS_GATEWAY_SELECTOR } from "../names";
+import type { CpuMemory } from "../core/quantity";
+import { INGRESS_GATEWAY_SELECTOR } from "../core/names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
 /** What every injected sidecar requests (global.proxy.resources); the capacity check counts one per pod. */

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CHARTS, chartArgs } from "../charts";
+import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, ObservabilityConfig, ServicesConfig } from "../config";
 import type { ServiceMesh } from "../mesh/mesh";
 import { TRACING_RELEASE } from "../mesh/tracing";

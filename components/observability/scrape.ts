@@ -1,6 +1,6 @@
 // What Prometheus scrapes, as prometheus-operator monitor specs. Pure: the alert rules and the
 // monitors share the job names defined here, so an alert can never ask for a job nobody scrapes.
-import { ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { ISTIO_SYSTEM_NAMESPACE } from "../core/names";
 
 /** The label istiod's Service carries; with `jobLabel: istio` the operator names the job after its value. */
 export const ISTIOD_SERVICE_LABEL = { istio: "pilot" } as const;

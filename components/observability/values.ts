@@ -1,9 +1,9 @@
 // Typed values for the observability stack. Pure: config in, values out.
 import { dump } from "js-yaml";
-import type { CpuMemory } from "../capacity/quantity";
+import type { CpuMemory } from "../core/quantity";
 import type { ObservabilityConfig } from "../config";
-import { GPU_NODE_LABEL, GPU_TOLERATION } from "../cluster/gpu";
-import { ISTIO_SYSTEM_NAMESPACE } from "../names";
+import { GPU_NODE_SELECTOR, GPU_TOLERATION } from "../cluster/gpu";
+import { ISTIO_SYSTEM_NAMESPACE } from "../core/names";
 import { OTLP_GRPC_PORT, TRACING_RELEASE } from "../mesh/tracing";
 
 /**
@@ -212,6 +212,6 @@ export function dcgmExporterValues() {
     serviceMonitor: { enabled: false },
     resources: requests(OBSERVABILITY_NODE_REQUESTS.dcgmExporter),
     tolerations: [GPU_TOLERATION],
-    nodeSelector: { ...GPU_NODE_LABEL },
+    nodeSelector: { ...GPU_NODE_SELECTOR },
   };
 }

@@ -6,7 +6,8 @@ import { AiService, serviceHost } from "./aiService";
 import { allowedCallers } from "./callGraph";
 import type { CallGraphEdge, IstioConfig, ServicesConfig } from "../config";
 import type { ServiceMesh } from "../mesh/mesh";
-import { INGRESS_CALLER, PART_OF } from "../names";
+import { INGRESS_CALLER, PART_OF } from "../core/names";
+import type { Weights } from "../core/weights";
 import { edgeRoutes, type EdgeTarget } from "./traffic";
 
 export const EDGE_GATEWAY = "edge";
@@ -35,7 +36,8 @@ export class AiPlatform extends pulumi.ComponentResource {
   /** By config key. */
   readonly services: Record<string, AiService>;
   readonly webUrl: string;
-  readonly weights: Record<string, Record<string, number>>;
+  /** By service key. */
+  readonly weights: Record<string, Weights>;
 
   constructor(name: string, args: AiPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ai-mesh:index:AiPlatform", name, {}, opts);

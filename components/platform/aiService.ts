@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AllowedCall } from "./callGraph";
 import type { ServiceConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
-import { serviceLabels } from "../names";
+import { serviceLabels } from "../core/names";
+import type { Weights } from "../core/weights";
 import { localRateLimitPatch } from "./rateLimit";
 import { SERVICE_PORT, effectiveWeights, httpRoute, subsets, trafficPolicy } from "./traffic";
 import { deploymentSpec } from "./workload";
@@ -28,7 +29,7 @@ export function serviceHost(app: string, namespace: string): string {
 
 export class AiService extends pulumi.ComponentResource {
   readonly host: string;
-  readonly weights: Record<string, number>;
+  readonly weights: Weights;
   readonly serviceAccountName: string;
   readonly virtualService: k8s.apiextensions.CustomResource;
 

@@ -1,6 +1,6 @@
 // Who may call whom: the call graph from config → the principals each service allows.
 import type { CallGraphEdge } from "../config";
-import { INGRESS_CALLER, kubernetesName, principal } from "../names";
+import { INGRESS_CALLER, kubernetesName, principal } from "../core/names";
 
 export interface AllowedCall {
   principal: string;

@@ -2,6 +2,7 @@
 // Pure functions: no resources, so every rule is unit-testable on plain data.
 import { versionLoads, type LoadSizing } from "../capacity/load";
 import type { LoadBalancerConfig, ServiceConfig } from "../config";
+import type { Weights } from "../core/weights";
 
 export interface Subset {
   name: string;
@@ -90,7 +91,7 @@ export function subsets(service: ServiceConfig): Subset[] {
 }
 
 /** Version → weight exactly as configured. */
-export function effectiveWeights(service: ServiceConfig): Record<string, number> {
+export function effectiveWeights(service: ServiceConfig): Weights {
   return Object.fromEntries(service.versions.map((v) => [v.name, v.weight]));
 }
 

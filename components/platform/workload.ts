@@ -2,8 +2,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ServiceConfig, VersionConfig } from "../config";
 import { durationSeconds } from "../config/durations";
-import { serviceLabels, versionSelector } from "../names";
-import { GPU_NODE_LABEL, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
+import { serviceLabels, versionSelector } from "../core/names";
+import { GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 
@@ -114,7 +114,7 @@ export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
             labelSelector: { matchLabels: versionSelector(app, version.name) },
           },
         ],
-        ...(gpu ? { tolerations: [GPU_TOLERATION], nodeSelector: { ...GPU_NODE_LABEL } } : {}),
+        ...(gpu ? { tolerations: [GPU_TOLERATION], nodeSelector: { ...GPU_NODE_SELECTOR } } : {}),
       },
     },
   };

@@ -10,14 +10,14 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { changeCollector, describeChange, pendingChanges } from "../../automation/changes";
 import { progressPrinter } from "../../automation/progress";
 import { openStack } from "../../automation/stack";
-import { readWeights, setStackValues, writeWeights } from "../../automation/stackFile";
+import { readWeights, setStackValues, writeWeights } from "../../cli/stackFile";
 import { promote } from "../../canary/promote";
-import type { Weights } from "../../canary/steps";
+import type { Weights } from "../../components/core/weights";
 import { VIRTUAL_SERVICE } from "../../canary/apply";
 import { METRICS_API_SERVICE, METRICS_SERVER_NAMESPACE } from "../../components/cluster/metricsServer";
 import { DEFAULT_MODEL } from "../../components/config/defaults";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
-import { ROOT } from "../../plan/engine";
+import { ROOT } from "../../cli/project";
 import { startPrometheus } from "../support/prometheus";
 import { REQUIRE_TOOLS, onPath } from "../support/tools";
 import { apply, get, items, kubectl, remove } from "./kube";
@@ -135,7 +135,7 @@ function assertReady(): void {
   log(`  Helm releases deployed: ${deployed.sort().join(", ")}`);
 }
 
-function virtualServiceWeights(name: string): Record<string, number> {
+function virtualServiceWeights(name: string): Weights {
   const vs = get(`virtualservices.networking.istio.io/${name}`, "ai");
   assert.ok(vs, `VirtualService ai/${name} exists`);
   return Object.fromEntries(

@@ -1,6 +1,6 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
 import { rawConfig, type ServiceConfig } from "../../components/config";
-import { mergeConfig, readStackFile, type ConfigValues } from "../../plan/engine";
+import { mergeConfig, readStackFile, type ConfigValues } from "../../cli/stackFile";
 
 export type Raw = Record<string, unknown>;
 

@@ -1,7 +1,8 @@
 // Every alert rule the program emits, for every committed stack, run through the real `promtool`:
 // each must fire with the right labels when something is wrong and stay quiet when it is not.
 import { parseConfig } from "../../components/config";
-import { committedStacks, deploy } from "../../plan/engine";
+import { committedStacks } from "../../cli/project";
+import { deploy } from "../../plan/engine";
 import { one } from "../../plan/query";
 import { stackRaw } from "../support/configFixtures";
 import {

@@ -6,7 +6,8 @@ import type { AddressInfo } from "net";
 import { runCanary, type CanaryIO } from "../../canary/driver";
 import { httpQuery, measure } from "../../canary/prometheus";
 import { versionQueries } from "../../canary/queries";
-import { stepWeights, type Weights } from "../../canary/steps";
+import { stepWeights } from "../../canary/steps";
+import type { Weights } from "../../components/core/weights";
 import { startPrometheus, type RunningPrometheus } from "../support/prometheus";
 import { describeWithTools } from "../support/tools";
 

@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { committedStacks, deploy, type RunResult } from "../../plan/engine";
+import { committedStacks } from "../../cli/project";
+import { deploy, type RunResult } from "../../plan/engine";
 import { ofType, one } from "../../plan/query";
 import type { RecordedResource } from "../../plan/recorder";
 import { helmTemplate, packagedChart, unknownKeys } from "../support/charts";

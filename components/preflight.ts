@@ -1,0 +1,36 @@
+// The checks that need more than the config's own shape, run once before any resource is
+// registered: every chart the stack installs against where it takes charts from, and every pod
+// against the nodes that can hold it. index.ts runs them; so does every plan, through index.ts.
+import { capacityReport, type CapacityReport } from "./capacity/check";
+import { requiredCharts, type ChartNeeds } from "./charts/pins";
+import { chartSourceProblems } from "./charts/source";
+import { needsDevicePlugin } from "./cluster/gpu";
+import { gpuEnabled, type RootConfig } from "./config";
+import { ConfigError } from "./core/problems";
+
+export interface Preflight {
+  /** Pod demand against node capacity (checked: every minimum fits). */
+  capacity: CapacityReport;
+}
+
+/** What decides the stack's Helm releases (see requiredCharts). */
+export function chartNeeds(config: RootConfig): ChartNeeds {
+  return {
+    istioVersion: config.istio.version,
+    observability: config.observability.enabled,
+    gpu: gpuEnabled(config),
+    devicePlugin: config.cluster.mode === "eks" && needsDevicePlugin(config.cluster.gpuNodes),
+    karpenter: config.cluster.mode === "eks" && config.cluster.gpuNodes.provisioner === "karpenter",
+    metricsServer: config.cluster.metricsServer === "install",
+  };
+}
+
+/** Throws a ConfigError naming what cannot work; returns what the checks worked out. */
+export function preflight(config: RootConfig): Preflight {
+  const charts = chartSourceProblems(config.charts, requiredCharts(chartNeeds(config)));
+  if (charts.length > 0) throw new ConfigError(charts);
+  // Pods that can never fit their nodes would stay Pending and time `pulumi up` out: refuse now.
+  const capacity = capacityReport(config, gpuEnabled(config));
+  if (capacity.problems.length > 0) throw new ConfigError(capacity.problems);
+  return { capacity };
+}
