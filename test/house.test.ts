@@ -1,36 +1,75 @@
-// The house: product code never imports tests, and the README's file map is the tree.
+// The house: the import graph has no cycle, the ground floor imports nothing above it, product code
+// never imports tests, every product file says its job in its first line, and the README's map of
+// where things live is the tree.
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT } from "../plan/engine";
+import { ROOT } from "../cli/project";
+import { cycles, importGraph, productFiles } from "./support/imports";
 
-function sources(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sources(relative);
-    return /\.(ts|cjs)$/.test(entry.name) ? [relative] : [];
-  });
-}
+/** Folders whose files may import only each other and what is listed: the ground floor. */
+const FLOORS: Record<string, string[]> = {
+  "components/core/": ["components/core/", "policy/shared/"],
+  "components/config/": ["components/config/", "components/core/", "policy/shared/"],
+  "policy/shared/": ["policy/shared/"],
+};
 
 describe("the house", () => {
+  const graph = importGraph();
+
+  it("has no import cycle, type-only imports included", () => {
+    expect(graph.size).toBeGreaterThan(80);
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it("finds a cycle when there is one (the check itself can fail)", () => {
+    const looped = new Map([
+      ["a.ts", ["b.ts"]],
+      ["b.ts", ["c.ts"]],
+      ["c.ts", ["a.ts"]],
+      ["d.ts", ["a.ts"]],
+    ]);
+    expect(cycles(looped)).toEqual([["a.ts", "b.ts", "c.ts"]]);
+  });
+
+  it("keeps the ground floor (core, config, policy/shared) free of imports from above it", () => {
+    const offences = [...graph].flatMap(([file, targets]) => {
+      const floor = Object.keys(FLOORS).find((prefix) => file.startsWith(prefix));
+      if (!floor) return [];
+      return targets
+        .filter((target) => !FLOORS[floor].some((allowed) => target.startsWith(allowed)))
+        .map((target) => `${file} → ${target}`);
+    });
+    expect(offences).toEqual([]);
+  });
+
   it("has no product file importing from test/", () => {
-    const product = ["components", "plan", "automation", "canary", "scripts", "policy"]
-      .flatMap(sources)
-      .concat("index.ts");
+    const product = productFiles();
     const offenders = product.filter((file) =>
       /from\s+["'][./]*test\/|require\(["'][./]*test\//.test(fs.readFileSync(path.join(ROOT, file), "utf8")),
     );
-    expect(product.length).toBeGreaterThan(50);
+    expect(product.length).toBeGreaterThan(80);
     expect(offenders).toEqual([]);
   });
 
-  it("lists in the README's layout every top-level folder and every layer of components/, and nothing else", () => {
+  it("starts every product file with a comment line saying its job", () => {
+    const servicesCode = ["common", "web", "image-processor", "object-detector"].flatMap((dir) =>
+      fs
+        .readdirSync(path.join(ROOT, "services", dir))
+        .filter((name) => name.endsWith(".ts"))
+        .map((name) => path.join("services", dir, name)),
+    );
+    const silent = [...productFiles(), ...servicesCode].filter((file) => {
+      const first = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n")[0];
+      return !/^\/\/ \S.{10,}/.test(first);
+    });
+    expect(silent).toEqual([]);
+  });
+
+  it("maps in the README's 'Where things live' every top-level folder and every layer of components/, and nothing else", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const block = readme.slice(readme.indexOf("## Layout")).split("```")[1];
-    const listed = block
-      .split("\n")
-      .map((line) => /^(\s*)([\w.-]+\/)/.exec(line))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => (m[1].length > 0 ? `components/${m[2]}` : m[2]));
+    const section = readme.slice(readme.indexOf("## Where things live"));
+    const table = section.slice(0, section.indexOf("\n## ", 1));
+    const listed = [...table.matchAll(/^\| [^|]*\| `([\w./-]+\/)` /gm)].map((m) => m[1]);
     const dirs = (dir: string) =>
       fs
         .readdirSync(path.join(ROOT, dir), { withFileTypes: true })

@@ -1,3 +1,4 @@
+// The image-processor process: settings from the environment, the service on PORT, SIGTERM to drain and stop.
 import { runMain } from "../common/main";
 import { createImageProcessor, imageProcessorSettings } from "./app";
 

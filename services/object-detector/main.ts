@@ -1,3 +1,4 @@
+// The object-detector process: the service on PORT at once, the model loaded after, SIGTERM to stop.
 import { runMain } from "../common/main";
 import { createObjectDetector, objectDetectorSettings } from "./app";
 

@@ -1,3 +1,4 @@
+// The web process: settings from the environment, the service on PORT, SIGTERM to drain and stop.
 import { runMain } from "../common/main";
 import { createWeb, webSettings } from "./app";
 
