@@ -138,7 +138,8 @@ describe("the capacity check", () => {
       true,
     ]);
     expect(cpu.atMin.cpu / cpu.capacity.cpu).toBeLessThan(0.5);
-    expect([gpu.atMin.gpus, gpu.atMax.gpus, gpu.capacity.gpus, gpu.fitsMax]).toEqual([3, 6, 6, true]);
+    // Three detectors and two model servers at minimum; at maximum 6 detectors and 3 model servers.
+    expect([gpu.atMin.gpus, gpu.atMax.gpus, gpu.capacity.gpus, gpu.fitsMax]).toEqual([5, 9, 10, true]);
   });
 
   it("refuses GPUs the pool can never give, naming the service, the arithmetic and the pool", async () => {
@@ -152,7 +153,7 @@ describe("the capacity check", () => {
     });
     expect(run.error?.message).toBe(
       "Invalid stack config (1 problem):\n" +
-        "  - services.objectDetector: 3 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1), " +
+        "  - services.objectDetector, services.chat: 5 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1, chat v1 1 × 1, chat v2 1 × 1), " +
         "cluster.gpuNodes allows at most 2 (desiredSize 2 × g5.xlarge (3.92 CPU, 13.9 GiB, 1 GPU allocatable, less 400m CPU and 640 MiB of DaemonSets each; nothing scales the group (autoscaler none)))",
     );
     expect(run.resources.filter((r) => r.custom)).toEqual([]);
@@ -206,6 +207,8 @@ describe("the capacity check", () => {
 
   it("honours a NodePool's GPU limit per pod: a 5-GPU pod cannot come from g5/g6 under maxGpus 6", () => {
     const raw = devRawWith((r) => {
+      r.cluster.gpuNodes.maxGpus = 6;
+      delete r.services.chat;
       r.services.objectDetector.gpu = 5;
       r.services.objectDetector.replicas = { min: 1, max: 1 };
       r.services.objectDetector.versions = [{ name: "v1", image: "ghcr.io/x/detector:1.0.0", weight: 100 }];
@@ -253,7 +256,7 @@ describe("the capacity check", () => {
     const capacity = run.outputs.capacity as { pools: { pool: string; capacity: unknown }[] };
     expect(capacity.pools.map((p) => [p.pool, p.capacity])).toEqual([
       ["system + general", { cpu: 36700, memory: 139240, gpus: 0 }],
-      ["gpu", { cpu: null, memory: null, gpus: 6 }],
+      ["gpu", { cpu: null, memory: null, gpus: 10 }],
     ]);
   });
 });

@@ -1,20 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../components/config";
-import { DEFAULT_MODEL } from "../components/config/defaults";
+import { isLlm, parseConfig } from "../components/config";
+import { DEFAULT_MODEL, LLM_IMAGES } from "../components/config/defaults";
 import { ROOT } from "../cli/project";
-import { devRaw, devRawWith, serviceOf, stackRaw, useManagedGpus, type Raw } from "./support/configFixtures";
+import {
+  devRaw,
+  devRawWith,
+  llmServiceOf,
+  serviceOf,
+  stackRaw,
+  useManagedGpus,
+  configProblems,
+} from "./support/configFixtures";
 
-/** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
-function problems(raw: Raw): string[] {
-  try {
-    parseConfig(raw);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-}
+const problems = configProblems;
 
 describe("the dev stack config", () => {
   it("is valid and gets every default filled in", () => {
@@ -99,6 +98,7 @@ describe("services are data", () => {
       "web",
       "imageProcessor",
       "objectDetector",
+      "chat",
       "llm",
       "embeddings",
     ]);
@@ -117,7 +117,7 @@ describe("services are data", () => {
   it("rejects an unknown profile with the allowed ones", () => {
     const raw = devRawWith((r) => (r.services.web.profile = "gpu"));
     expect(problems(raw)).toEqual([
-      'services.web.profile: Invalid option: expected one of "frontend"|"cpu-inference"|"gpu-inference" (got "gpu")',
+      'services.web.profile: must be one of frontend, cpu-inference, gpu-inference, llm (got "gpu")',
     ]);
   });
 
@@ -154,7 +154,7 @@ describe("the services' images and model", () => {
   it("has every committed stack run the images services/ publishes, at its version, with the same model", () => {
     for (const stack of ["dev", "local"]) {
       const config = parseConfig(stackRaw(stack));
-      for (const service of config.services.list) {
+      for (const service of config.services.list.filter((s) => !isLlm(s))) {
         for (const version of service.versions) {
           expect(version.image).toMatch(
             new RegExp(`^ghcr\\.io/ai-mesh/ai-mesh-${service.app}:${servicesVersion}(-cpu)?$`),
@@ -163,6 +163,17 @@ describe("the services' images and model", () => {
       }
       expect(serviceOf(config, "objectDetector").env).toEqual(DEFAULT_MODEL.env);
     }
+  });
+
+  it("gives llm versions the pinned image of their model server when they name none", () => {
+    const local = llmServiceOf(parseConfig(stackRaw("local")), "chat");
+    expect(local.versions.map((v) => v.image)).toEqual([LLM_IMAGES.simulator, LLM_IMAGES.simulator]);
+    const dev = llmServiceOf(
+      parseConfig(devRawWith((r) => r.services.chat.versions.forEach((v: { image?: string }) => delete v.image))),
+      "chat",
+    );
+    expect(dev.versions.map((v) => v.image)).toEqual([LLM_IMAGES.vllm, LLM_IMAGES.vllm]);
+    expect(Object.values(LLM_IMAGES).every((image) => /:v\d+\.\d+\.\d+$/.test(image))).toBe(true);
   });
 
   it("rejects an egress host that is not a plain host name", () => {
@@ -332,6 +343,8 @@ describe("cluster rules", () => {
     const raw = devRawWith((r) => {
       r.cluster = { mode: "existing", name: "ai-mesh", context: "kind-ai-mesh" };
       delete r.region;
+      // Without GPUs an llm service runs the simulator (vLLM needs them: see the llm rules).
+      r.services.chat.model.server = "simulator";
     });
     const config = parseConfig(raw);
     expect(config.cluster).toEqual({
@@ -374,11 +387,11 @@ describe("istio, observability and call-graph rules", () => {
   it("rejects a call-graph edge to an unknown service and a self-call", () => {
     const bad = devRawWith((r) => (r.callGraph = [{ from: "web", to: "billing", methods: ["GET"], paths: ["/"] }]));
     expect(problems(bad)).toEqual([
-      'callGraph[0].to: "billing" is not a declared service; declared: web, imageProcessor, objectDetector',
+      'callGraph[0].to: "billing" is not a declared service; declared: web, imageProcessor, objectDetector, chat',
     ]);
     const caller = devRawWith((r) => (r.callGraph = [{ from: "batch", to: "web", methods: ["GET"], paths: ["/"] }]));
     expect(problems(caller)).toEqual([
-      'callGraph[0].from: "batch" is not a declared service; declared: ingressGateway, web, imageProcessor, objectDetector',
+      'callGraph[0].from: "batch" is not a declared service; declared: ingressGateway, web, imageProcessor, objectDetector, chat',
     ]);
     const self = devRawWith((r) => (r.callGraph = [{ from: "web", to: "web", methods: ["GET"], paths: ["/"] }]));
     expect(problems(self)).toEqual(['callGraph[0]: "web" calling itself needs no policy; remove the edge']);
@@ -402,7 +415,7 @@ describe("istio, observability and call-graph rules", () => {
       r.callGraph = [{ from: "ingressGateway", to: "web", methods: ["GET"], paths: ["/*"] }];
     });
     expect(problems(raw)).toEqual([
-      'callGraph[0].to: "web" is not a declared service; declared: imageProcessor, objectDetector',
+      'callGraph[0].to: "web" is not a declared service; declared: imageProcessor, objectDetector, chat',
     ]);
   });
 });

@@ -2,9 +2,10 @@
 // minimum and at maximum replicas against each pool. At minimum a shortfall is an error (those pods
 // would stay Pending and `pulumi up` would time out); at maximum it is shown (the HPA could not reach
 // its max). Load (Little's law) per version against replicas and rate limits. Pure: config in, report out.
-import type { RootConfig } from "../config";
+import { isLlm, type RootConfig } from "../config";
 import type { Problem } from "../core/problems";
 import { nodeOverhead, podDemand, type PodGroup } from "./demand";
+import { modelFits, type ModelFit } from "./gpuMemory";
 import { versionLoads } from "./load";
 import { nodePools, type NodeShape, type Pool, type Resources } from "./pools";
 import { formatCpu, formatMemory } from "../core/quantity";
@@ -36,6 +37,8 @@ export interface LoadRow {
 export interface CapacityReport {
   rows: CapacityRow[];
   load: LoadRow[];
+  /** Each vLLM model against the GPUs it can get (EKS; an existing cluster's GPUs are unknown). */
+  models: ModelFit[];
   problems: Problem[];
   /** Why nothing was checked, when nothing could be. */
   note?: string;
@@ -191,7 +194,7 @@ function loadCheck(config: RootConfig): { rows: LoadRow[]; problems: Problem[] }
   const rows: LoadRow[] = [];
   const problems: Problem[] = [];
   for (const service of config.services.list) {
-    if (!service.load) continue;
+    if (isLlm(service) || !service.load) continue;
     const loads = versionLoads({ ...service, load: service.load });
     for (const v of loads) {
       rows.push({
@@ -239,6 +242,7 @@ export function capacityReport(config: RootConfig, gpuNodes: boolean): CapacityR
     return {
       rows: [],
       load: load.rows,
+      models: [],
       problems: load.problems,
       note: "existing cluster: its nodes are not known to the program, so pods are not checked against them",
     };
@@ -248,6 +252,7 @@ export function capacityReport(config: RootConfig, gpuNodes: boolean): CapacityR
   const pools = nodePools(config, overheads);
   const gpuPool = pools.find((p) => p.name === "gpu")!;
   const cpuPools = pools.filter((p) => p.name !== "gpu");
+  const models = modelFits(config);
   return {
     rows: [
       row(
@@ -262,8 +267,10 @@ export function capacityReport(config: RootConfig, gpuNodes: boolean): CapacityR
       ),
     ],
     load: load.rows,
+    models: models.fits,
     problems: [
       ...load.problems,
+      ...models.problems,
       ...podFitProblems(pods, pools),
       ...gpuProblems(pods, gpuPool),
       ...systemProblems(pods, pools),

@@ -4,8 +4,9 @@
 import { DEVICE_PLUGIN_REQUESTS, needsDevicePlugin } from "../cluster/gpu";
 import { KARPENTER_REPLICAS, KARPENTER_RESOURCES } from "../cluster/karpenterNodes";
 import { METRICS_SERVER_REPLICAS, METRICS_SERVER_RESOURCES } from "../cluster/metricsServer";
-import type { RootConfig } from "../config";
+import { isLlm, type RootConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
+import { BBR_REPLICAS, CHART_POD_RESOURCES, KEDA_POD_REQUESTS, KEDA_PODS } from "../inference/values";
 import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
 import { OBSERVABILITY_NODE_REQUESTS, OBSERVABILITY_REQUESTS } from "../observability/values";
 import { cpuMillis, memoryMiB, type CpuMemory } from "../core/quantity";
@@ -119,6 +120,7 @@ export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
       once("observability kiali", [o.kiali]),
     );
   }
+  pods.push(...llmPlatformPods(config));
   if (config.cluster.mode === "eks") {
     for (const addon of EKS_ADDON_PODS)
       pods.push(group(addon.source, "cpu", addon.replicas, addon.replicas, [addon.requests]));
@@ -129,6 +131,26 @@ export function podDemand(config: RootConfig, gpuNodes: boolean): PodGroup[] {
       const replicas = METRICS_SERVER_REPLICAS;
       pods.push(group("cluster.metricsServer", "system", replicas, replicas, [METRICS_SERVER_RESOURCES.requests]));
     }
+  }
+  return pods;
+}
+
+/** What serving LLMs adds: the LLM gateway, the body-based router, a picker per pool, KEDA. */
+function llmPlatformPods(config: RootConfig): PodGroup[] {
+  const llm = config.services.list.filter(isLlm);
+  if (llm.length === 0) return [];
+  const { gateway, pickerReplicas } = config.llm;
+  const pools = llm.reduce((n, s) => n + s.versions.length, 0);
+  const chartPod = [CHART_POD_RESOURCES.requests];
+  const pods = [
+    group("llm.gateway", "cpu", gateway.minReplicas, gateway.maxReplicas, [GATEWAY_RESOURCES.requests]),
+    group("llm body-based router", "cpu", BBR_REPLICAS, BBR_REPLICAS, chartPod),
+    group("llm.pickerReplicas", "cpu", pools * pickerReplicas, pools * pickerReplicas, chartPod),
+  ];
+  if (config.llm.keda === "install") {
+    // On EKS KEDA runs on the system nodes, like the other cluster add-ons.
+    const placement = config.cluster.mode === "eks" ? "system" : "cpu";
+    pods.push(group("llm.keda", placement, KEDA_PODS, KEDA_PODS, [KEDA_POD_REQUESTS]));
   }
   return pods;
 }

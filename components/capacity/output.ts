@@ -17,5 +17,6 @@ export function capacityOutput(report: CapacityReport) {
     ...(report.note ? { note: report.note } : {}),
     pools: report.rows.map((row) => ({ ...row, capacity: capped(row.capacity) })),
     load: report.load,
+    models: report.models,
   };
 }

@@ -23,6 +23,21 @@ export const DEFAULT_MODEL = {
   egress: ["github.com", "media.githubusercontent.com"],
 };
 
+/**
+ * The model servers an llm service runs when its versions name no image. vLLM v0.24.0 is published
+ * on Docker Hub (vllm/vllm-openai) and exports the V1 metric names the platform reads
+ * (vllm:kv_cache_usage_perc, vllm:num_requests_waiting, vllm:time_to_first_token_seconds,
+ * vllm:request_time_per_output_token_seconds). llm-d-inference-sim v0.10.2 (ghcr.io, released by
+ * llm-d in July 2026) answers the same API with the same metric names on a CPU, for laptops.
+ */
+export const LLM_IMAGES = {
+  vllm: "vllm/vllm-openai:v0.24.0",
+  simulator: "ghcr.io/llm-d/llm-d-inference-sim:v0.10.2",
+} as const;
+
+/** Copies an s3:// model source into the cache volume before vLLM starts (aws s3 sync). */
+export const S3_SYNC_IMAGE = "amazon/aws-cli:2.27.9";
+
 export const DEFAULT_SERVICES = {
   web: { profile: "frontend", versions: [{ name: "v1", image: image("web"), weight: 100 }] },
   imageProcessor: {

@@ -13,7 +13,7 @@ export { ConfigError, formatPath, type Problem };
 export const PROJECT = "ai-mesh";
 
 /** Structured keys under the `ai-mesh:` namespace, read with getObject and validated by zod. */
-const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph", "charts"] as const;
+const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph", "charts", "llm"] as const;
 
 export interface AppConfig extends RootConfig {
   project: string;

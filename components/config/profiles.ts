@@ -38,14 +38,41 @@ export const PROFILES = {
     requests: { cpu: "2", memory: "8Gi" },
     limits: { cpu: "4", memory: "16Gi" },
   },
+  /**
+   * A large language model on vLLM (llmSchema.ts): as many GPUs as its tensor-parallel size, and
+   * half an hour to download and load weights. Sized to fit the smallest one-GPU nodes (g5.xlarge,
+   * g6.xlarge: 4 vCPU, 16 GiB) with an 8B model; larger models need more host memory.
+   */
+  llm: {
+    gpu: 1,
+    startupTimeout: "30m",
+    // Never replay a generation: only what never reached the model server.
+    retryOn: "connect-failure,refused-stream",
+    requests: { cpu: "3", memory: "12Gi" },
+    limits: { cpu: "4", memory: "14Gi" },
+  },
 } as const satisfies Record<string, Profile>;
 
 export type ProfileName = keyof typeof PROFILES;
-export const PROFILE_NAMES = Object.keys(PROFILES) as [ProfileName, ...ProfileName[]];
-export const DEFAULT_PROFILE: ProfileName = "cpu-inference";
+export type HttpProfileName = Exclude<ProfileName, "llm">;
+export const HTTP_PROFILE_NAMES = Object.keys(PROFILES).filter((name) => name !== "llm") as [
+  HttpProfileName,
+  ...HttpProfileName[],
+];
+export const DEFAULT_PROFILE: HttpProfileName = "cpu-inference";
+
+/** An LLM's canary is judged on whole generations: its P99 is tens of seconds, not milliseconds. */
+const LLM_CANARY_MAX_P99_MS = 120_000;
 
 type Raw = Record<string, unknown>;
 const isMap = (value: unknown): value is Raw => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** An llm replica takes one GPU per tensor-parallel rank; the simulator takes none. */
+function llmGpus(model: unknown): unknown {
+  if (!isMap(model)) return PROFILES.llm.gpu;
+  if (model.server === "simulator") return 0;
+  return model.tensorParallelSize ?? PROFILES.llm.gpu;
+}
 
 /**
  * Fills the fields a service leaves out from its profile, before validation. Anything malformed is
@@ -60,11 +87,15 @@ export function withProfileDefaults(raw: unknown): unknown {
   const resources = raw.resources === undefined ? {} : raw.resources;
   return {
     ...raw,
-    gpu: raw.gpu ?? profile.gpu,
+    profile: raw.profile ?? DEFAULT_PROFILE,
+    gpu: raw.gpu ?? (name === "llm" ? llmGpus(raw.model) : profile.gpu),
     startupTimeout: raw.startupTimeout ?? profile.startupTimeout,
     resources: isMap(resources)
       ? { ...resources, requests: resources.requests ?? profile.requests, limits: resources.limits ?? profile.limits }
       : resources,
     ...(isMap(raw.retries) ? { retries: { retryOn: profile.retryOn, ...raw.retries } } : {}),
+    ...(name === "llm" && (raw.canary === undefined || isMap(raw.canary))
+      ? { canary: { maxP99Ms: LLM_CANARY_MAX_P99_MS, ...(raw.canary ?? {}) } }
+      : {}),
   };
 }

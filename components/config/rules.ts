@@ -3,7 +3,8 @@ import { clusterProblems } from "./clusterRules";
 import { durationMs } from "./durations";
 import { versionReplicas } from "./replicas";
 import type { Problem } from "../core/problems";
-import type { RootConfig, ServiceConfig } from "./schema";
+import { llmProblems } from "./llmRules";
+import { isLlm, type HttpServiceConfig, type RootConfig, type ServiceConfig } from "./schema";
 import { INGRESS_CALLER } from "../core/names";
 
 /** Versions may run fewer replicas than the service, never a canary more than the stable version (KServe's rule). */
@@ -29,7 +30,7 @@ function versionReplicaProblems(path: string, service: ServiceConfig): Problem[]
   });
 }
 
-/** Canary and traffic rules for one service (DESIGN.md, "Canary rules"). */
+/** Canary rules every service shares (DESIGN.md, "Canary rules"), then its kind's own. */
 export function serviceProblems(path: string, service: ServiceConfig, environment: string): Problem[] {
   const problems: Problem[] = [];
   const names = service.versions.map((v) => v.name);
@@ -47,6 +48,21 @@ export function serviceProblems(path: string, service: ServiceConfig, environmen
   if (!service.versions.some((v) => v.weight > 0)) {
     problems.push({ path: `${path}.versions`, message: "at least one version must have a weight above 0" });
   }
+  if (service.replicas.min > service.replicas.max) {
+    problems.push({
+      path: `${path}.replicas`,
+      message: `min ${service.replicas.min} is greater than max ${service.replicas.max}`,
+    });
+  }
+  problems.push(...versionReplicaProblems(path, service));
+  if (!isLlm(service)) problems.push(...httpServiceProblems(path, service, environment));
+  return problems;
+}
+
+/** Istio route rules: mirror targets, retries within the timeout, no faults beside retries or in production. */
+function httpServiceProblems(path: string, service: HttpServiceConfig, environment: string): Problem[] {
+  const problems: Problem[] = [];
+  const names = service.versions.map((v) => v.name);
   if (service.mirror && !names.includes(service.mirror.version)) {
     problems.push({
       path: `${path}.mirror.version`,
@@ -69,13 +85,6 @@ export function serviceProblems(path: string, service: ServiceConfig, environmen
   if (service.faultInjection && environment === "production") {
     problems.push({ path: `${path}.faultInjection`, message: "is not allowed when environment is production" });
   }
-  if (service.replicas.min > service.replicas.max) {
-    problems.push({
-      path: `${path}.replicas`,
-      message: `min ${service.replicas.min} is greater than max ${service.replicas.max}`,
-    });
-  }
-  problems.push(...versionReplicaProblems(path, service));
   return problems;
 }
 
@@ -149,5 +158,6 @@ export function configProblems(config: RootConfig): Problem[] {
       serviceProblems(`services.${service.key}`, service, config.environment),
     ),
     ...callGraphProblems(config),
+    ...llmProblems(config),
   ];
 }

@@ -4,58 +4,11 @@ import { chartsSchema } from "./chartsSchema";
 import { clusterSchema, withGeneralNodes } from "./clusterSchema";
 import { INGRESS_CALLER } from "../core/names";
 import { DESIGN_CALL_GRAPH } from "./defaults";
+import { istioSchema } from "./istioSchema";
+import { llmSchema } from "./llmSchema";
 import { dnsLabel, dnsSubdomain, percent, quantity } from "./primitives";
-import { callGraphSchema, servicesSchema, type canarySchema, type loadBalancerSchema } from "./serviceSchema";
-
-// ---- istio ----
-
-const jwt = z.strictObject({
-  issuer: z.url(),
-  jwksUri: z.url(),
-  audiences: z.array(z.string().min(1)).default([]),
-});
-
-/** The Istio release every chart (base, istiod, gateway) comes from unless the stack names another. */
-export const DEFAULT_ISTIO_VERSION = "1.30.3";
-
-export const istioSchema = z
-  .strictObject({
-    version: z
-      .string()
-      .regex(/^1\.\d+\.\d+$/, `must be an Istio release such as "${DEFAULT_ISTIO_VERSION}"`)
-      .default(DEFAULT_ISTIO_VERSION),
-    /** Optional control-plane revision for canary upgrades of Istio itself (e.g. "1-30-3"). */
-    revision: dnsLabel.optional(),
-    outboundTrafficPolicy: z.enum(["ALLOW_ANY", "REGISTRY_ONLY"]).default("REGISTRY_ONLY"),
-    istiod: z
-      .strictObject({
-        minReplicas: z.number().int().min(1).default(2),
-        maxReplicas: z.number().int().min(1).default(5),
-        cpu: quantity.default("500m"),
-        memory: quantity.default("2Gi"),
-      })
-      .prefault({}),
-    ingress: z
-      .strictObject({
-        minReplicas: z.number().int().min(1).default(2),
-        maxReplicas: z.number().int().min(1).default(6),
-        hosts: z
-          .array(z.string().regex(/^(\*|(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/, "must be a DNS host name"))
-          .min(1)
-          .default(["*"]),
-        certificateArn: z
-          .string()
-          .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, "must be an ACM certificate ARN")
-          .optional(),
-        scheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
-        /** LoadBalancer on EKS (an NLB); NodePort or ClusterIP on laptop clusters without one. */
-        serviceType: z.enum(["LoadBalancer", "NodePort", "ClusterIP"]).default("LoadBalancer"),
-        annotations: z.record(z.string(), z.string()).default({}),
-        jwt: jwt.optional(),
-      })
-      .prefault({}),
-  })
-  .prefault({});
+import type { canarySchema } from "./serviceFields";
+import { callGraphSchema, servicesSchema, type loadBalancerSchema } from "./serviceSchema";
 
 // ---- observability ----
 
@@ -92,6 +45,10 @@ export const observabilitySchema = z
         errorRatio: z.number().gt(0).max(1).default(0.05),
         latencyP99Ms: z.number().int().min(1).default(2000),
         gpuUtilizationPercent: percent.default(90),
+        /** An llm service's P99 time to first token above this, for 10 minutes, alerts. */
+        ttftP99Ms: z.number().int().min(1).default(2000),
+        /** More requests than this waiting on a model's servers, and growing, for 10 minutes, alerts. */
+        llmWaitingRequests: z.number().int().min(1).default(10),
       })
       .prefault({}),
   })
@@ -112,6 +69,7 @@ export const rootSchema = z
     services: servicesSchema,
     callGraph: callGraphSchema,
     charts: chartsSchema,
+    llm: llmSchema,
   })
   .transform((config) => ({
     ...config,
@@ -128,7 +86,9 @@ export type RootConfig = z.output<typeof rootSchema>;
 export type IstioConfig = z.output<typeof istioSchema>;
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;
 export type ServicesConfig = z.output<typeof servicesSchema>;
-export type { ServiceConfig } from "./serviceSchema";
+export type { HttpServiceConfig, LlmServiceConfig, ServiceConfig } from "./serviceSchema";
+export { isLlm } from "./serviceSchema";
+export type { LlmConfig, ModelConfig } from "./llmSchema";
 export type VersionConfig = ServicesConfig["list"][number]["versions"][number];
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type CallGraphEdge = RootConfig["callGraph"][number];

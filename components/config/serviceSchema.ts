@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { kubernetesName } from "../core/names";
 import { DEFAULT_SERVICES } from "./defaults";
+import { llmServiceSchema } from "./llmSchema";
 import { dnsLabel, duration, externalHost, image, percent, quantity } from "./primitives";
-import { DEFAULT_PROFILE, PROFILE_NAMES, withProfileDefaults } from "./profiles";
-
-const replicaRange = z.strictObject({ min: z.number().int().min(1), max: z.number().int().min(1) });
+import { HTTP_PROFILE_NAMES, withProfileDefaults } from "./profiles";
+import { canarySchema, replicaRange } from "./serviceFields";
 
 const version = z.strictObject({
   name: dnsLabel,
@@ -44,101 +44,93 @@ const faultInjection = z
 
 const resourceList = z.strictObject({ cpu: quantity, memory: quantity });
 
-/** Canary analysis: Flagger's knobs, with no traffic never counted as a pass. */
-export const canarySchema = z
-  .strictObject({
-    /** The target version's weight after each step, in percent; the last is 100. */
-    steps: z
-      .array(z.number().int().min(1).max(100))
-      .min(1)
-      .refine((steps) => steps.every((step, i) => i === 0 || step > steps[i - 1]), "must increase step by step")
-      .refine((steps) => steps[steps.length - 1] === 100, "must end at 100")
-      .default([5, 10, 25, 50, 100]),
-    /** How long each step runs before it is analysed; also the metrics window. */
-    interval: duration.default("1m"),
-    maxErrorRatePercent: percent.default(1),
-    maxP99Ms: z.number().int().min(1).default(2000),
-    /** Fewer requests than this in an interval is no evidence: the step holds. */
-    minRequests: z.number().int().min(1).default(20),
-    /** Failed checks tolerated; one more rolls back. Also how many intervals a step may hold. */
-    threshold: z.number().int().min(0).default(2),
-  })
-  .prefault({});
+/** A request/response service routed by Istio; fields it leaves out come from its profile, then from here. */
+const httpServiceSchema = z.strictObject({
+  profile: z.enum(HTTP_PROFILE_NAMES),
+  versions: z.array(version).min(1),
+  port: z.number().int().min(1).max(65535).default(8080),
+  mirror: z.strictObject({ version: dnsLabel, percent: percent.gt(0) }).optional(),
+  timeout: duration.default("15s"),
+  retries: retries.optional(),
+  loadBalancer: loadBalancerSchema.default("LEAST_REQUEST"),
+  outlierDetection: z
+    .strictObject({
+      consecutive5xxErrors: z.number().int().min(1).default(5),
+      interval: duration.default("30s"),
+      baseEjectionTime: duration.default("60s"),
+      maxEjectionPercent: percent.default(50),
+    })
+    .prefault({}),
+  /**
+   * Envoy's limits towards the service. Fields left out come from `load` when it is set (Little's
+   * law), else from the defaults in platform/traffic.ts: what is set here always wins.
+   */
+  connectionPool: z
+    .strictObject({
+      maxConnections: z.number().int().min(1).optional(),
+      http1MaxPendingRequests: z.number().int().min(1).optional(),
+      http2MaxRequests: z.number().int().min(1).optional(),
+      maxRequestsPerConnection: z.number().int().min(0).optional(),
+    })
+    .prefault({}),
+  faultInjection: faultInjection.optional(),
+  rateLimit: z.strictObject({ requestsPerSecond: z.number().int().min(1), burst: z.number().int().min(1) }).optional(),
+  replicas: z
+    .strictObject({ min: z.number().int().min(1).default(2), max: z.number().int().min(1).default(6) })
+    .prefault({}),
+  targetCpuUtilization: percent.default(70),
+  /** Peak load, for replicas by Little's law (components/capacity/load.ts). */
+  load: z
+    .strictObject({
+      peakRps: z.number().gt(0),
+      latencyMs: z.number().int().min(1),
+      concurrency: z.number().int().min(1),
+      targetUtilization: percent.gt(0).default(70),
+    })
+    .optional(),
+  /** How `npm run canary` promotes a new version of this service (flags override). */
+  canary: canarySchema,
+  resources: z.strictObject({ requests: resourceList, limits: resourceList }),
+  gpu: z.number().int().min(0).max(8),
+  healthPath: z.string().startsWith("/").default("/healthz"),
+  readinessPath: z.string().startsWith("/").default("/ready"),
+  /** Prometheus metrics of the app, merged into the sidecar's :15020 endpoint. */
+  metricsPath: z.string().startsWith("/").default("/metrics"),
+  startupTimeout: duration,
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
+    .default({}),
+  /**
+   * Hosts outside the mesh this service reaches over HTTPS (where its model downloads from), made
+   * known to the mesh by a ServiceEntry: with outboundTrafficPolicy REGISTRY_ONLY, nothing else is.
+   */
+  egress: z.array(externalHost).default([]),
+});
 
-/** One service; fields it leaves out come from its profile (profiles.ts), then from here. */
+/** One service: an HTTP service, or an llm service (llmSchema.ts), told apart by its profile. */
 const serviceSchema = z.preprocess(
   withProfileDefaults,
-  z.strictObject({
-    profile: z.enum(PROFILE_NAMES).default(DEFAULT_PROFILE),
-    versions: z.array(version).min(1),
-    port: z.number().int().min(1).max(65535).default(8080),
-    mirror: z.strictObject({ version: dnsLabel, percent: percent.gt(0) }).optional(),
-    timeout: duration.default("15s"),
-    retries: retries.optional(),
-    loadBalancer: loadBalancerSchema.default("LEAST_REQUEST"),
-    outlierDetection: z
-      .strictObject({
-        consecutive5xxErrors: z.number().int().min(1).default(5),
-        interval: duration.default("30s"),
-        baseEjectionTime: duration.default("60s"),
-        maxEjectionPercent: percent.default(50),
-      })
-      .prefault({}),
-    /**
-     * Envoy's limits towards the service. Fields left out come from `load` when it is set (Little's
-     * law), else from the defaults in platform/traffic.ts: what is set here always wins.
-     */
-    connectionPool: z
-      .strictObject({
-        maxConnections: z.number().int().min(1).optional(),
-        http1MaxPendingRequests: z.number().int().min(1).optional(),
-        http2MaxRequests: z.number().int().min(1).optional(),
-        maxRequestsPerConnection: z.number().int().min(0).optional(),
-      })
-      .prefault({}),
-    faultInjection: faultInjection.optional(),
-    rateLimit: z
-      .strictObject({ requestsPerSecond: z.number().int().min(1), burst: z.number().int().min(1) })
-      .optional(),
-    replicas: z
-      .strictObject({ min: z.number().int().min(1).default(2), max: z.number().int().min(1).default(6) })
-      .prefault({}),
-    targetCpuUtilization: percent.default(70),
-    /** Peak load, for replicas by Little's law (components/capacity/load.ts). */
-    load: z
-      .strictObject({
-        peakRps: z.number().gt(0),
-        latencyMs: z.number().int().min(1),
-        concurrency: z.number().int().min(1),
-        targetUtilization: percent.gt(0).default(70),
-      })
-      .optional(),
-    /** How `npm run canary` promotes a new version of this service (flags override). */
-    canary: canarySchema,
-    resources: z.strictObject({ requests: resourceList, limits: resourceList }),
-    gpu: z.number().int().min(0).max(8),
-    healthPath: z.string().startsWith("/").default("/healthz"),
-    readinessPath: z.string().startsWith("/").default("/ready"),
-    /** Prometheus metrics of the app, merged into the sidecar's :15020 endpoint. */
-    metricsPath: z.string().startsWith("/").default("/metrics"),
-    startupTimeout: duration,
-    env: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string())
-      .default({}),
-    /**
-     * Hosts outside the mesh this service reaches over HTTPS (where its model downloads from), made
-     * known to the mesh by a ServiceEntry: with outboundTrafficPolicy REGISTRY_ONLY, nothing else is.
-     */
-    egress: z.array(externalHost).default([]),
+  z.discriminatedUnion("profile", [httpServiceSchema, llmServiceSchema], {
+    error: (issue) =>
+      `must be one of ${[...HTTP_PROFILE_NAMES, "llm"].join(", ")} (got ${JSON.stringify((issue.input as { profile?: unknown })?.profile)})`,
   }),
 );
 
+export type HttpServiceSettings = z.output<typeof httpServiceSchema>;
 export type ServiceSettings = z.output<typeof serviceSchema>;
 
-/** A configured service with its config key ("objectDetector") and Kubernetes name ("object-detector"). */
-export interface ServiceConfig extends ServiceSettings {
+/** Its config key ("objectDetector") and Kubernetes name ("object-detector"). */
+interface ServiceKeys {
   key: string;
   app: string;
+}
+export type HttpServiceConfig = HttpServiceSettings & ServiceKeys;
+export type LlmServiceConfig = z.output<typeof llmServiceSchema> & ServiceKeys;
+/** A configured service: HTTP, or a model served through the inference gateway. */
+export type ServiceConfig = HttpServiceConfig | LlmServiceConfig;
+
+export function isLlm(service: ServiceConfig): service is LlmServiceConfig {
+  return service.profile === "llm";
 }
 
 /**

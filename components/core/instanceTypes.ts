@@ -1,6 +1,7 @@
 // The EC2 instance types the program knows: vCPU, memory and NVIDIA GPUs as AWS publishes them; max
-// pods from the EKS AMI's eni-max-pods (the VPC CNI's ENI limit). Ground data: config validates
-// instance types against it, capacity works out what a node holds from it.
+// pods from the EKS AMI's eni-max-pods (the VPC CNI's ENI limit); each family's GPU and the memory
+// CUDA sees on it. Ground data: config validates instance types against it, capacity works out what
+// a node (and a GPU) holds from it.
 import { instanceFamily } from "../../policy/shared/gpu";
 
 export interface InstanceType {
@@ -8,6 +9,29 @@ export interface InstanceType {
   memoryGiB: number;
   gpus: number;
   maxPods: number;
+}
+
+export interface GpuModel {
+  name: string;
+  /**
+   * Memory per GPU as CUDA reports it (nvidia-smi's total), which is what vLLM's
+   * --gpu-memory-utilization takes a fraction of. EC2 lists round numbers (A10G 24576 MiB); the
+   * driver keeps some, so these are lower.
+   */
+  memoryMiB: number;
+}
+
+/** The GPU of each NVIDIA family in the table. */
+export const GPU_MODELS: Readonly<Record<string, GpuModel>> = {
+  g4dn: { name: "T4", memoryMiB: 15360 },
+  g5: { name: "A10G", memoryMiB: 23028 },
+  g6: { name: "L4", memoryMiB: 23034 },
+  g6e: { name: "L40S", memoryMiB: 46068 },
+};
+
+/** The GPU a known instance type carries, if any. */
+export function gpuModel(type: string): GpuModel | undefined {
+  return INSTANCE_TYPES[type]?.gpus ? GPU_MODELS[instanceFamily(type)] : undefined;
 }
 
 type Sizes = Record<string, [vcpu: number, memoryGiB: number, gpus: number, maxPods: number]>;

@@ -35,3 +35,8 @@ export function serviceLabels(app: string, version?: string): Record<string, str
 export function versionSelector(app: string, version: string): Record<string, string> {
   return { app, version };
 }
+
+/** Selects one namespace by the name label every namespace carries. */
+export function namespaceSelector(namespace: string): { matchLabels: Record<string, string> } {
+  return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+}

@@ -2,3 +2,8 @@
 
 /** Version name → weight (integer percent; a service's weights sum to 100). */
 export type Weights = Record<string, number>;
+
+/** Version → weight exactly as a service's config lists them. */
+export function configuredWeights(service: { versions: { name: string; weight: number }[] }): Weights {
+  return Object.fromEntries(service.versions.map((v) => [v.name, v.weight]));
+}

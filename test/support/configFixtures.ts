@@ -1,5 +1,13 @@
 // Raw config as parseConfig sees it, taken from the committed dev stack so tests track it.
-import { rawConfig, type ServiceConfig } from "../../components/config";
+import {
+  ConfigError,
+  isLlm,
+  parseConfig,
+  rawConfig,
+  type HttpServiceConfig,
+  type LlmServiceConfig,
+  type ServiceConfig,
+} from "../../components/config";
 import { mergeConfig, readStackFile, type ConfigValues } from "../../cli/stackFile";
 
 export type Raw = Record<string, unknown>;
@@ -14,6 +22,17 @@ export function stackRaw(stack: string, overrides: ConfigValues = {}): Raw {
   return JSON.parse(JSON.stringify(rawConfig(mergeConfig(readStackFile(stack).config, overrides)))) as Raw;
 }
 
+/** The problems parseConfig reports, as "path: message" lines; [] when the config is valid. */
+export function configProblems(raw: Raw): string[] {
+  try {
+    parseConfig(raw);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+}
+
 /** A deep copy of the dev config with `edit` applied. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit YAML-shaped config freely
 export function devRawWith(edit: (raw: Record<string, any>) => void): Raw {
@@ -22,10 +41,23 @@ export function devRawWith(edit: (raw: Record<string, any>) => void): Raw {
   return raw;
 }
 
-/** One service of a parsed config, by its config key. */
-export function serviceOf(config: { services: { list: ServiceConfig[] } }, key: string): ServiceConfig {
+function anyServiceOf(config: { services: { list: ServiceConfig[] } }, key: string): ServiceConfig {
   const service = config.services.list.find((s) => s.key === key);
   if (!service) throw new Error(`no service ${key}; have ${config.services.list.map((s) => s.key).join(", ")}`);
+  return service;
+}
+
+/** One HTTP service of a parsed config, by its config key. */
+export function serviceOf(config: { services: { list: ServiceConfig[] } }, key: string): HttpServiceConfig {
+  const service = anyServiceOf(config, key);
+  if (isLlm(service)) throw new Error(`${key} is an llm service`);
+  return service;
+}
+
+/** One llm service of a parsed config, by its config key. */
+export function llmServiceOf(config: { services: { list: ServiceConfig[] } }, key: string): LlmServiceConfig {
+  const service = anyServiceOf(config, key);
+  if (!isLlm(service)) throw new Error(`${key} is not an llm service`);
   return service;
 }
 
@@ -35,10 +67,11 @@ export function useManagedGpus(raw: Record<string, any>, group: Record<string, u
   raw.cluster.gpuNodes = {
     provisioner: "managed",
     instanceTypes: ["g5.xlarge"],
-    // One node per GPU pod the dev stack runs at minimum: nothing scales a managed group here.
+    // One node per GPU pod the dev stack runs at minimum (3 detectors, 2 model servers): nothing
+    // scales a managed group here.
     minSize: 1,
-    desiredSize: 3,
-    maxSize: 3,
+    desiredSize: 5,
+    maxSize: 5,
     ...group,
   };
   delete raw.cluster.generalNodes;
@@ -54,8 +87,8 @@ export const MANAGED_GPUS = {
       maxGpus: undefined,
       instanceTypes: ["g5.xlarge"],
       minSize: 1,
-      desiredSize: 3,
-      maxSize: 3,
+      desiredSize: 5,
+      maxSize: 5,
     },
     generalNodes: undefined,
   },
