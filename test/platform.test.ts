@@ -21,6 +21,9 @@ describe("AiPlatform (dev stack)", () => {
   beforeAll(async () => {
     run = await deploy();
   });
+  /** The HTTP services' Deployments (model servers are an llm service's, see llm.test.ts). */
+  const httpDeployments = () =>
+    ofType(run.resources, DEPLOYMENT).filter((d) => APPS.includes(String(at(d.inputs, "metadata.labels.app"))));
 
   it("creates the application namespace with sidecar injection, after istiod", () => {
     const namespace = one(run.resources, "kubernetes:core/v1:Namespace", "platform-namespace");
@@ -54,6 +57,8 @@ describe("AiPlatform (dev stack)", () => {
       web: { v1: 100 },
       imageProcessor: { v1: 80, v2: 20 },
       objectDetector: { v1: 90, v2: 10, v3: 0 },
+      // The model's weights are in its HTTPRoute (llm.test.ts).
+      chat: { v1: 90, v2: 10 },
     });
   });
 
@@ -103,7 +108,8 @@ describe("AiPlatform (dev stack)", () => {
   });
 
   it("runs every workload hardened: own SA, non-root, read-only root, no escalation, drop ALL, seccomp, probes, limits", () => {
-    for (const deployment of ofType(run.resources, DEPLOYMENT)) {
+    // Model servers are checked the same way, with their own port and storage, in llm.test.ts.
+    for (const deployment of httpDeployments()) {
       const pod = spec(deployment).template.spec;
       const app = spec(deployment).template.metadata.labels.app;
       expect(pod.serviceAccountName).toBe(app);
@@ -141,7 +147,7 @@ describe("AiPlatform (dev stack)", () => {
     }
     expect(
       ofType(run.resources, "kubernetes:core/v1:ServiceAccount").map((s) => at(s.inputs, "metadata.name")),
-    ).toEqual(APPS);
+    ).toEqual([...APPS, "chat"]);
   });
 
   it("puts object-detector on GPUs: limit, toleration, selector, /dev/shm and a 10-minute startup budget", () => {
@@ -190,8 +196,10 @@ describe("AiPlatform (dev stack)", () => {
     });
   });
 
-  it("makes the model's hosts known to the mesh for object-detector only (REGISTRY_ONLY)", () => {
-    const entries = ofType(run.resources, "kubernetes:networking.istio.io/v1:ServiceEntry");
+  it("makes the model's hosts known to the mesh for object-detector only of the HTTP services (REGISTRY_ONLY)", () => {
+    const entries = ofType(run.resources, "kubernetes:networking.istio.io/v1:ServiceEntry").filter(
+      (entry) => entry.inputs.metadata && at(entry.inputs, "metadata.name") !== "chat-egress",
+    );
     expect(entries.map((entry) => entry.inputs)).toEqual([
       {
         apiVersion: "networking.istio.io/v1",

@@ -10,11 +10,11 @@ import { at, ofType, one } from "../plan/query";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- recorded inputs
 
-const LLM = `    llm:
+const SUMMARIZER = `    summarizer:
       profile: gpu-inference
       versions:
-        - { name: v1, image: ghcr.io/example/llm:1.0.0, weight: 90 }
-        - { name: v2, image: ghcr.io/example/llm:1.1.0, weight: 10, replicas: { min: 1, max: 1 } }
+        - { name: v1, image: ghcr.io/example/summarizer:1.0.0, weight: 90 }
+        - { name: v2, image: ghcr.io/example/summarizer:1.1.0, weight: 10, replicas: { min: 1, max: 1 } }
       replicas: { min: 1, max: 2 }
       timeout: 60s
 `;
@@ -23,10 +23,10 @@ const CALL_GRAPH = `  ai-mesh:callGraph:
     - { from: ingressGateway, to: web, methods: [GET, POST], paths: ["/*"] }
     - { from: web, to: imageProcessor, methods: [POST], paths: [/process] }
     - { from: web, to: objectDetector, methods: [POST], paths: [/detect] }
-    - { from: web, to: llm, methods: [POST], paths: [/v1/chat/completions] }
+    - { from: web, to: summarizer, methods: [POST], paths: [/summarize] }
 `;
 
-describe("a fourth service added to the stack file only", () => {
+describe("a service added to the stack file only", () => {
   let run: RunResult;
   const named = (type: string, name: string) =>
     ofType(run.resources, type).find((r) => at(r.inputs, "metadata.name") === name) ??
@@ -34,34 +34,35 @@ describe("a fourth service added to the stack file only", () => {
       throw new Error(`no ${type} named ${name}`);
     })();
   beforeAll(async () => {
-    // ai-mesh:services is the last key of the dev stack file: the new service goes at its end.
+    // The new service goes at the end of ai-mesh:services, which ai-mesh:llm follows in the dev stack file.
     const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-    expect(dev.trimEnd().split("\n").pop()).toMatch(/^ {6}egress: \[github.com, media.githubusercontent.com\]$/);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-llm-")), "Pulumi.dev.yaml");
-    fs.writeFileSync(file, dev + LLM + CALL_GRAPH);
+    const [services, llm] = dev.split("  ai-mesh:llm:\n");
+    expect(services.trimEnd().split("\n").pop()).toMatch(/^ {6}egress: \[huggingface\.co, /);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-summarizer-")), "Pulumi.dev.yaml");
+    fs.writeFileSync(file, services + SUMMARIZER + "  ai-mesh:llm:\n" + llm + CALL_GRAPH);
     run = await deploy({ stackFile: file });
   });
 
   it("gets a Deployment and an HPA per version, a Service, a PDB and a ServiceAccount", () => {
-    expect(at(named("kubernetes:apps/v1:Deployment", "llm-v1").inputs, "spec.template.spec.containers.0.image")).toBe(
-      "ghcr.io/example/llm:1.0.0",
-    );
-    named("kubernetes:apps/v1:Deployment", "llm-v2");
+    expect(
+      at(named("kubernetes:apps/v1:Deployment", "summarizer-v1").inputs, "spec.template.spec.containers.0.image"),
+    ).toBe("ghcr.io/example/summarizer:1.0.0");
+    named("kubernetes:apps/v1:Deployment", "summarizer-v2");
     const hpa = (version: string) =>
-      named("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `llm-${version}`).inputs.spec as Json;
+      named("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", `summarizer-${version}`).inputs.spec as Json;
     expect([hpa("v1").minReplicas, hpa("v1").maxReplicas, hpa("v2").maxReplicas]).toEqual([1, 2, 1]);
-    named("kubernetes:core/v1:Service", "llm");
-    named("kubernetes:policy/v1:PodDisruptionBudget", "llm");
-    named("kubernetes:core/v1:ServiceAccount", "llm");
+    named("kubernetes:core/v1:Service", "summarizer");
+    named("kubernetes:policy/v1:PodDisruptionBudget", "summarizer");
+    named("kubernetes:core/v1:ServiceAccount", "summarizer");
     // Its profile puts it on a GPU.
-    const pod = at(named("kubernetes:apps/v1:Deployment", "llm-v1").inputs, "spec.template.spec") as Json;
+    const pod = at(named("kubernetes:apps/v1:Deployment", "summarizer-v1").inputs, "spec.template.spec") as Json;
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
   });
 
   it("gets a DestinationRule with a subset per version and a VirtualService with its weights", () => {
-    const dr = named("kubernetes:networking.istio.io/v1:DestinationRule", "llm").inputs.spec as Json;
+    const dr = named("kubernetes:networking.istio.io/v1:DestinationRule", "summarizer").inputs.spec as Json;
     expect(dr.subsets.map((s: Json) => s.name)).toEqual(["v1", "v2"]);
-    const vs = named("kubernetes:networking.istio.io/v1:VirtualService", "llm").inputs.spec as Json;
+    const vs = named("kubernetes:networking.istio.io/v1:VirtualService", "summarizer").inputs.spec as Json;
     expect(vs.http[0].route.map((r: Json) => [r.destination.subset, r.weight])).toEqual([
       ["v1", 90],
       ["v2", 10],
@@ -70,12 +71,12 @@ describe("a fourth service added to the stack file only", () => {
   });
 
   it("gets an ALLOW policy naming exactly its caller from the call graph", () => {
-    const policy = named("kubernetes:security.istio.io/v1:AuthorizationPolicy", "llm-allow-callers").inputs
+    const policy = named("kubernetes:security.istio.io/v1:AuthorizationPolicy", "summarizer-allow-callers").inputs
       .spec as Json;
     expect(policy.rules).toEqual([
       {
         from: [{ source: { principals: ["cluster.local/ns/ai/sa/web"] } }],
-        to: [{ operation: { methods: ["POST"], paths: ["/v1/chat/completions"], ports: ["8080"] } }],
+        to: [{ operation: { methods: ["POST"], paths: ["/summarize"], ports: ["8080"] } }],
       },
     ]);
   });
@@ -84,24 +85,35 @@ describe("a fourth service added to the stack file only", () => {
     const groups = (one(run.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec as Json)
       .groups;
     const canary = groups[0].rules.filter((r: Json) => r.alert === "CanaryErrorRateAboveStable");
-    expect(canary.map((r: Json) => r.labels.service)).toEqual(["image-processor", "object-detector", "llm"]);
+    expect(canary.map((r: Json) => r.labels.service)).toEqual([
+      "image-processor",
+      "object-detector",
+      "chat",
+      "summarizer",
+    ]);
     const dashboard = JSON.parse(
       (named("kubernetes:core/v1:ConfigMap", "ai-mesh-dashboard").inputs.data as Json)["ai-services.json"],
     );
     const rows = dashboard.panels.filter((p: Json) => p.type === "row").map((p: Json) => p.title);
-    expect(rows).toEqual(["web", "image-processor", "object-detector", "llm"]);
-    const llmPanels = dashboard.panels.filter((p: Json) => p.title.startsWith("llm: ")).map((p: Json) => p.title);
-    expect(llmPanels).toEqual([
-      "llm: Requests per second",
-      "llm: Success rate (non-5xx)",
-      "llm: P99 latency",
-      "llm: GPU utilization",
+    expect(rows).toEqual([
+      "web",
+      "image-processor",
+      "object-detector",
+      "chat: meta-llama/Llama-3.1-8B-Instruct",
+      "summarizer",
+    ]);
+    const panels = dashboard.panels.filter((p: Json) => p.title.startsWith("summarizer: ")).map((p: Json) => p.title);
+    expect(panels).toEqual([
+      "summarizer: Requests per second",
+      "summarizer: Success rate (non-5xx)",
+      "summarizer: P99 latency",
+      "summarizer: GPU utilization",
     ]);
   });
 
   it("counts in the capacity check and in the canary table", () => {
     const capacity = run.outputs.capacity as { pools: { pool: string; atMin: { gpus: number } }[] };
-    expect(capacity.pools.find((p) => p.pool === "gpu")!.atMin.gpus).toBe(5);
-    expect((run.outputs.canaryWeights as Json).llm).toEqual({ v1: 90, v2: 10 });
+    expect(capacity.pools.find((p) => p.pool === "gpu")!.atMin.gpus).toBe(7);
+    expect((run.outputs.canaryWeights as Json).summarizer).toEqual({ v1: 90, v2: 10 });
   });
 });

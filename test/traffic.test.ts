@@ -1,19 +1,14 @@
 import { allowedCallers } from "../components/platform/callGraph";
-import { parseConfig, type ServiceConfig } from "../components/config";
+import { parseConfig, type HttpServiceConfig } from "../components/config";
 import { localRateLimitPatch } from "../components/platform/rateLimit";
-import {
-  effectiveWeights,
-  httpRoute,
-  loadBalancerPolicy,
-  subsets,
-  trafficPolicy,
-} from "../components/platform/traffic";
+import { httpRoute, loadBalancerPolicy, subsets, trafficPolicy } from "../components/platform/traffic";
+import { configuredWeights } from "../components/core/weights";
 import { devRawWith, serviceOf } from "./support/configFixtures";
 
 const HOST = "object-detector.ai.svc.cluster.local";
 
 /** object-detector from the dev stack, with `edit` applied to its raw config. */
-function detector(edit: (raw: Record<string, unknown>) => void = () => undefined): ServiceConfig {
+function detector(edit: (raw: Record<string, unknown>) => void = () => undefined): HttpServiceConfig {
   return serviceOf(parseConfig(devRawWith((raw) => edit(raw.services.objectDetector))), "objectDetector");
 }
 
@@ -47,7 +42,7 @@ describe("httpRoute", () => {
       ["next", 30],
       ["edge", 10],
     ]);
-    expect(effectiveWeights(service)).toEqual({ stable: 60, next: 30, edge: 10 });
+    expect(configuredWeights(service)).toEqual({ stable: 60, next: 30, edge: 10 });
     expect(subsets(service)).toEqual([
       { name: "stable", labels: { version: "stable" } },
       { name: "next", labels: { version: "next" } },

@@ -1,12 +1,28 @@
 // AiPlatform: the application namespace (injected, default-deny), the edge Gateway and route,
-// optional edge JWT, and every AI service of the config wired by the call graph.
+// optional edge JWT, every HTTP service of the config wired by the call graph, and every llm service
+// behind the inference gateway.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AiService, serviceHost } from "./aiService";
 import { allowedCallers } from "./callGraph";
-import type { CallGraphEdge, IstioConfig, ServicesConfig } from "../config";
+import { edgeJwt } from "./edgeJwt";
+import type { ModelFit } from "../capacity/gpuMemory";
+import type { ModelAccess } from "../cluster/modelAccess";
+import {
+  isLlm,
+  type CallGraphEdge,
+  type ChartsConfig,
+  type HttpServiceConfig,
+  type IstioConfig,
+  type ServicesConfig,
+} from "../config";
+import { chartLimitRangeSpec } from "../inference/fences";
+import { ModelService } from "../inference/modelService";
+import type { GatewayRef } from "../inference/routing";
 import type { ServiceMesh } from "../mesh/mesh";
-import { INGRESS_CALLER, PART_OF } from "../core/names";
+import { INGRESS_CALLER, INGRESS_GATEWAY_NAME, ISTIO_INGRESS_NAMESPACE } from "../core/names";
+import { gatewayUrl } from "./gatewayUrl";
+import { meshNamespace } from "./namespaces";
 import type { Weights } from "../core/weights";
 import { edgeRoutes, type EdgeTarget } from "./traffic";
 
@@ -20,21 +36,38 @@ export interface AiPlatformArgs {
   mesh: ServiceMesh;
   /** Where the HPAs read CPU from (the metrics-server release); none when the cluster has its own. */
   metricsApi: pulumi.Resource[];
+  /** What llm services need; absent when the stack has none. */
+  inference?: PlatformInference;
 }
 
-/** The URL users reach web at; with a wildcard host, where to find the load balancer's name. */
+export interface PlatformInference {
+  gateway: { ref: GatewayRef; principal: string };
+  /** The Gateway and its router, before any model route. */
+  gatewayReady: pulumi.Resource[];
+  crds: pulumi.Resource[];
+  /** KEDA, before any ScaledObject. */
+  autoscaler: pulumi.Resource[];
+  prometheusUrl: string;
+  monitoringNamespace: string;
+  pickerReplicas: number;
+  charts: ChartsConfig;
+  /** Each vLLM model's fit on the cluster's GPUs (EKS). */
+  fits: ModelFit[];
+  modelAccess: ModelAccess;
+  region?: string;
+}
+
+/** The URL users reach web at. */
 export function webUrl(ingress: IstioConfig["ingress"]): string {
-  const host = ingress.hosts.find((h) => !h.includes("*"));
-  if (!host) {
-    return `http://<load balancer hostname> (kubectl -n istio-ingress get svc istio-ingressgateway)`;
-  }
-  return `${ingress.certificateArn ? "https" : "http"}://${host}/`;
+  return gatewayUrl(ingress, { namespace: ISTIO_INGRESS_NAMESPACE, name: INGRESS_GATEWAY_NAME });
 }
 
 export class AiPlatform extends pulumi.ComponentResource {
   readonly namespace: string;
-  /** By config key. */
+  /** HTTP services by config key. */
   readonly services: Record<string, AiService>;
+  /** llm services by config key. */
+  readonly models: Record<string, ModelService>;
   readonly webUrl: string;
   /** By service key. */
   readonly weights: Record<string, Weights>;
@@ -43,22 +76,7 @@ export class AiPlatform extends pulumi.ComponentResource {
     super("ai-mesh:index:AiPlatform", name, {}, opts);
     const { mesh, services } = args;
     this.namespace = services.namespace;
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      {
-        metadata: {
-          name: this.namespace,
-          labels: {
-            ...mesh.injectionLabels,
-            "app.kubernetes.io/part-of": PART_OF,
-            // Sidecar init containers need NET_ADMIN, so "restricted" is reported, not enforced.
-            "pod-security.kubernetes.io/warn": "restricted",
-            "pod-security.kubernetes.io/audit": "restricted",
-          },
-        },
-      },
-      { parent: this, dependsOn: [mesh.istiod] },
-    );
+    const namespace = meshNamespace(`${name}-namespace`, this.namespace, mesh, { parent: this });
     const ready = [namespace, mesh.istiod];
     const inNamespace = (objectName: string) => ({ name: objectName, namespace: this.namespace });
 
@@ -74,7 +92,8 @@ export class AiPlatform extends pulumi.ComponentResource {
       { parent: this, dependsOn: ready },
     );
 
-    const entries = services.list.map((service) => {
+    const http = services.list.filter((service): service is HttpServiceConfig => !isLlm(service));
+    const entries = http.map((service) => {
       const component = new AiService(
         `${name}-${service.app}`,
         {
@@ -91,7 +110,11 @@ export class AiPlatform extends pulumi.ComponentResource {
       return [service.key, component] as const;
     });
     this.services = Object.fromEntries(entries);
-    this.weights = Object.fromEntries(entries.map(([key, s]) => [key, s.weights]));
+    this.models = this.modelServices(name, args, ready);
+    this.weights = {
+      ...Object.fromEntries(entries.map(([key, s]) => [key, s.weights])),
+      ...Object.fromEntries(Object.entries(this.models).map(([key, s]) => [key, s.weights])),
+    };
 
     const gateway = new k8s.apiextensions.CustomResource(
       `${name}-gateway`,
@@ -110,7 +133,7 @@ export class AiPlatform extends pulumi.ComponentResource {
     const targets: EdgeTarget[] = args.callGraph
       .filter((edge) => edge.from === INGRESS_CALLER)
       .map((edge) => {
-        const service = services.list.find((s) => s.key === edge.to)!;
+        const service = http.find((s) => s.key === edge.to)!;
         return { host: serviceHost(service.app, this.namespace), service, paths: edge.paths };
       });
     if (targets.length > 0) {
@@ -131,50 +154,52 @@ export class AiPlatform extends pulumi.ComponentResource {
         { parent: this, dependsOn: [gateway, ...targets.map((t) => this.services[t.service.key])] },
       );
     }
-    if (args.ingress.jwt) this.edgeJwt(name, args.ingress.jwt, mesh);
+    if (args.ingress.jwt) {
+      edgeJwt(
+        `${name}-edge`,
+        args.ingress.jwt,
+        { namespace: mesh.ingressNamespace, selector: mesh.gatewaySelector },
+        { parent: this, dependsOn: [mesh.gateway] },
+      );
+    }
 
     this.webUrl = webUrl(args.ingress);
     this.registerOutputs({ namespace: this.namespace, webUrl: this.webUrl, weights: this.weights });
   }
 
-  /** Requires a valid JWT on every request through the ingress gateway. */
-  private edgeJwt(name: string, jwt: NonNullable<IstioConfig["ingress"]["jwt"]>, mesh: ServiceMesh) {
-    const opts = { parent: this, dependsOn: [mesh.gateway] };
-    const meta = (objectName: string) => ({ name: objectName, namespace: mesh.ingressNamespace });
-    new k8s.apiextensions.CustomResource(
-      `${name}-edge-jwt`,
-      {
-        apiVersion: "security.istio.io/v1",
-        kind: "RequestAuthentication",
-        metadata: meta("edge-jwt"),
-        spec: {
-          selector: { matchLabels: mesh.gatewaySelector },
-          jwtRules: [
-            {
-              issuer: jwt.issuer,
-              jwksUri: jwt.jwksUri,
-              ...(jwt.audiences.length > 0 ? { audiences: jwt.audiences } : {}),
-              forwardOriginalToken: true,
-            },
-          ],
-        },
-      },
-      opts,
+  /** Every llm service behind the inference gateway, with the picker pods' default requests. */
+  private modelServices(name: string, args: AiPlatformArgs, ready: pulumi.Resource[]): Record<string, ModelService> {
+    const llm = args.services.list.filter(isLlm);
+    const inference = args.inference;
+    if (llm.length === 0) return {};
+    if (!inference) throw new Error("llm services need the inference gateway (index.ts creates it)");
+    const limits = new k8s.core.v1.LimitRange(
+      `${name}-chart-limits`,
+      { metadata: { name: "chart-pod-defaults", namespace: this.namespace }, spec: chartLimitRangeSpec() },
+      { parent: this, dependsOn: ready },
     );
-    // RequestAuthentication alone lets token-less requests through; this denies them.
-    new k8s.apiextensions.CustomResource(
-      `${name}-edge-require-jwt`,
-      {
-        apiVersion: "security.istio.io/v1",
-        kind: "AuthorizationPolicy",
-        metadata: meta("edge-require-jwt"),
-        spec: {
-          selector: { matchLabels: mesh.gatewaySelector },
-          action: "DENY",
-          rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+    const entries = llm.map((service) => {
+      const component = new ModelService(
+        `${name}-${service.app}`,
+        {
+          namespace: this.namespace,
+          config: service,
+          gpu: args.gpu,
+          fit: inference.fits.find((f) => f.service === service.key),
+          gateway: inference.gateway,
+          prometheusUrl: inference.prometheusUrl,
+          monitoringNamespace: inference.monitoringNamespace,
+          pickerReplicas: inference.pickerReplicas,
+          charts: inference.charts,
+          region: inference.region,
+          dependsOn: [...ready, limits, ...inference.crds, ...(inference.modelAccess[service.key] ?? [])],
+          autoscaler: inference.autoscaler,
+          gatewayReady: inference.gatewayReady,
         },
-      },
-      opts,
-    );
+        { parent: this },
+      );
+      return [service.key, component] as const;
+    });
+    return Object.fromEntries(entries);
   }
 }

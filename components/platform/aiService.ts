@@ -3,18 +3,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AllowedCall } from "./callGraph";
-import type { ServiceConfig } from "../config";
+import type { HttpServiceConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { serviceLabels } from "../core/names";
-import type { Weights } from "../core/weights";
+import { configuredWeights, type Weights } from "../core/weights";
+import { allowCallers } from "./allowCallers";
+import { egressEntry } from "./egress";
 import { localRateLimitPatch } from "./rateLimit";
-import { SERVICE_PORT, effectiveWeights, httpRoute, subsets, trafficPolicy } from "./traffic";
+import { SERVICE_PORT, httpRoute, subsets, trafficPolicy } from "./traffic";
 import { deploymentSpec } from "./workload";
 
 export interface AiServiceArgs {
   app: string;
   namespace: string;
-  config: ServiceConfig;
+  config: HttpServiceConfig;
   callers: AllowedCall[];
   gpu: boolean;
   /** The namespace and istiod must exist first. */
@@ -40,7 +42,7 @@ export class AiService extends pulumi.ComponentResource {
     const meta = (objectName: string, extraLabels = labels) => ({ name: objectName, namespace, labels: extraLabels });
     const child = { parent: this, dependsOn: args.dependsOn };
     this.host = serviceHost(app, namespace);
-    this.weights = effectiveWeights(config);
+    this.weights = configuredWeights(config);
     this.serviceAccountName = app;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -123,45 +125,10 @@ export class AiService extends pulumi.ComponentResource {
     );
 
     if (args.callers.length > 0) {
-      new k8s.apiextensions.CustomResource(
-        `${name}-allow`,
-        {
-          apiVersion: "security.istio.io/v1",
-          kind: "AuthorizationPolicy",
-          metadata: meta(`${app}-allow-callers`),
-          spec: {
-            selector: { matchLabels: { app } },
-            action: "ALLOW",
-            rules: args.callers.map((caller) => ({
-              from: [{ source: { principals: [caller.principal] } }],
-              to: [{ operation: { methods: caller.methods, paths: caller.paths, ports: [String(config.port)] } }],
-            })),
-          },
-        },
-        child,
-      );
+      allowCallers(`${name}-allow`, meta(`${app}-allow-callers`), app, config.port, args.callers, child);
     }
 
-    if (config.egress.length > 0) {
-      // Exported to this namespace only. Istio cannot scope a ServiceEntry to one workload, so the
-      // namespace's other services may reach these hosts too (over TLS, on 443).
-      new k8s.apiextensions.CustomResource(
-        `${name}-egress`,
-        {
-          apiVersion: "networking.istio.io/v1",
-          kind: "ServiceEntry",
-          metadata: meta(`${app}-egress`),
-          spec: {
-            hosts: config.egress,
-            exportTo: ["."],
-            location: "MESH_EXTERNAL",
-            resolution: "DNS",
-            ports: [{ number: 443, name: "tls", protocol: "TLS" }],
-          },
-        },
-        child,
-      );
-    }
+    if (config.egress.length > 0) egressEntry(`${name}-egress`, meta(`${app}-egress`), config.egress, child);
 
     if (config.rateLimit) {
       new k8s.apiextensions.CustomResource(

@@ -1,8 +1,7 @@
 // Canary weights and traffic settings → Istio route, subset and traffic-policy objects.
 // Pure functions: no resources, so every rule is unit-testable on plain data.
 import { versionLoads, type LoadSizing } from "../capacity/load";
-import type { LoadBalancerConfig, ServiceConfig } from "../config";
-import type { Weights } from "../core/weights";
+import type { HttpServiceConfig as ServiceConfig, LoadBalancerConfig } from "../config";
 
 export interface Subset {
   name: string;
@@ -88,11 +87,6 @@ export function subsets(service: ServiceConfig): Subset[] {
       ? { trafficPolicy: { connectionPool: connectionPool(poolLimits(service, sized[i].sizing)) } }
       : {}),
   }));
-}
-
-/** Version → weight exactly as configured. */
-export function effectiveWeights(service: ServiceConfig): Weights {
-  return Object.fromEntries(service.versions.map((v) => [v.name, v.weight]));
 }
 
 export function loadBalancerPolicy(lb: LoadBalancerConfig): Record<string, unknown> {

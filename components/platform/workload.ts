@@ -1,6 +1,6 @@
 // The hardened pod spec of one service version. Pure: config in, Kubernetes object out.
 import type * as k8s from "@pulumi/kubernetes";
-import type { ServiceConfig, VersionConfig } from "../config";
+import type { HttpServiceConfig, VersionConfig } from "../config";
 import { durationSeconds } from "../config/durations";
 import { serviceLabels, versionSelector } from "../core/names";
 import { GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
@@ -14,20 +14,86 @@ const STARTUP_PERIOD_SECONDS = 10;
 export interface WorkloadArgs {
   app: string;
   serviceAccount: string;
-  service: ServiceConfig;
+  service: HttpServiceConfig;
   version: VersionConfig;
   /** Whether GPUs are schedulable; without them object-detector runs on CPU. */
   gpu: boolean;
 }
 
-export function usesGpu(args: Pick<WorkloadArgs, "gpu" | "service">): boolean {
+export function usesGpu(args: { gpu: boolean; service: { gpu: number } }): boolean {
   return args.gpu && args.service.gpu > 0;
+}
+
+/** Every container of the platform: non-root, read-only root, no privilege, no capabilities. */
+export const RESTRICTED_CONTAINER = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  privileged: false,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Every pod of the platform runs as RUN_AS, with the runtime's default seccomp profile. */
+export const RESTRICTED_POD = {
+  runAsNonRoot: true,
+  runAsUser: RUN_AS,
+  runAsGroup: RUN_AS,
+  fsGroup: RUN_AS,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * Startup allows `startupTimeout` (a model may download for minutes); liveness and readiness take
+ * over once it passes. `livenessFailures` is how many missed checks restart the container.
+ */
+export function httpProbes(
+  service: { healthPath: string; readinessPath: string; startupTimeout: string },
+  livenessFailures = 3,
+) {
+  return {
+    startupProbe: {
+      httpGet: { path: service.healthPath, port: "http" },
+      periodSeconds: STARTUP_PERIOD_SECONDS,
+      failureThreshold: Math.max(1, Math.ceil(durationSeconds(service.startupTimeout) / STARTUP_PERIOD_SECONDS)),
+    },
+    readinessProbe: { httpGet: { path: service.readinessPath, port: "http" }, periodSeconds: 5, failureThreshold: 3 },
+    livenessProbe: {
+      httpGet: { path: service.healthPath, port: "http" },
+      periodSeconds: 10,
+      failureThreshold: livenessFailures,
+    },
+  };
+}
+
+/**
+ * Istio metrics merging: the sidecar agent scrapes these and serves them with Envoy's on :15020,
+ * which Prometheus can reach under STRICT mTLS.
+ */
+export function scrapeAnnotations(port: number, path: string): Record<string, string> {
+  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(port), "prometheus.io/path": path };
+}
+
+/** Replicas of a version spread over zones where they can; never left Pending for it. */
+export function zoneSpread(selector: Record<string, string>) {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selector },
+    },
+  ];
+}
+
+/** On GPU nodes: tolerate their taint and select their label. */
+export function gpuPlacement(gpu: boolean) {
+  return gpu ? { tolerations: [GPU_TOLERATION], nodeSelector: { ...GPU_NODE_SELECTOR } } : {};
 }
 
 export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
   const { app, service, version } = args;
   const gpu = usesGpu(args);
-  const startupFailures = Math.max(1, Math.ceil(durationSeconds(service.startupTimeout) / STARTUP_PERIOD_SECONDS));
   const volumes: k8s.types.input.core.v1.Volume[] = [
     { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
     { name: "model-cache", emptyDir: { sizeLimit: "20Gi" } },
@@ -40,25 +106,13 @@ export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
     template: {
       metadata: {
         labels: { ...serviceLabels(app, version.name), "sidecar.istio.io/inject": "true" },
-        // Istio metrics merging: the sidecar agent scrapes these and serves them with Envoy's on
-        // :15020, which Prometheus can reach under STRICT mTLS.
-        annotations: {
-          "prometheus.io/scrape": "true",
-          "prometheus.io/port": String(service.port),
-          "prometheus.io/path": service.metricsPath,
-        },
+        annotations: scrapeAnnotations(service.port, service.metricsPath),
       },
       spec: {
         serviceAccountName: args.serviceAccount,
         automountServiceAccountToken: false,
         terminationGracePeriodSeconds: 60,
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: RUN_AS,
-          runAsGroup: RUN_AS,
-          fsGroup: RUN_AS,
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: RESTRICTED_POD,
         containers: [
           {
             name: app,
@@ -75,29 +129,8 @@ export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
               requests: { ...service.resources.requests },
               limits: { ...service.resources.limits, ...(gpu ? { [GPU_RESOURCE]: String(service.gpu) } : {}) },
             },
-            securityContext: {
-              runAsNonRoot: true,
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              privileged: false,
-              capabilities: { drop: ["ALL"] },
-              seccompProfile: { type: "RuntimeDefault" },
-            },
-            startupProbe: {
-              httpGet: { path: service.healthPath, port: "http" },
-              periodSeconds: STARTUP_PERIOD_SECONDS,
-              failureThreshold: startupFailures,
-            },
-            readinessProbe: {
-              httpGet: { path: service.readinessPath, port: "http" },
-              periodSeconds: 5,
-              failureThreshold: 3,
-            },
-            livenessProbe: {
-              httpGet: { path: service.healthPath, port: "http" },
-              periodSeconds: 10,
-              failureThreshold: 3,
-            },
+            securityContext: RESTRICTED_CONTAINER,
+            ...httpProbes(service),
             volumeMounts: [
               { name: "tmp", mountPath: "/tmp" },
               { name: "model-cache", mountPath: "/models" },
@@ -106,15 +139,8 @@ export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
           },
         ],
         volumes,
-        topologySpreadConstraints: [
-          {
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: "ScheduleAnyway",
-            labelSelector: { matchLabels: versionSelector(app, version.name) },
-          },
-        ],
-        ...(gpu ? { tolerations: [GPU_TOLERATION], nodeSelector: { ...GPU_NODE_SELECTOR } } : {}),
+        topologySpreadConstraints: zoneSpread(versionSelector(app, version.name)),
+        ...gpuPlacement(gpu),
       },
     },
   };
