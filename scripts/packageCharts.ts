@@ -1,13 +1,15 @@
-// `npm run charts -- [--out DIR] [--pull]`: one directory of packaged charts for offline installs (the
-// e2e run, air-gapped mirrors): the charts of $AI_MESH_CHARTS (linked), plus every pinned chart whose
-// source sits in a Go module (`helm package` of `go mod download`; needs go) — or, with --pull, every
-// pinned chart from its public repository (`helm pull`; needs the network). Needs helm.
+// `npm run charts -- [--out DIR] [--pull]`: one directory of packaged charts and CRD bundles for offline
+// installs (the e2e run, air-gapped mirrors): the charts of $AI_MESH_CHARTS (linked), plus every pinned
+// chart and CRD bundle whose source sits in a Go module (`helm package`, or the CRD files joined, from
+// `go mod download`; needs go) — or, with --pull, all of them from where they are published (`helm
+// pull`, the release assets; needs the network). Needs helm.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CRD_MANIFESTS, type ManifestRef } from "../components/charts/manifests";
 import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } from "../components/charts/pins";
-import { DEFAULT_ISTIO_VERSION } from "../components/config/schema";
+import { DEFAULT_ISTIO_VERSION } from "../components/config/istioSchema";
 import { argument, hasFlag } from "../cli/args";
 import { ROOT } from "../cli/project";
 
@@ -18,7 +20,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 }
 
 /** The module's directory in the module cache (downloaded through the Go module proxy if need be). */
-function moduleDir(module: NonNullable<ChartRef["goModule"]>): string {
+function moduleDir(module: { path: string; version: string }): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-gomod-"));
   try {
     const info = JSON.parse(
@@ -41,7 +43,8 @@ function packageFromModule(ref: ChartRef): void {
   const source = path.join(moduleDir(module), module.dir);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-helm-package-"));
   try {
-    run("helm", ["package", source, "--destination", staging], staging);
+    const stamp = module.stampVersion ? ["--version", ref.version, "--app-version", ref.version] : [];
+    run("helm", ["package", source, "--destination", staging, ...stamp], staging);
     const [built] = fs.readdirSync(staging);
     // The module's chart must be the pinned release, not whatever its Chart.yaml says today.
     if (built !== path.basename(target)) {
@@ -56,6 +59,26 @@ function packageFromModule(ref: ChartRef): void {
   }
 }
 
+/** A CRD bundle: the module's CRD files joined as one multi-document YAML, as the release asset is. */
+function manifestFromModule(ref: ManifestRef): void {
+  const target = path.join(out, ref.file);
+  if (fs.existsSync(target)) return console.log(`  ${ref.file}: already written`);
+  const dir = moduleDir(ref.goModule);
+  const documents = ref.goModule.files.map((file) => fs.readFileSync(path.join(dir, file), "utf8").trim());
+  fs.writeFileSync(target, `${documents.map((d) => (d.startsWith("---") ? d : `---\n${d}`)).join("\n")}\n`);
+  console.log(`  ${ref.file}: ${ref.goModule.files.length} files of ${ref.goModule.path}@${ref.goModule.version}`);
+}
+
+/** The release asset of a CRD bundle (needs the network). */
+async function downloadManifest(ref: ManifestRef): Promise<void> {
+  const target = path.join(out, ref.file);
+  if (fs.existsSync(target)) return;
+  const response = await fetch(ref.url);
+  if (!response.ok) throw new Error(`${ref.url}: HTTP ${response.status}`);
+  fs.writeFileSync(target, await response.text());
+  console.log(`  ${ref.file}: downloaded from ${ref.url}`);
+}
+
 /** `helm pull` of the pinned version from its upstream repository (OCI or an index). */
 function pull(ref: ChartRef): void {
   const target = packagedChartFile(out, ref);
@@ -67,7 +90,7 @@ function pull(ref: ChartRef): void {
   console.log(`  ${path.basename(target)}: pulled from ${ref.repo}`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const shared = process.env.AI_MESH_CHARTS;
   if (shared && path.resolve(shared) !== out) {
@@ -82,9 +105,17 @@ function main(): void {
     ...Object.values(CHARTS),
   ];
   // Online, every chart comes from where it is published; offline, Go modules are the source.
-  if (hasFlag("pull")) for (const ref of pinned) pull(ref);
-  else for (const ref of pinned) if (ref.goModule) packageFromModule(ref);
+  if (hasFlag("pull")) {
+    for (const ref of pinned) pull(ref);
+    for (const ref of Object.values(CRD_MANIFESTS)) await downloadManifest(ref);
+  } else {
+    for (const ref of pinned) if (ref.goModule) packageFromModule(ref);
+    for (const ref of Object.values(CRD_MANIFESTS)) manifestFromModule(ref);
+  }
   console.log(`charts in ${path.relative(ROOT, out) || out}: export AI_MESH_CHARTS=${out}`);
 }
 
-main();
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CRD_MANIFESTS } from "../components/charts/manifests";
 import { CHARTS, ISTIO_REPO, chartArgs, istioChart, requiredCharts } from "../components/charts/pins";
 import { parseConfig } from "../components/config";
 import { chartNeeds } from "../components/preflight";
@@ -69,7 +70,7 @@ describe("charts config errors", () => {
   it("rejects a mirror for a repository the stack never installs from", () => {
     expect(problems({ repositories: { "https://charts.bitnami.com/bitnami": "https://mirror.corp.example" } })).toEqual(
       [
-        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin, https://kubernetes-sigs.github.io/metrics-server/, oci://public.ecr.aws/karpenter`,
+        `charts.repositories["https://charts.bitnami.com/bitnami"]: is not a repository this stack installs from; known: ${ISTIO_REPO}, https://prometheus-community.github.io/helm-charts, https://jaegertracing.github.io/helm-charts, https://kiali.org/helm-charts, https://nvidia.github.io/dcgm-exporter/helm-charts, https://nvidia.github.io/k8s-device-plugin, https://kubernetes-sigs.github.io/metrics-server/, oci://registry.k8s.io/gateway-api-inference-extension/charts, https://kedacore.github.io/charts, oci://public.ecr.aws/karpenter`,
       ],
     );
   });
@@ -90,7 +91,16 @@ describe("charts config errors", () => {
     fs.writeFileSync(path.join(dir, "base-1.30.3.tgz"), "");
     fs.writeFileSync(path.join(dir, "jaeger-4.1.0.tgz"), "");
     expect(problems({ directory: dir })).toEqual([
-      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz, metrics-server-3.12.2.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
+      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz, metrics-server-3.12.2.tgz, inferencepool-v1.2.0.tgz, body-based-routing-v1.2.0.tgz, keda-2.20.2.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
+    ]);
+  });
+
+  it("names the CRD bundles the directory lacks, with where to get them", () => {
+    const manifests = Object.values(CRD_MANIFESTS);
+    fs.writeFileSync(path.join(dir, manifests[0].file), "");
+    const config = parseConfig(devRawWith((r) => (r.charts = { directory: dir })));
+    expect(chartSourceProblems(config.charts, [], manifests).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      `charts.directory: "${dir}" lacks the CRD bundles gateway-api-inference-extension-v1.2.0-manifests.yaml (npm run charts writes them; or download https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.2.0/manifests.yaml)`,
     ]);
   });
 });
@@ -106,8 +116,11 @@ describe("charts from a directory, through the program", () => {
       devicePlugin: true,
       karpenter: true,
       metricsServer: true,
+      llm: true,
+      keda: true,
     }))
       fs.writeFileSync(path.join(dir, `${ref.chart}-${ref.version}.tgz`), "");
+    for (const ref of Object.values(CRD_MANIFESTS)) fs.writeFileSync(path.join(dir, ref.file), "");
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -116,16 +129,29 @@ describe("charts from a directory, through the program", () => {
     const releases = ofType(run.resources, RELEASE);
     expect(releases.map((r) => path.relative(dir, String(r.inputs.chart))).sort()).toEqual([
       "base-1.30.3.tgz",
+      "body-based-routing-v1.2.0.tgz",
       "dcgm-exporter-4.8.2.tgz",
+      // The ingress gateway and the LLM gateway; a pool per model version.
       "gateway-1.30.3.tgz",
+      "gateway-1.30.3.tgz",
+      "inferencepool-v1.2.0.tgz",
+      "inferencepool-v1.2.0.tgz",
       "istiod-1.30.3.tgz",
       "jaeger-4.1.0.tgz",
       "karpenter-1.8.5.tgz",
+      "keda-2.20.2.tgz",
       "kiali-server-2.29.0.tgz",
       "kube-prometheus-stack-83.6.0.tgz",
       "metrics-server-3.12.2.tgz",
       "nvidia-device-plugin-0.19.0.tgz",
     ]);
+    // The CRD bundles come from the same directory.
+    const crds = run.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile");
+    expect(crds.map((r) => r.inputs.file).sort()).toEqual(
+      Object.values(CRD_MANIFESTS)
+        .map((ref) => path.join(dir, ref.file))
+        .sort(),
+    );
     for (const release of releases) {
       expect(release.inputs.version).toBeUndefined();
       expect(release.inputs.repositoryOpts).toBeUndefined();
@@ -162,12 +188,17 @@ describe("requiredCharts lists exactly the releases the program installs", () =>
         },
       },
     ],
-    ["dev without observability", { config: { "ai-mesh:observability": { enabled: false } } }],
+    [
+      "dev without observability (and so without its llm service)",
+      { config: { "ai-mesh:observability": { enabled: false }, "ai-mesh:services": { chat: undefined } } },
+    ],
+    ["dev with the cluster's own KEDA", { config: { "ai-mesh:llm": { keda: "present" } } }],
   ];
   it.each(cases)("%s", async (_, options) => {
     const repository = "https://charts.corp.example";
     const run = await deploy({ ...options, config: { ...options.config, "ai-mesh:charts": { repository } } });
-    const installed = ofType(run.resources, RELEASE).map((r) => `${r.inputs.chart}@${r.inputs.version}`);
+    // A chart may be installed more than once (two gateways, a pool per model version).
+    const installed = [...new Set(ofType(run.resources, RELEASE).map((r) => `${r.inputs.chart}@${r.inputs.version}`))];
     const config = parseConfig(stackRaw(options.stack ?? "dev", options.config));
     const required = requiredCharts(chartNeeds(config)).map((ref) => `${ref.chart}@${ref.version}`);
     expect(installed.sort()).toEqual(required.sort());

@@ -351,7 +351,7 @@ describe("eks mode with a managed GPU group (gpuNodes.provisioner: managed)", ()
     expect(group("gpu").inputs).toMatchObject({
       amiType: "AL2023_x86_64_NVIDIA",
       instanceTypes: ["g5.xlarge"],
-      scalingConfig: { minSize: 1, desiredSize: 3, maxSize: 3 },
+      scalingConfig: { minSize: 1, desiredSize: 5, maxSize: 5 },
       labels: { "ai-mesh/node-role": "gpu", "nvidia.com/gpu.present": "true" },
       taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
     });

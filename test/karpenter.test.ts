@@ -212,7 +212,7 @@ describe("Karpenter (dev stack)", () => {
           expireAfter: "720h",
         },
       },
-      limits: { "nvidia.com/gpu": "6" },
+      limits: { "nvidia.com/gpu": "10" },
       disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", consolidateAfter: "5m" },
     });
     expect(dependsOn(pool, named(NODE_CLASS, "karpenter-gpu-nodeclass"))).toBe(true);

@@ -38,6 +38,14 @@ describe("ServiceMesh (dev stack)", () => {
 
   it("configures istiod: autoscaling, access logs, outbound policy and the OTLP tracing provider", () => {
     expect(release("istiod").inputs.values).toEqual({
+      // The stack serves an LLM: the inference extension on, pickers and router left uninjected.
+      env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" },
+      sidecarInjectorWebhook: {
+        neverInjectSelector: [
+          { matchExpressions: [{ key: "inferencepool", operator: "Exists" }] },
+          { matchLabels: { app: "body-based-router" } },
+        ],
+      },
       revision: "",
       autoscaleEnabled: true,
       autoscaleMin: 1,

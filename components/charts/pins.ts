@@ -14,7 +14,16 @@ export interface ChartRef {
    * The chart's source in a Go module, identical to the published package: `npm run charts`
    * packages it from the Go module proxy for offline use (the e2e run, air-gapped mirrors).
    */
-  goModule?: { path: string; version: string; dir: string };
+  goModule?: {
+    path: string;
+    version: string;
+    dir: string;
+    /**
+     * Stamp the pinned version into the package (`helm package --version --app-version`): the
+     * module holds the chart with a placeholder version that its release pipeline stamps the same way.
+     */
+    stampVersion?: boolean;
+  };
 }
 
 export const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -71,6 +80,41 @@ export const CHARTS = {
     // The chart as released sits unchanged in the v0.8.0 module (its Chart.yaml says 3.12.2).
     goModule: { path: "sigs.k8s.io/metrics-server", version: "v0.8.0", dir: "charts/metrics-server" },
   },
+  inferencePool: {
+    chart: "inferencepool",
+    version: "v1.2.0",
+    repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
+    checked:
+      "gateway-api-inference-extension v1.2.0 site-src/_includes/epp.md (helm install … oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool)",
+    // Chart.yaml says 0.0.0; releases stamp the tag, and values.yaml already pins epp:v1.2.0.
+    goModule: {
+      path: "sigs.k8s.io/gateway-api-inference-extension",
+      version: "v1.2.0",
+      dir: "config/charts/inferencepool",
+      stampVersion: true,
+    },
+  },
+  bodyBasedRouting: {
+    chart: "body-based-routing",
+    version: "v1.2.0",
+    repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
+    checked:
+      "gateway-api-inference-extension v1.2.0 site-src/guides/serve-multiple-genai-models.md (helm install … charts/body-based-routing)",
+    goModule: {
+      path: "sigs.k8s.io/gateway-api-inference-extension",
+      version: "v1.2.0",
+      dir: "config/charts/body-based-routing",
+      stampVersion: true,
+    },
+  },
+  keda: {
+    chart: "keda",
+    version: "2.20.2",
+    repo: "https://kedacore.github.io/charts",
+    checked: "github.com/kedacore/charts/releases/tag/v2.20.2 (Chart: v2.20.2 | App: v2.20.2)",
+    // The repository has no go.mod: the proxy serves its tags as +incompatible versions.
+    goModule: { path: "github.com/kedacore/charts", version: "v2.20.2+incompatible", dir: "keda" },
+  },
   karpenter: {
     chart: "karpenter",
     version: "1.8.5",
@@ -115,6 +159,10 @@ export interface ChartNeeds {
   karpenter: boolean;
   /** metrics-server: cluster.metricsServer install. */
   metricsServer: boolean;
+  /** The inference extension's charts: an llm service exists. */
+  llm: boolean;
+  /** KEDA: an llm service exists and llm.keda is install. */
+  keda: boolean;
 }
 
 /** The charts a stack installs, so a chart source can be checked before anything is registered. */
@@ -126,5 +174,7 @@ export function requiredCharts(needs: ChartNeeds): ChartRef[] {
     ...(needs.devicePlugin ? [CHARTS.nvidiaDevicePlugin] : []),
     ...(needs.karpenter ? [CHARTS.karpenter] : []),
     ...(needs.metricsServer ? [CHARTS.metricsServer] : []),
+    ...(needs.llm ? [CHARTS.inferencePool, CHARTS.bodyBasedRouting] : []),
+    ...(needs.keda ? [CHARTS.keda] : []),
   ];
 }

@@ -3,6 +3,7 @@
 // platform's own pods go, and what the stack outputs about it.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import type { ModelAccess } from "./modelAccess";
 
 /**
  * Both kinds register as this component type: a resource's URN contains its parents' types, so one
@@ -23,4 +24,6 @@ export interface ClusterLayer {
   storageClass?: string;
   /** Stack outputs about the cluster (region, kubeconfig, node groups ...). */
   outputs: Record<string, unknown>;
+  /** Per llm service key, what must exist before its model servers start (S3 read access). */
+  modelAccess: ModelAccess;
 }

@@ -20,6 +20,9 @@ export interface EksClusterArgs {
   subnetIds: pulumi.Input<string>[];
 }
 
+/** The VPC CNI's add-on configuration: its network policy agent on. */
+export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
+
 export class EksCluster extends pulumi.ComponentResource {
   readonly mode = "eks";
   /** The one Kubernetes provider every Kubernetes resource uses. */
@@ -119,7 +122,14 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const target = { clusterName: eksCluster.name, kubernetesVersion: config.kubernetesVersion };
     this.networkingAddons = [
-      managedAddon(`${name}-vpc-cni`, "vpc-cni", target, { parent: this }),
+      // Enforce NetworkPolicies (the LLM layer fences its endpoint pickers and router with them).
+      managedAddon(
+        `${name}-vpc-cni`,
+        "vpc-cni",
+        target,
+        { parent: this },
+        { configurationValues: VPC_CNI_CONFIGURATION },
+      ),
       managedAddon(`${name}-kube-proxy`, "kube-proxy", target, { parent: this }),
     ];
 

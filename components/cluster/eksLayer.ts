@@ -6,6 +6,7 @@ import type { ClusterLayer } from "./cluster";
 import { EksCluster } from "./eksCluster";
 import { NODE_ROLE_LABEL } from "./gpu";
 import { Karpenter } from "./karpenter";
+import { modelAccess } from "./modelAccess";
 import { Network } from "./network";
 import { NodeGroups } from "./nodeGroups";
 import { usesKarpenter, type AppConfig, type EksClusterConfig } from "../config";
@@ -74,6 +75,12 @@ export function eksLayer(config: AppConfig & { cluster: EksClusterConfig }): Clu
         { providers: [awsProvider, cluster.provider] },
       )
     : undefined;
+  // Model servers that load weights from S3 read them with a role of their own.
+  const access = modelAccess(
+    "model-access",
+    { clusterName: cluster.clusterName, partition: cluster.partition, services: config.services },
+    { parent: cluster, provider: awsProvider, dependsOn: addons.addons },
+  );
   return {
     mode: "eks",
     provider: cluster.provider,
@@ -81,6 +88,7 @@ export function eksLayer(config: AppConfig & { cluster: EksClusterConfig }): Clu
     ready: [nodeGroups.system, ...addons.addons, addons.storageClass, ...(karpenter?.nodePools ?? [])],
     systemNodeSelector: { [NODE_ROLE_LABEL]: "system" },
     storageClass: DEFAULT_STORAGE_CLASS,
+    modelAccess: access,
     outputs: {
       region: config.region,
       oidcIssuer: cluster.oidcIssuer,

@@ -13,6 +13,8 @@ export function existingLayer(config: AppConfig & { cluster: ExistingClusterConf
     clusterName: cluster.clusterName,
     ready: [],
     storageClass: config.cluster.storageClass,
+    // S3 model sources need EKS Pod Identity (config rules refuse them here).
+    modelAccess: {},
     outputs: {
       gpuScheduling: config.gpu
         ? "enabled"

@@ -21,6 +21,11 @@ export interface ServiceMeshArgs {
   tracingNamespace?: string;
   /** What must exist before anything can be scheduled (node groups, add-ons). */
   dependsOn: pulumi.Resource[];
+  /**
+   * Serving LLMs: istiod runs with the Inference Extension on, after the CRDs it watches exist (see
+   * inferenceIstiodValues); absent otherwise.
+   */
+  inference?: { crds: pulumi.Resource[] };
 }
 
 export class ServiceMesh extends pulumi.ComponentResource {
@@ -62,12 +67,12 @@ export class ServiceMesh extends pulumi.ComponentResource {
         name: istio.revision ? `istiod-${istio.revision}` : "istiod",
         ...chart("istiod"),
         namespace: ISTIO_SYSTEM_NAMESPACE,
-        values: istiodValues(istio, args.tracingNamespace),
+        values: istiodValues(istio, args.tracingNamespace, args.inference !== undefined),
         // Await every object of the chart (webhook included) before anything is injected.
         skipAwait: false,
         timeout: 600,
       },
-      { parent: this, dependsOn: [base] },
+      { parent: this, dependsOn: [base, ...(args.inference?.crds ?? [])] },
     );
 
     const ingressNamespace = new k8s.core.v1.Namespace(

@@ -1,5 +1,6 @@
 // Typed Helm values for the Istio charts. Pure: config in, values out.
 import type { IstioConfig } from "../config";
+import { BBR_NAME, PICKER_POD_LABEL } from "../inference/values";
 import type { CpuMemory } from "../core/quantity";
 import { INGRESS_GATEWAY_SELECTOR } from "../core/names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
@@ -25,6 +26,9 @@ export interface IstiodValues {
     defaultConfig: { holdApplicationUntilProxyStarts: boolean };
     extensionProviders: { name: string; opentelemetry: { service: string; port: number } }[];
   };
+  /** Environment of the pilot container (feature flags). */
+  env?: Record<string, string>;
+  sidecarInjectorWebhook?: { neverInjectSelector: Record<string, unknown>[] };
 }
 
 export interface GatewayValues {
@@ -39,9 +43,28 @@ export interface GatewayValues {
   resources: { requests: CpuMemory; limits: CpuMemory };
 }
 
-/** istiod values; `tracingNamespace` is where the OTLP collector runs, if there is one. */
-export function istiodValues(istio: IstioConfig, tracingNamespace?: string): IstiodValues {
+/**
+ * Serving LLMs: istiod turns HTTPRoutes to InferencePools into ext_proc calls to their endpoint
+ * pickers. The pickers and the body-based router serve TLS of their own, which the gateway reaches
+ * through the charts' DestinationRules (TLS SIMPLE); a sidecar in front would demand mTLS instead,
+ * so the injector leaves their pods alone.
+ */
+export function inferenceIstiodValues(): Pick<IstiodValues, "env" | "sidecarInjectorWebhook"> {
   return {
+    env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" },
+    sidecarInjectorWebhook: {
+      neverInjectSelector: [
+        { matchExpressions: [{ key: PICKER_POD_LABEL, operator: "Exists" }] },
+        { matchLabels: { app: BBR_NAME } },
+      ],
+    },
+  };
+}
+
+/** istiod values; `tracingNamespace` is where the OTLP collector runs, if there is one. */
+export function istiodValues(istio: IstioConfig, tracingNamespace?: string, inference = false): IstiodValues {
+  return {
+    ...(inference ? inferenceIstiodValues() : {}),
     revision: istio.revision ?? "",
     autoscaleEnabled: true,
     autoscaleMin: istio.istiod.minReplicas,
@@ -86,11 +109,15 @@ export function gatewayServiceAnnotations(ingress: IstioConfig["ingress"]): Reco
   };
 }
 
-export function gatewayValues(istio: IstioConfig): GatewayValues {
-  const ingress = istio.ingress;
+/** Values of one gateway deployment of the istio gateway chart: the ingress gateway, or the LLM gateway. */
+export function gatewayValues(
+  istio: IstioConfig,
+  ingress: IstioConfig["ingress"] = istio.ingress,
+  labels: Record<string, string> = INGRESS_GATEWAY_SELECTOR,
+): GatewayValues {
   return {
     revision: istio.revision ?? "",
-    labels: { ...INGRESS_GATEWAY_SELECTOR },
+    labels: { ...labels },
     service: {
       type: ingress.serviceType,
       annotations: ingress.serviceType === "LoadBalancer" ? gatewayServiceAnnotations(ingress) : {},
