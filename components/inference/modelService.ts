@@ -1,0 +1,161 @@
+// ModelService: one llm service. Per version: the model servers (Deployment), their InferencePool and
+// endpoint picker (the pinned inferencepool chart), and a KEDA ScaledObject on the queue. For the
+// service: the HTTPRoute that splits the model's requests between the versions by weight, an ALLOW
+// policy for the LLM gateway alone, a PDB, the pickers' NetworkPolicy and the download egress.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ModelFit } from "../capacity/gpuMemory";
+import { CHARTS, chartArgs } from "../charts/pins";
+import type { ChartsConfig, LlmServiceConfig } from "../config";
+import { s3Bucket } from "../config/llmSchema";
+import { serviceLabels } from "../core/names";
+import { allowCallers } from "../platform/allowCallers";
+import { egressEntry } from "../platform/egress";
+import { configuredWeights, type Weights } from "../core/weights";
+import { inferencePoolValues } from "./chartValues";
+import { pickerPolicySpec } from "./fences";
+import { modelServerSpec, versionModel } from "./modelServer";
+import { GATEWAY_API_GROUP, modelRouteSpec, pickerName, poolName, type GatewayRef } from "./routing";
+import { scaledObjectSpec } from "./scaling";
+
+export interface ModelServiceArgs {
+  namespace: string;
+  config: LlmServiceConfig;
+  /** Whether GPUs are schedulable in the cluster. */
+  gpu: boolean;
+  /** The model's fit on the cluster's GPUs (EKS), for node affinity and the cache size. */
+  fit?: ModelFit;
+  gateway: { ref: GatewayRef; principal: string };
+  /** Where KEDA reads the queue from, and where Prometheus scrapes the pickers from. */
+  prometheusUrl: string;
+  monitoringNamespace: string;
+  pickerReplicas: number;
+  charts: ChartsConfig;
+  /** For S3 sources: the bucket host names the sync reaches. */
+  region?: string;
+  /** Namespace, istiod, CRDs and Pod Identity: what the model servers and pools need first. */
+  dependsOn: pulumi.Resource[];
+  /** KEDA (its CRDs and webhook), before any ScaledObject. */
+  autoscaler: pulumi.Resource[];
+  /** The Gateway (and its router), before the route that attaches to it. */
+  gatewayReady: pulumi.Resource[];
+}
+
+/** The hosts a version's download reaches beside the service's own egress list (S3, by region). */
+export function downloadHosts(service: LlmServiceConfig, region: string | undefined): string[] {
+  const buckets = service.versions.map((v) => s3Bucket(versionModel(service, v).source)).filter((b) => b);
+  if (buckets.length === 0 || !region) return [];
+  return [...new Set(buckets.map((b) => `${b}.s3.${region}.amazonaws.com`)), `s3.${region}.amazonaws.com`];
+}
+
+export class ModelService extends pulumi.ComponentResource {
+  readonly weights: Weights;
+  readonly route: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: ModelServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ai-mesh:index:ModelService", name, {}, opts);
+    const { config, namespace } = args;
+    const app = config.app;
+    const labels = serviceLabels(app);
+    const meta = (objectName: string, objectLabels = labels) => ({ name: objectName, namespace, labels: objectLabels });
+    const child = { parent: this, dependsOn: args.dependsOn };
+    this.weights = configuredWeights(config);
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: meta(app), automountServiceAccountToken: false },
+      child,
+    );
+    const pools = config.versions.map((version) => {
+      const deploymentName = `${app}-${version.name}`;
+      const versionLabels = serviceLabels(app, version.name);
+      const deployment = new k8s.apps.v1.Deployment(
+        `${name}-${version.name}`,
+        {
+          metadata: meta(deploymentName, versionLabels),
+          spec: modelServerSpec({
+            app,
+            service: config,
+            version,
+            gpu: args.gpu,
+            instanceTypes: args.fit?.instanceTypes,
+            cacheGiB: args.fit?.cacheGiB ?? 20,
+          }),
+        },
+        { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
+      );
+      new k8s.apiextensions.CustomResource(
+        `${name}-${version.name}-scaler`,
+        {
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "ScaledObject",
+          metadata: meta(deploymentName, versionLabels),
+          spec: scaledObjectSpec({
+            service: config,
+            version,
+            namespace,
+            deployment: deploymentName,
+            prometheusUrl: args.prometheusUrl,
+          }),
+        },
+        { parent: this, dependsOn: [deployment, ...args.autoscaler] },
+      );
+      const pool = poolName(app, version.name);
+      return new k8s.helm.v3.Release(
+        `${name}-${version.name}-pool`,
+        {
+          name: pool,
+          ...chartArgs(CHARTS.inferencePool, args.charts),
+          namespace,
+          values: inferencePoolValues({
+            app,
+            version: version.name,
+            pool,
+            port: config.port,
+            pickerReplicas: args.pickerReplicas,
+          }),
+          skipAwait: false,
+          timeout: 600,
+        },
+        child,
+      );
+    });
+
+    // Pools before the route that names them, or the gateway answers 500 meanwhile.
+    this.route = new k8s.apiextensions.CustomResource(
+      `${name}-route`,
+      {
+        apiVersion: `${GATEWAY_API_GROUP}/v1`,
+        kind: "HTTPRoute",
+        metadata: meta(app),
+        spec: modelRouteSpec(config, this.weights, args.gateway.ref),
+      },
+      { parent: this, dependsOn: [...pools, ...args.gatewayReady] },
+    );
+
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: meta(app), spec: { maxUnavailable: 1, selector: { matchLabels: { app } } } },
+      child,
+    );
+    // The gateway sends the requests (to the pod its picker chose); nothing else calls a model server.
+    // The pickers read the servers' metrics on the sidecar agent's port, which is outside mTLS.
+    const gateway = { principal: args.gateway.principal, methods: ["POST"], paths: ["/v1/*"] };
+    allowCallers(`${name}-allow`, meta(`${app}-allow-callers`), app, config.port, [gateway], child);
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-picker-callers`,
+      {
+        metadata: meta(`${app}-picker-callers`),
+        spec: pickerPolicySpec({
+          pickers: config.versions.map((v) => pickerName(poolName(app, v.name))),
+          gatewayNamespace: args.gateway.ref.namespace,
+          monitoringNamespace: args.monitoringNamespace,
+        }),
+      },
+      child,
+    );
+    const egress = [...new Set([...config.egress, ...downloadHosts(config, args.region)])];
+    if (egress.length > 0) egressEntry(`${name}-egress`, meta(`${app}-egress`), egress, child);
+    this.registerOutputs({ weights: this.weights });
+  }
+}

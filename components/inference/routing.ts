@@ -1,0 +1,75 @@
+// How a request finds its model: the Gateway LLM traffic enters by, one HTTPRoute per model that
+// matches the model name (copied from the body into a header by body-based routing) and splits it
+// between the versions' InferencePools by the typed canary weights. Pure: config in, specs out.
+import type { LlmServiceConfig } from "../config";
+import { namespaceSelector } from "../core/names";
+import type { Weights } from "../core/weights";
+import { LLM_GATEWAY_RELEASE, MODEL_NAME_HEADER } from "./values";
+
+export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
+export const INFERENCE_GROUP = "inference.networking.k8s.io";
+
+/** One InferencePool (and its picker's Helm release) per version: "<app>-<version>". */
+export function poolName(app: string, version: string): string {
+  return `${app}-${version}`;
+}
+
+/** What the inferencepool chart names a pool's endpoint picker (Deployment, Service, ServiceAccount). */
+export function pickerName(pool: string): string {
+  return `${pool}-epp`;
+}
+
+export interface GatewayRef {
+  name: string;
+  namespace: string;
+}
+
+/** The OpenAI-compatible API: completions, chat completions (and whatever else vLLM serves under /v1). */
+const API_PREFIX = "/v1/";
+
+/**
+ * A Gateway on the LLM gateway deployment Istio already runs (linked by the Service's host name,
+ * Istio's "manual deployment"), taking routes only from the services namespace. One listener per
+ * host; "*" means any host.
+ */
+export function llmGatewaySpec(args: { hosts: string[]; gatewayNamespace: string; routesNamespace: string }) {
+  return {
+    gatewayClassName: "istio",
+    addresses: [{ type: "Hostname", value: `${LLM_GATEWAY_RELEASE}.${args.gatewayNamespace}.svc.cluster.local` }],
+    listeners: args.hosts.map((host, i) => ({
+      name: args.hosts.length === 1 ? "http" : `http-${i}`,
+      port: 80,
+      protocol: "HTTP",
+      ...(host === "*" ? {} : { hostname: host }),
+      allowedRoutes: { namespaces: { from: "Selector", selector: namespaceSelector(args.routesNamespace) } },
+    })),
+  };
+}
+
+/**
+ * Requests whose body names this model, split between its versions' pools by weight (a version at 0
+ * stays listed, so promoting it changes this object alone). Each pool's picker then chooses the
+ * model server by its queue and KV cache.
+ */
+export function modelRouteSpec(service: LlmServiceConfig, weights: Weights, gateway: GatewayRef) {
+  return {
+    parentRefs: [{ group: GATEWAY_API_GROUP, kind: "Gateway", name: gateway.name, namespace: gateway.namespace }],
+    rules: [
+      {
+        matches: [
+          {
+            path: { type: "PathPrefix", value: API_PREFIX },
+            headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value: service.model.name }],
+          },
+        ],
+        backendRefs: service.versions.map((v) => ({
+          group: INFERENCE_GROUP,
+          kind: "InferencePool",
+          name: poolName(service.app, v.name),
+          weight: weights[v.name],
+        })),
+        timeouts: { request: service.timeout },
+      },
+    ],
+  };
+}
