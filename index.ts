@@ -8,7 +8,11 @@ import { loadConfig } from "./components/config";
 import { ServiceMesh } from "./components/mesh/mesh";
 import { Observability } from "./components/observability/observability";
 import { AiPlatform } from "./components/platform/aiPlatform";
-import { preflight } from "./components/preflight";
+import { InferenceCrds } from "./components/inference/crds";
+import { InferenceGateway } from "./components/inference/inferenceGateway";
+import { Keda } from "./components/inference/keda";
+import { prometheusUrl } from "./components/observability/values";
+import { hasLlm, preflight } from "./components/preflight";
 
 /** The stack program; the Automation API runs it inline (`test/e2e/run.ts`, `npm run canary`), the CLI through this module. */
 export = async () => {
@@ -22,6 +26,15 @@ export = async () => {
   let randomProvider: random.Provider | undefined;
   const randomProviderOnce = () => (randomProvider ??= new random.Provider("random"));
 
+  // Serving LLMs: the Gateway API and Inference Extension CRDs come first (istiod watches them).
+  const llm = hasLlm(config);
+  const crds = llm
+    ? new InferenceCrds(
+        "inference-crds",
+        { mode: config.llm.crds, charts: config.charts, dependsOn: layer.ready },
+        k8sOpts,
+      )
+    : undefined;
   const mesh = new ServiceMesh(
     "mesh",
     {
@@ -31,6 +44,7 @@ export = async () => {
       // Spans go to the tracing backend only when observability installs one.
       tracingNamespace: config.observability.enabled ? config.observability.namespace : undefined,
       dependsOn: layer.ready,
+      inference: crds ? { crds: crds.ready } : undefined,
     },
     k8sOpts,
   );
@@ -67,6 +81,29 @@ export = async () => {
         k8sOpts,
       )
     : undefined;
+  // KEDA registers an APIService too: created after istiod, like metrics-server (see above).
+  const keda =
+    llm && config.llm.keda === "install"
+      ? new Keda(
+          "keda",
+          { charts: config.charts, nodeSelector: layer.systemNodeSelector, dependsOn: [...layer.ready, mesh.istiod] },
+          k8sOpts,
+        )
+      : undefined;
+  const inferenceGateway = crds
+    ? new InferenceGateway(
+        "inference-gateway",
+        {
+          llm: config.llm,
+          istio: config.istio,
+          charts: config.charts,
+          mesh,
+          crds: crds.ready,
+          routesNamespace: config.services.namespace,
+        },
+        k8sOpts,
+      )
+    : undefined;
   const platform = new AiPlatform(
     "platform",
     {
@@ -76,6 +113,22 @@ export = async () => {
       gpu: config.gpu,
       mesh,
       metricsApi: metricsServer ? [metricsServer.release] : [],
+      inference:
+        crds && inferenceGateway
+          ? {
+              gateway: { ref: inferenceGateway.gatewayRef, principal: inferenceGateway.principal },
+              gatewayReady: inferenceGateway.ready,
+              crds: crds.ready,
+              autoscaler: keda ? [keda.release] : [],
+              prometheusUrl: prometheusUrl(config.observability.namespace),
+              monitoringNamespace: config.observability.namespace,
+              pickerReplicas: config.llm.pickerReplicas,
+              charts: config.charts,
+              fits: checked.capacity.models,
+              modelAccess: layer.modelAccess,
+              region: config.region,
+            }
+          : undefined,
     },
     k8sOpts,
   );
@@ -87,6 +140,7 @@ export = async () => {
     meshRootNamespace: mesh.rootNamespace,
     ingressNamespace: mesh.ingressNamespace,
     webUrl: platform.webUrl,
+    ...(inferenceGateway ? { llmGatewayUrl: inferenceGateway.url } : {}),
     canaryWeights: platform.weights,
     capacity: capacityOutput(checked.capacity),
     ...(observability ? observability.outputs : {}),

@@ -1,7 +1,9 @@
 // Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out. Every rule is
 // proven to fire, and to stay quiet, by `promtool test rules` (test/alerts.promtool.test.ts).
-import type { ObservabilityConfig, ServicesConfig } from "../config";
+import { isLlm, type ObservabilityConfig, type ServicesConfig } from "../config";
+import { pickerName, poolName } from "../inference/routing";
 import { FIVE_XX, destinationMatchers, p99LatencyMs, requestsTotal } from "./istioMetrics";
+import { VLLM, modelMatchers, modelQuantile, waitingRequests } from "./llmMetrics";
 import { ISTIOD_JOB } from "./scrape";
 
 export interface AlertRule {
@@ -65,6 +67,59 @@ function canaryRules(services: ServicesConfig): AlertRule[] {
   });
 }
 
+const BY_MODEL = "namespace, app";
+
+/**
+ * The model is slow to answer (TTFT P99 over the bound), its queue grows faster than the autoscaler
+ * drains it (GPU ceiling reached, pods pending), or a pool's endpoint picker is down: with the
+ * picker gone the gateway fails that version's requests (the picker fails closed).
+ */
+function llmRules(config: ObservabilityConfig, services: ServicesConfig): AlertRule[] {
+  const llm = services.list.filter(isLlm);
+  if (llm.length === 0) return [];
+  const ns = services.namespace;
+  const matchers = modelMatchers({ namespace: ns });
+  const { ttftP99Ms, llmWaitingRequests } = config.alerts;
+  const waiting = waitingRequests(matchers, BY_MODEL);
+  return [
+    {
+      alert: "LlmTimeToFirstTokenHigh",
+      expr: `${modelQuantile(0.99, VLLM.timeToFirstToken, matchers, "5m", BY_MODEL)} > ${ttftP99Ms / 1000}`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "{{ $labels.app }} takes too long to start answering",
+        description: `P99 time to first token has been above ${ttftP99Ms} ms for 10 minutes: users wait before anything streams.`,
+      },
+    },
+    {
+      alert: "LlmQueueGrowing",
+      expr: `${waiting} > ${llmWaitingRequests}\nand on (${BY_MODEL})\nderiv(${waiting}[10m:1m]) > 0`,
+      for: "10m",
+      labels: { severity: "warning" },
+      annotations: {
+        summary: "{{ $labels.app }}'s queue keeps growing",
+        description: `More than ${llmWaitingRequests} requests wait for {{ $labels.app }} and the queue still grows after 10 minutes: the autoscaler cannot add replicas (GPU ceiling, pending pods).`,
+      },
+    },
+    ...llm.flatMap((service) =>
+      service.versions.map((v): AlertRule => {
+        const picker = pickerName(poolName(service.app, v.name));
+        return {
+          alert: "InferencePickerDown",
+          expr: `absent(up{namespace="${ns}",job="${picker}"} == 1)`,
+          for: "5m",
+          labels: { severity: "critical", service: service.app, version: v.name },
+          annotations: {
+            summary: `The endpoint picker of ${service.app} ${v.name} is down`,
+            description: `Prometheus has not seen ${picker} up for 5 minutes; the gateway fails ${service.app} ${v.name}'s share of requests while its picker is gone.`,
+          },
+        };
+      }),
+    ),
+  ];
+}
+
 export function alertGroups(config: ObservabilityConfig, services: ServicesConfig, gpu: boolean): RuleGroup[] {
   const ns = services.namespace;
   const { errorRatio, latencyP99Ms, gpuUtilizationPercent } = config.alerts;
@@ -123,6 +178,8 @@ export function alertGroups(config: ObservabilityConfig, services: ServicesConfi
       ],
     },
   ];
+  const llm = llmRules(config, services);
+  if (llm.length > 0) groups.push({ name: "llm", rules: llm });
   if (gpu) {
     groups.push({
       name: "gpu",

@@ -11,6 +11,14 @@ export const ENVOY_PORT_NAME_REGEX = ".*-envoy-prom";
 /** The agent's merged endpoint: Envoy's stats plus the app's own metrics (Istio metrics merging). */
 export const MERGED_METRICS_PORT = 15020;
 
+/** Model server pods carry this label: their series keep their pod's app and version labels. */
+export const MODEL_SERVER_LABEL = { "ai-mesh.io/workload": "model-server" } as const;
+/** Pod labels a model server's series keep (vLLM's own carry none), for per-version queries. */
+export const MODEL_SERVER_TARGET_LABELS = ["app", "version"] as const;
+const [[MARKER, MARKER_VALUE]] = Object.entries(MODEL_SERVER_LABEL);
+/** A pod label as Prometheus's pod discovery names it: every character outside [a-zA-Z0-9_] becomes "_". */
+const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, "_")}`;
+
 /**
  * Every pod with an Envoy, sidecar or gateway, in any namespace: gateway pods carry no
  * security.istio.io/tlsMode label, so the selector cannot rely on it. Pods opt out with the
@@ -35,6 +43,15 @@ export function envoyPodMonitorSpec() {
             regex: "(.+)",
             replacement: `$1:${MERGED_METRICS_PORT}`,
           },
+          // Model servers' series get their pod's app and version (vLLM labels them by model name
+          // only); other pods' stay as they are, so no app metric's own labels are shadowed.
+          ...MODEL_SERVER_TARGET_LABELS.map((label) => ({
+            action: "replace",
+            sourceLabels: [podLabelMeta(MARKER), podLabelMeta(label)],
+            regex: `${MARKER_VALUE};(.+)`,
+            targetLabel: label,
+            replacement: "$1",
+          })),
           { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
         ],
       },

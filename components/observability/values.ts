@@ -49,6 +49,11 @@ export function serviceUrl(name: string, namespace: string, port: number): strin
   return `http://${name}.${namespace}.svc.cluster.local:${port}`;
 }
 
+/** Prometheus inside the cluster (KEDA queries it; so does Kiali). */
+export function prometheusUrl(monitoringNamespace: string): string {
+  return serviceUrl(`${KPS_RELEASE}-prometheus`, monitoringNamespace, 9090);
+}
+
 function dashboards(gpu: boolean) {
   const folders = gpu ? (["istio", "gpu"] as const) : (["istio"] as const);
   return {
@@ -184,7 +189,7 @@ export function kialiValues(monitoringNamespace: string, grafanaAdminSecret: str
     deployment: { cluster_wide_access: true, resources: requests(OBSERVABILITY_REQUESTS.kiali) },
     external_services: {
       istio: { root_namespace: ISTIO_SYSTEM_NAMESPACE },
-      prometheus: { url: serviceUrl(`${KPS_RELEASE}-prometheus`, monitoringNamespace, 9090) },
+      prometheus: { url: prometheusUrl(monitoringNamespace) },
       grafana: {
         enabled: true,
         internal_url: serviceUrl(`${KPS_RELEASE}-grafana`, monitoringNamespace, 80),
