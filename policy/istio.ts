@@ -19,6 +19,9 @@ const SYSTEM_NAMESPACES = [
   "istio-system",
   "istio-ingress",
   "monitoring",
+  // Gateway namespaces take traffic from outside the mesh; KEDA is a cluster add-on like metrics-server.
+  "llm-gateway",
+  "keda",
 ];
 const exemptSchema = {
   properties: {

@@ -3,6 +3,7 @@
 import { eksPolicies } from "./eks";
 import { gpuPolicies } from "./gpu";
 import type { AiMeshPolicy } from "./helpers";
+import { inferencePolicies } from "./inference";
 import { istioPolicies } from "./istio";
 import { workloadPolicies } from "./workloads";
 
@@ -17,4 +18,10 @@ export type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 
-export const policies: AiMeshPolicy[] = [...eksPolicies, ...gpuPolicies, ...istioPolicies, ...workloadPolicies];
+export const policies: AiMeshPolicy[] = [
+  ...eksPolicies,
+  ...gpuPolicies,
+  ...istioPolicies,
+  ...inferencePolicies,
+  ...workloadPolicies,
+];
