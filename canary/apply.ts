@@ -1,6 +1,7 @@
 // Applies one set of weights the way a canary step must: written to the stack file, previewed to
-// prove that only VirtualServices change, then `up`. When an update fails or is cancelled part way,
-// the VirtualService is refreshed from the cluster and the stack file is made to say what it holds.
+// prove that only routes change (a service's VirtualService, a model's HTTPRoute), then `up`. When
+// an update fails or is cancelled part way, the route is refreshed from the cluster and the stack
+// file is made to say what it holds.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { changeCollector, describeChange, pendingChanges, type ResourceChange } from "../automation/changes";
 import { readWeights, writeWeights } from "../cli/stackFile";
@@ -9,18 +10,21 @@ import type { Weights } from "../components/core/weights";
 import { describeWeights } from "./steps";
 
 export const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
+/** An llm service's versions are InferencePools behind the weighted backends of its HTTPRoute. */
+export const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 
-/** A change a canary step may make: an update of a VirtualService. */
+/** A change a canary step may make: an update of a route. */
 export function isRoutingChange(change: ResourceChange): boolean {
-  return change.op === "update" && change.type === VIRTUAL_SERVICE;
+  return change.op === "update" && (change.type === VIRTUAL_SERVICE || change.type === HTTP_ROUTE);
 }
 
 export interface StepTarget {
   stack: Stack;
   /** Pulumi.<stack>.yaml. */
   file: string;
-  /** The service's config key, and its VirtualService's namespace and name. */
+  /** The service's config key, and its route's kind, namespace and name. */
   service: string;
+  route: typeof VIRTUAL_SERVICE | typeof HTTP_ROUTE;
   namespace: string;
   app: string;
 }
@@ -39,44 +43,61 @@ export interface ApplyOptions {
 interface StateResource {
   urn: string;
   type: string;
-  outputs?: { metadata?: { name?: string; namespace?: string }; spec?: { http?: { route?: Route[] }[] } };
+  outputs?: {
+    metadata?: { name?: string; namespace?: string };
+    spec?: { http?: { route?: Route[] }[]; rules?: { backendRefs?: Backend[] }[] };
+  };
 }
 interface Route {
   destination: { subset: string };
   weight?: number;
 }
+interface Backend {
+  name: string;
+  weight?: number;
+}
 
-/** The service's VirtualService in the stack's state. */
-async function virtualService(target: StepTarget): Promise<StateResource> {
+/** The service's route in the stack's state. */
+async function routeResource(target: StepTarget): Promise<StateResource> {
   const state = await target.stack.exportStack();
   const resources = (state.deployment.resources ?? []) as StateResource[];
   const found = resources.find(
     (r) =>
-      r.type === VIRTUAL_SERVICE &&
+      r.type === target.route &&
       r.outputs?.metadata?.name === target.app &&
       r.outputs?.metadata?.namespace === target.namespace,
   );
-  if (!found) throw new Error(`the stack holds no VirtualService ${target.namespace}/${target.app}`);
+  if (!found) throw new Error(`the stack holds no ${target.route.split(":")[2]} ${target.namespace}/${target.app}`);
   return found;
 }
 
-/** Version → weight as a VirtualService's first route has them (a version it omits gets 0). */
-export function routeWeights(resource: StateResource, versions: string[]): Weights {
-  const route = resource.outputs?.spec?.http?.[0]?.route ?? [];
-  return Object.fromEntries(
-    versions.map((v) => [v, route.find((r) => r.destination.subset === v)?.weight ?? 0] as const),
-  );
+/**
+ * Version → weight as a route has them (a version it omits gets 0): a VirtualService's first route
+ * by subset, an HTTPRoute's first rule by pool ("<app>-<version>").
+ */
+export function routeWeights(resource: StateResource, app: string, versions: string[]): Weights {
+  const weight = (version: string): number => {
+    if (resource.type === HTTP_ROUTE) {
+      const backends = resource.outputs?.spec?.rules?.[0]?.backendRefs ?? [];
+      // Gateway API: a backend without a weight has weight 1.
+      const backend = backends.find((b) => b.name === `${app}-${version}`);
+      return backend ? (backend.weight ?? 1) : 0;
+    }
+    const route = resource.outputs?.spec?.http?.[0]?.route ?? [];
+    return route.find((r) => r.destination.subset === version)?.weight ?? 0;
+  };
+  return Object.fromEntries(versions.map((v) => [v, weight(v)] as const));
 }
 
 /**
- * After an update that did not finish: refresh the VirtualService from the cluster (the update may
+ * After an update that did not finish: refresh the route from the cluster (the update may
  * or may not have reached it), then write what the state now holds into the stack file.
  */
 export async function reconcile(target: StepTarget, log: (line: string) => void): Promise<Weights> {
-  const before = await virtualService(target);
+  const before = await routeResource(target);
   await target.stack.refresh({ target: [before.urn] });
   const versions = Object.keys(readWeights(target.file, target.service));
-  const deployed = routeWeights(await virtualService(target), versions);
+  const deployed = routeWeights(await routeResource(target), target.app, versions);
   writeWeights(target.file, target.service, deployed);
   log(`  the cluster holds ${describeWeights(deployed)}; the stack file says so too`);
   return deployed;
@@ -84,7 +105,7 @@ export async function reconcile(target: StepTarget, log: (line: string) => void)
 
 /**
  * Writes the weights and applies them. Refuses, before `up`, a step whose preview changes anything
- * but VirtualServices (the stack file is restored). Throws Interrupted when cancelled.
+ * but routes (the stack file is restored). Throws Interrupted when cancelled.
  */
 export async function applyWeights(
   target: StepTarget,

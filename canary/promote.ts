@@ -1,6 +1,7 @@
 // `npm run canary`: promotes (or rolls back) a service version on a stack. The stack file stays the
 // single source of truth: each step writes the weights into Pulumi.<stack>.yaml, previews them and
-// applies them with the Automation API, which may change VirtualServices and nothing else.
+// applies them with the Automation API, which may change routes (VirtualServices, a model's HTTPRoute)
+// and nothing else.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,9 +9,9 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { describeChange, pendingChanges } from "../automation/changes";
 import { progressPrinter } from "../automation/progress";
 import { openStack } from "../automation/stack";
-import { PROJECT, type RootConfig } from "../components/config";
+import { PROJECT, isLlm, type RootConfig } from "../components/config";
 import { KPS_RELEASE } from "../components/observability/values";
-import { applyWeights, isRoutingChange, type StepTarget } from "./apply";
+import { HTTP_ROUTE, VIRTUAL_SERVICE, applyWeights, isRoutingChange, type StepTarget } from "./apply";
 import { Interrupted, runCanary, type CanaryResult } from "./driver";
 import { httpQuery, kubectlQuery, measure, type Query } from "./prometheus";
 import { versionQueries } from "./queries";
@@ -72,6 +73,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     stack,
     file,
     service: service.key,
+    route: isLlm(service) ? HTTP_ROUTE : VIRTUAL_SERVICE,
     namespace: config.services.namespace,
     app: service.app,
   };
@@ -107,7 +109,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const blocking = pending.filter((c) => !isRoutingChange(c));
   if (blocking.length > 0) {
     throw new Error(
-      `stack ${options.stack} has pending changes besides VirtualServices; run pulumi up first:\n` +
+      `stack ${options.stack} has pending changes besides routes; run pulumi up first:\n` +
         blocking.map((c) => `  ${describeChange(c)}`).join("\n"),
     );
   }

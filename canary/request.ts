@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, rawConfig, type CanaryConfig, type RootConfig, type ServiceConfig } from "../components/config";
-import { canarySchema } from "../components/config/serviceSchema";
+import { canarySchema } from "../components/config/serviceFields";
 import { readStackFile, readWeights } from "../cli/stackFile";
 import type { Weights } from "../components/core/weights";
 import { defaultFrom } from "./steps";

@@ -1,6 +1,6 @@
 // Validates Kubernetes objects against published schemas: kubernetes-models (core, apps, policy,
-// autoscaling, storage), @kubernetes-models/istio, @kubernetes-models/prometheus-operator and
-// @kubernetes-models/karpenter.
+// autoscaling, storage), @kubernetes-models/istio, @kubernetes-models/prometheus-operator,
+// @kubernetes-models/karpenter, @kubernetes-models/gateway-api and @kubernetes-models/keda.
 // The packages are ESM-only, so they are loaded with import() under tsx.
 
 /** apiVersion → module folder holding one module per kind. */
@@ -19,6 +19,8 @@ const SCHEMA_MODULES: Record<string, string> = {
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
   "karpenter.sh/v1": "@kubernetes-models/karpenter/karpenter.sh/v1",
   "karpenter.k8s.aws/v1": "@kubernetes-models/karpenter/karpenter.k8s.aws/v1",
+  "gateway.networking.k8s.io/v1": "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1",
+  "keda.sh/v1alpha1": "@kubernetes-models/keda/keda.sh/v1alpha1",
 };
 
 export interface KubernetesObject {

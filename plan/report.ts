@@ -84,6 +84,64 @@ export function renderCanaryTable(resources: RecordedResource[]): string {
   return formatTable(rows);
 }
 
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+
+interface ModelRoute {
+  parentRefs: { name: string; namespace: string }[];
+  rules: {
+    matches: { headers: { name: string; value: string }[] }[];
+    backendRefs: { name: string; weight: number }[];
+  }[];
+}
+
+/** What a model server Deployment serves: its image and, for vLLM, the weights it loads. */
+function servedBy(resources: RecordedResource[]): Map<string, { image: string; weights: string }> {
+  const served = new Map<string, { image: string; weights: string }>();
+  for (const d of ofType(resources, "kubernetes:apps/v1:Deployment")) {
+    const labels = (d.inputs.metadata as { labels: Record<string, string> }).labels;
+    const container = (d.inputs.spec as { template: { spec: { containers: { image: string; args?: string[] }[] } } })
+      .template.spec.containers[0];
+    const args = container.args ?? [];
+    const revision = args[args.indexOf("--revision") + 1];
+    const weights =
+      args[0] === "serve"
+        ? `${args[1]}${args.includes("--revision") ? `@${revision.slice(0, 7)}` : ""}`
+        : "(simulated)";
+    served.set(`${labels.app}/${labels.version}`, { image: container.image, weights });
+  }
+  return served;
+}
+
+/** Each model's route: the gateway, the model name it matches, and its split between version pools. */
+export function renderModelTable(resources: RecordedResource[]): string {
+  const routes = ofType(resources, HTTP_ROUTE);
+  if (routes.length === 0) return "(no llm services)";
+  const served = servedBy(resources);
+  const rows = [["model", "gateway", "version", "weight", "InferencePool (picker)", "server", "weights"]];
+  for (const route of routes) {
+    const app = (route.inputs.metadata as { name: string }).name;
+    const spec = route.inputs.spec as ModelRoute;
+    const gateway = `${spec.parentRefs[0].namespace}/${spec.parentRefs[0].name}`;
+    for (const rule of spec.rules) {
+      const model = rule.matches[0].headers[0].value;
+      rule.backendRefs.forEach((backend, i) => {
+        const version = backend.name.slice(app.length + 1);
+        const server = served.get(`${app}/${version}`);
+        rows.push([
+          i === 0 ? model : "",
+          i === 0 ? gateway : "",
+          version,
+          `${backend.weight}%`,
+          `${backend.name} (${backend.name}-epp)`,
+          server?.image ?? "",
+          server?.weights ?? "",
+        ]);
+      });
+    }
+  }
+  return formatTable(rows);
+}
+
 function manifestFileName(object: RecordedResource): string {
   const namespace = (object.inputs.metadata as { namespace?: string } | undefined)?.namespace;
   return namespace ? `${namespace}.yaml` : "cluster-scoped.yaml";
@@ -137,6 +195,7 @@ interface CapacityPool {
 
 interface CapacityOutput {
   note?: string;
+  models?: { service: string; model: string; working: string; instanceTypes: string[] }[];
   pools: CapacityPool[];
   load: {
     service: string;
@@ -172,6 +231,10 @@ export function renderCapacityTable(capacity: CapacityOutput | undefined): strin
     }
     lines.push(formatTable(rows));
     for (const p of capacity.pools) lines.push(`  ${p.pool}: ${p.arithmetic}`);
+  }
+  for (const m of capacity.models ?? []) {
+    const on = m.instanceTypes.length > 0 ? `fits ${m.instanceTypes.join(", ")}` : "fits no GPU type";
+    lines.push(`  model ${m.service} (${m.model}): ${m.working}; ${on}`);
   }
   for (const l of capacity.load) {
     lines.push(

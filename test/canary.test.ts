@@ -280,7 +280,29 @@ describe("an interrupted promotion", () => {
         },
       },
     };
-    expect(routeWeights(vs, ["v1", "v2", "v3"])).toEqual({ v1: 5, v2: 95, v3: 0 });
+    expect(routeWeights(vs, "object-detector", ["v1", "v2", "v3"])).toEqual({ v1: 5, v2: 95, v3: 0 });
+  });
+
+  it("reads a model's weights from its HTTPRoute's pools; a pool left out has 0, one without a weight 1", () => {
+    const route = {
+      urn: "u",
+      type: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+      outputs: {
+        spec: {
+          rules: [
+            {
+              backendRefs: [
+                { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1", weight: 90 },
+                { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v2", weight: 10 },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    expect(routeWeights(route, "chat", ["v1", "v2", "v3"])).toEqual({ v1: 90, v2: 10, v3: 0 });
+    const unweighted = { ...route, outputs: { spec: { rules: [{ backendRefs: [{ name: "chat-v1" }] }] } } };
+    expect(routeWeights(unweighted, "chat", ["v1", "v2"])).toEqual({ v1: 1, v2: 0 });
   });
 
   it("resumes where it stopped: steps at or below the target's weight are done", () => {
@@ -336,9 +358,13 @@ describe("canary config", () => {
     );
   });
 
-  it("lets a canary step change VirtualServices only", () => {
+  it("lets a canary step change routes only: VirtualServices, and the HTTPRoutes of models", () => {
     const vs = "kubernetes:networking.istio.io/v1:VirtualService";
     expect(isRoutingChange({ op: "update", type: vs, name: "platform-web-vs", urn: "u" })).toBe(true);
+    const route = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+    expect(isRoutingChange({ op: "update", type: route, name: "platform-chat-route", urn: "u" })).toBe(true);
+    const pool = "kubernetes:helm.sh/v3:Release";
+    expect(isRoutingChange({ op: "update", type: pool, name: "platform-chat-v1-pool", urn: "u" })).toBe(false);
     expect(isRoutingChange({ op: "replace", type: vs, name: "platform-web-vs", urn: "u" })).toBe(false);
     expect(isRoutingChange({ op: "update", type: "kubernetes:apps/v1:Deployment", name: "d", urn: "u" })).toBe(false);
   });
@@ -368,7 +394,7 @@ describe("a promotion is checked against the stack file before anything needs Pu
 
   it("refuses an unknown service, an undeclared version, a bad --from and a rollback with nothing under way", () => {
     expect(() => request({ service: "nope", to: "v2" })).toThrow(
-      /^--service nope: no such service in .*Pulumi\.dev\.yaml; services: web, imageProcessor, objectDetector$/,
+      /^--service nope: no such service in .*Pulumi\.dev\.yaml; services: web, imageProcessor, objectDetector, chat$/,
     );
     expect(() => request({ to: "v9" })).toThrow("--to v9: not a version of objectDetector; declared: v1, v2, v3");
     expect(() => request({ to: "v2", from: "v2" })).toThrow(

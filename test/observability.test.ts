@@ -149,9 +149,11 @@ describe("Observability (dev stack)", () => {
       'histogram_quantile(0.99, sum by (destination_service_name, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_service_namespace="ai"}[5m]))) > 3000',
     );
     // One rule per service with canaries, each alert labelled with the app and version.
+    // A model server's sidecar reports its requests like any service's: chat has its canary rule too.
     expect(byName("CanaryErrorRateAboveStable").map((r: Json) => r.labels)).toEqual([
       { severity: "warning", service: "image-processor" },
       { severity: "warning", service: "object-detector" },
+      { severity: "warning", service: "chat" },
     ]);
     expect(byName("GpuSaturated")[0].expr).toBe("avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) > 90");
     // The istiod ServiceMonitor's jobLabel names the job after the Service's istio label: "pilot".
@@ -215,7 +217,7 @@ describe("Observability without a GPU", () => {
     expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
     const groups = (one(run.resources, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec as Json)
       .groups;
-    expect(groups.map((g: Json) => g.name)).toEqual(["ai-services", "istio"]);
+    expect(groups.map((g: Json) => g.name)).toEqual(["ai-services", "istio", "llm"]);
   });
 
   it("routes alerts to a webhook held in a Secret when alertWebhookUrl is set", async () => {
@@ -232,7 +234,10 @@ describe("Observability without a GPU", () => {
   });
 
   it("is skipped entirely when observability.enabled is false", async () => {
-    const run = await deploy({ config: { "ai-mesh:observability": { enabled: false } } });
+    // Without Prometheus nothing could scale a model: a stack serving LLMs keeps observability on.
+    const run = await deploy({
+      config: { "ai-mesh:observability": { enabled: false }, "ai-mesh:services": { chat: undefined } },
+    });
     expect(ofType(run.resources, "ai-mesh:index:Observability")).toEqual([]);
     expect(run.outputs.grafana).toBeUndefined();
     // No collector to send spans to: the mesh neither registers one nor samples traces.
@@ -294,6 +299,8 @@ describe("an observability namespace that exists already", () => {
     expect(ofType(run.resources, "kubernetes:core/v1:Namespace").map((r) => at(r.inputs, "metadata.name"))).toEqual([
       "istio-system",
       "istio-ingress",
+      "keda",
+      "llm-gateway",
       "ai",
     ]);
     for (const release of ofType(run.resources, RELEASE).filter((r) => r.name.startsWith("observability-"))) {

@@ -44,30 +44,43 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
 
+  it("prints each model's route: gateway, model name, versions' pools and pickers by weight, server and weights", () => {
+    expect(result.stdout).toContain(
+      "Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)",
+    );
+    expect(result.stdout).toMatch(
+      /^meta-llama\/Llama-3\.1-8B-Instruct +llm-gateway\/llm +v1 +90% +chat-v1 \(chat-v1-epp\) +vllm\/vllm-openai:v0\.24\.0 +meta-llama\/Llama-3\.1-8B-Instruct@0e9e39f$/m,
+    );
+    expect(result.stdout).toMatch(/^ +v2 +10% +chat-v2 \(chat-v2-epp\) +vllm\/vllm-openai:v0\.27\.1 /m);
+    expect(result.stdout).toMatch(
+      /^ {2}model chat \(meta-llama\/Llama-3\.1-8B-Instruct\): weights 8\.03B × 2 bytes \(bfloat16\) = 15 GiB \+ KV cache 3 GiB \+ runtime 1\.5 GiB × 1 GPU = 19\.5 GiB; .*; fits g5\.xlarge, g6\.xlarge, /m,
+    );
+  });
+
   it("prints the capacity table and writes it to plan.json", () => {
     expect(result.stdout).toContain(
       "Capacity (pod requests at min / max replicas against what the nodes hold for pods)",
     );
     expect(result.stdout).toMatch(/^system \+ general +managed \+ karpenter +[\d.]+ \/ [\d.]+ \/ 36\.70 /m);
     expect(result.stdout).toMatch(
-      /^gpu +karpenter +6\.30 \/ 12\.60 \/ no cap +24\.4Gi \/ 48\.8Gi \/ no cap +3 \/ 6 \/ 6 +fits$/m,
+      /^gpu +karpenter +12\.50 \/ 21\.90 \/ no cap +48\.6Gi \/ 85\.1Gi \/ no cap +5 \/ 9 \/ 10 +fits$/m,
     );
     const planJson = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
     expect(planJson.outputs.capacity.pools.map((p: { pool: string }) => p.pool)).toEqual(["system + general", "gpu"]);
   });
 
   it("exits non-zero naming the GPUs a pool can never give", () => {
-    const short = planDevVariant("short", "      maxGpus: 6\n", "      maxGpus: 2\n");
+    const short = planDevVariant("short", "      maxGpus: 10\n", "      maxGpus: 2\n");
     expect(short.status).toBe(1);
     expect(short.stderr).toContain(
-      "services.objectDetector: 3 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1), cluster.gpuNodes allows at most 2 (NodePool limit 2 GPUs (g5, g6; Karpenter sizes each node to its pods))",
+      "services.objectDetector, services.chat: 5 GPUs needed at minimum replicas (objectDetector v1 1 × 1, objectDetector v2 1 × 1, objectDetector v3 1 × 1, chat v1 1 × 1, chat v2 1 × 1), cluster.gpuNodes allows at most 2 (NodePool limit 2 GPUs (g5, g6; Karpenter sizes each node to its pods))",
     );
   });
 
   it("prints the compliance report of the policy pack", () => {
     expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
     expect(result.stdout).toMatch(
-      /^32 policies: 0 mandatory violation\(s\), 6 advisory, 0 skipped \(unknown until deploy\)$/m,
+      /^37 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     expect(result.stdout).toMatch(
       /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,
@@ -118,12 +131,15 @@ describe("npm run plan", () => {
       "helm-releases.yaml",
       "istio-ingress.yaml",
       "istio-system.yaml",
+      "llm-gateway.yaml",
       "monitoring.yaml",
     ]);
     const ai = parseAllDocuments(fs.readFileSync(path.join(out, "manifests", "ai.yaml"), "utf8")).map((d) => d.toJS());
     const kinds = ai.map((o) => o.kind);
     expect(kinds.filter((k) => k === "VirtualService")).toHaveLength(4);
-    expect(kinds.filter((k) => k === "Deployment")).toHaveLength(6);
+    expect(kinds.filter((k) => k === "Deployment")).toHaveLength(8);
+    expect(kinds.filter((k) => k === "HTTPRoute")).toHaveLength(1);
+    expect(kinds.filter((k) => k === "ScaledObject")).toHaveLength(2);
     expect(ai.every((o) => o.metadata.namespace === "ai")).toBe(true);
     const istio = parse(fs.readFileSync(path.join(out, "manifests", "istio-system.yaml"), "utf8").split("---\n")[0]);
     expect(istio.kind).toBe("PeerAuthentication");
@@ -142,7 +158,7 @@ describe("npm run plan", () => {
   });
 
   it("exits non-zero naming the file, the line and the key when a stack file sets a key twice", () => {
-    const twice = planDevVariant("twice", "      maxGpus: 6\n", "      maxGpus: 6\n      maxGpus: 8\n");
+    const twice = planDevVariant("twice", "      maxGpus: 10\n", "      maxGpus: 10\n      maxGpus: 8\n");
     expect(twice.status).toBe(1);
     const line =
       fs.readFileSync(path.join(out, "Pulumi.twice.yaml"), "utf8").split("\n").indexOf("      maxGpus: 8") + 1;

@@ -417,6 +417,92 @@ describe("Istio policies", () => {
   });
 });
 
+describe("LLM serving policies", () => {
+  const RELEASE = "kubernetes:helm.sh/v3:Release";
+  const gateway = (from: string) =>
+    k8s("Gateway", "gateway.networking.k8s.io/v1", {
+      gatewayClassName: "istio",
+      listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from } } }],
+    });
+  const route = (weights: (number | undefined)[], timeout?: string) =>
+    k8s("HTTPRoute", "gateway.networking.k8s.io/v1", {
+      rules: [
+        {
+          backendRefs: weights.map((weight, i) => ({ kind: "InferencePool", name: `chat-v${i}`, weight })),
+          ...(timeout ? { timeouts: { request: timeout } } : {}),
+        },
+      ],
+    });
+  const picker = (values: Json, chart = "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool") =>
+    resource(RELEASE, { name: "chat-v1", namespace: "ai", chart, version: "v1.2.0", values });
+  const secure = {
+    provider: { name: "istio" },
+    inferenceExtension: { monitoring: { prometheus: { enabled: true, auth: { enabled: true } } } },
+  };
+  const vllm = (args: string[]) => deployment({ command: ["vllm"], args: ["serve", ...args] }, {}, { name: "chat-v1" });
+  const scaler = (spec: Json) => k8s("ScaledObject", "keda.sh/v1alpha1", spec, { name: "chat-v1", namespace: "ai" });
+  const commit = "0e9e39f249a16976918f6564b8830bc894c89659";
+
+  it("gateway-api-routes-restricted", () => {
+    expect(violations("gateway-api-routes-restricted", [gateway("Selector"), gateway("Same")])).toEqual([]);
+    expect(violations("gateway-api-routes-restricted", [gateway("All")])).toEqual([
+      "Gateway ai/x listener http takes routes from every namespace.",
+    ]);
+  });
+
+  it("llm-route-weights-and-timeout", () => {
+    expect(violations("llm-route-weights-and-timeout", [route([90, 10], "300s"), route([undefined], "60s")])).toEqual(
+      [],
+    );
+    expect(violations("llm-route-weights-and-timeout", [route([90, 20], "300s"), route([50, undefined])])).toEqual([
+      "HTTPRoute ai/x rule 0 weights sum to 110, must be 100.",
+      "HTTPRoute ai/x rule 0 weights sum to 51, must be 100.",
+      "HTTPRoute ai/x rule 0 has no request timeout.",
+    ]);
+  });
+
+  it("inferencepool-picker-secured: provider istio, authenticated metrics, the chart's image", () => {
+    expect(violations("inferencepool-picker-secured", [picker(secure), picker({}, "metrics-server")])).toEqual([]);
+    const open = {
+      provider: { name: "none" },
+      inferenceExtension: { image: { tag: "main" }, monitoring: { prometheus: { enabled: false } } },
+    };
+    expect(violations("inferencepool-picker-secured", [picker(open, "/charts/inferencepool-v1.2.0.tgz")])).toEqual([
+      'Release ai/chat-v1: provider.name is "none", not "istio".',
+      "Release ai/chat-v1: the picker's metrics would answer without authentication.",
+      "Release ai/chat-v1: overrides the picker's image tag (main).",
+    ]);
+  });
+
+  it("model-server-weights-pinned: a hub model at a commit; S3 weights synced to a path need none", () => {
+    const pinned = ["meta-llama/Llama-3.1-8B-Instruct", "--revision", commit, "--tokenizer-revision", commit];
+    expect(violations("model-server-weights-pinned", [vllm(pinned), vllm(["/models/weights"]), deployment()])).toEqual(
+      [],
+    );
+    expect(
+      violations("model-server-weights-pinned", [vllm(["meta-llama/Llama-3.1-8B-Instruct", "--revision", "main"])]),
+    ).toEqual([
+      "Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --revision (got main).",
+      "Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --tokenizer-revision (got none).",
+    ]);
+  });
+
+  it("scaledobject-bounded: a ceiling, and a fallback that holds", () => {
+    const holding = {
+      maxReplicaCount: 2,
+      fallback: { failureThreshold: 4, replicas: 1, behavior: "currentReplicasIfHigher" },
+    };
+    expect(violations("scaledobject-bounded", [scaler(holding)])).toEqual([]);
+    expect(violations("scaledobject-bounded", [scaler({ fallback: { failureThreshold: 3, replicas: 1 } })])).toEqual([
+      "ScaledObject ai/chat-v1 has no maxReplicaCount.",
+      "ScaledObject ai/chat-v1 does not hold its replicas when its metric is missing (fallback behavior static).",
+    ]);
+    expect(violations("scaledobject-bounded", [scaler({ maxReplicaCount: 3 })])).toEqual([
+      "ScaledObject ai/chat-v1 does not hold its replicas when its metric is missing (fallback absent).",
+    ]);
+  });
+});
+
 describe("workload policies", () => {
   const cases: [string, Json, Json, string][] = [
     [
@@ -534,6 +620,28 @@ describe("committed stacks against the pack", () => {
       "istio-mesh-wide-strict-mtls: No mesh-wide STRICT PeerAuthentication in istio-system.",
       "istio-route-weights-sum-to-100: VirtualService ai/object-detector http route canary weights sum to 90, must be 100.",
       "workload-non-root: Deployment ai/web-v1 container web runs as root (runAsUser 0).",
+    ]);
+  });
+
+  it("reports an open Gateway, a sum-110 model route, an unpinned model and a scaler that shrinks blind together", async () => {
+    const run = await deploy();
+    const broken = run.resources.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs)) as Json }));
+    broken.find(
+      (r) => r.type.endsWith(":Gateway") && r.inputs.apiVersion.startsWith("gateway."),
+    )!.inputs.spec.listeners[0].allowedRoutes.namespaces.from = "All";
+    broken.find((r) => r.name === "platform-chat-route")!.inputs.spec.rules[0].backendRefs[1].weight = 20;
+    const server = broken.find((r) => r.name === "platform-chat-v1")!.inputs.spec.template.spec.containers[0];
+    server.args = server.args.slice(0, server.args.indexOf("--revision"));
+    delete broken.find((r) => r.name === "platform-chat-v2-scaler")!.inputs.spec.fallback;
+    const messages = blocking(evaluatePolicies(broken, loadPolicyConfig(`${ROOT}/policy/config/dev.json`))).map(
+      (v) => `${v.policy}: ${v.message}`,
+    );
+    expect(messages).toEqual([
+      "gateway-api-routes-restricted: Gateway llm-gateway/llm listener http takes routes from every namespace.",
+      "llm-route-weights-and-timeout: HTTPRoute ai/chat rule 0 weights sum to 110, must be 100.",
+      "model-server-weights-pinned: Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --revision (got none).",
+      "model-server-weights-pinned: Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --tokenizer-revision (got none).",
+      "scaledobject-bounded: ScaledObject ai/chat-v2 does not hold its replicas when its metric is missing (fallback absent).",
     ]);
   });
 });

@@ -46,7 +46,13 @@ describe("explicit providers", () => {
         config: { "ai-mesh:observability": { grafana: { existingAdminSecret: "grafana-admin" } } },
       },
     ],
-    ["dev without observability", { stack: "dev", config: { "ai-mesh:observability": { enabled: false } } }],
+    [
+      "dev without observability (or its llm service)",
+      {
+        stack: "dev",
+        config: { "ai-mesh:observability": { enabled: false }, "ai-mesh:services": { chat: undefined } },
+      },
+    ],
   ];
 
   it.each(variants)("gives every custom resource of %s the stack's provider for its package", async (_, options) => {

@@ -13,7 +13,7 @@ import { openStack } from "../../automation/stack";
 import { readWeights, setStackValues, writeWeights } from "../../cli/stackFile";
 import { promote } from "../../canary/promote";
 import type { Weights } from "../../components/core/weights";
-import { VIRTUAL_SERVICE } from "../../canary/apply";
+import { HTTP_ROUTE, VIRTUAL_SERVICE } from "../../canary/apply";
 import { METRICS_API_SERVICE, METRICS_SERVER_NAMESPACE } from "../../components/cluster/metricsServer";
 import { DEFAULT_MODEL } from "../../components/config/defaults";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
@@ -25,8 +25,24 @@ import { apply, get, items, kubectl, remove } from "./kube";
 const STACK = "e2e";
 const OBSERVABILITY_NAMESPACE = "monitoring";
 const ADMIN_SECRET = "grafana-admin-e2e";
-const STACK_NAMESPACES = ["ai", "istio-system", "istio-ingress"];
-const RELEASES = ["istio-base", "istiod", "istio-ingressgateway", "kps", "jaeger", "kiali", "metrics-server"];
+const STACK_NAMESPACES = ["ai", "istio-system", "istio-ingress", "llm-gateway", "keda"];
+const RELEASES = [
+  "istio-base",
+  "istiod",
+  "istio-ingressgateway",
+  "kps",
+  "jaeger",
+  "kiali",
+  "metrics-server",
+  // LLM serving: the gateway, the router, a pool and picker per model version, KEDA.
+  "llm-gateway",
+  "body-based-router",
+  "chat-v1",
+  "chat-v2",
+  "keda",
+];
+/** CRDs the stack installs from the charts directory (the Go modules' files, by npm run charts). */
+const INFERENCE_CRDS = ["httproutes.gateway.networking.k8s.io", "inferencepools.inference.networking.k8s.io"];
 
 function log(line: string): void {
   console.log(line);
@@ -146,6 +162,76 @@ function virtualServiceWeights(name: string): Weights {
   );
 }
 
+/** A model's split as its HTTPRoute in the cluster has it: pool "<app>-<version>" → weight. */
+function modelRouteWeights(app: string): Weights {
+  const route = get(`httproutes.gateway.networking.k8s.io/${app}`, "ai");
+  assert.ok(route, `HTTPRoute ai/${app} exists`);
+  return Object.fromEntries(
+    (route.spec.rules[0].backendRefs as { name: string; weight: number }[]).map((b) => [
+      b.name.slice(app.length + 1),
+      b.weight,
+    ]),
+  );
+}
+
+/** resourceVersion of every object the model's versions are made of besides its route. */
+function modelObjects(): Record<string, string> {
+  const objects = [
+    ...items("inferencepools.inference.networking.k8s.io", "ai"),
+    ...items("deployments.apps", "ai").filter((d) => /^chat-/.test(d.metadata.name)),
+    ...items("scaledobjects.keda.sh", "ai"),
+  ];
+  return Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
+}
+
+/** The LLM layer in the API server: CRDs, pools, pickers, the route, the gateway, scaling, policy. */
+function assertInference(): void {
+  for (const crd of INFERENCE_CRDS) assert.ok(get(`customresourcedefinition/${crd}`), `CRD ${crd} is installed`);
+  const pool = get("inferencepools.inference.networking.k8s.io/chat-v1", "ai");
+  assert.deepEqual(pool?.spec, {
+    targetPorts: [{ number: 8000 }],
+    selector: { matchLabels: { app: "chat", version: "v1" } },
+    endpointPickerRef: {
+      group: "",
+      kind: "Service",
+      name: "chat-v1-epp",
+      port: { number: 9002 },
+      failureMode: "FailClose",
+    },
+  });
+  assert.deepEqual(modelRouteWeights("chat"), { v1: 90, v2: 10 });
+  const route = get("httproutes.gateway.networking.k8s.io/chat", "ai");
+  assert.ok(route, "HTTPRoute ai/chat exists");
+  assert.deepEqual(route.spec.parentRefs, [
+    { group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm", namespace: "llm-gateway" },
+  ]);
+  assert.equal(route.spec.rules[0].matches[0].headers[0].value, "meta-llama/Llama-3.1-8B-Instruct");
+  const picker = get("deployments.apps/chat-v1-epp", "ai");
+  assert.equal(picker?.status?.readyReplicas, 1, "the picker of chat v1 is ready");
+  const args: string[] = picker.spec.template.spec.containers[0].args;
+  assert.equal(args[args.indexOf("--pool-name") + 1], "chat-v1");
+  // The LimitRange gave the chart's container the requests it leaves out.
+  assert.deepEqual(picker.spec.template.spec.containers[0].resources ?? {}, {});
+  const pickerPod = items("pods", "ai", "inferencepool=chat-v1-epp")[0];
+  assert.deepEqual(pickerPod.spec.containers[0].resources.requests, { cpu: "200m", memory: "256Mi" });
+  const gateway = get("gateways.gateway.networking.k8s.io/llm", "llm-gateway");
+  assert.equal(gateway?.spec?.addresses?.[0]?.value, "llm-gateway.llm-gateway.svc.cluster.local");
+  assert.ok(get("services/llm-gateway", "llm-gateway"), "the Gateway's address names a Service that exists");
+  const scaler = get("scaledobjects.keda.sh/chat-v1", "ai");
+  assert.equal(
+    scaler?.spec?.triggers?.[0]?.metadata?.query,
+    'sum(vllm:num_requests_waiting{namespace="ai",app="chat",version="v1"})',
+  );
+  const allow = get("authorizationpolicies.security.istio.io/chat-allow-callers", "ai");
+  assert.deepEqual(allow?.spec?.rules?.[0]?.from, [
+    { source: { principals: ["cluster.local/ns/llm-gateway/sa/llm-gateway"] } },
+  ]);
+  assert.ok(get("networkpolicies.networking.k8s.io/chat-picker-callers", "ai"), "the pickers are fenced");
+  log(
+    "  CRDs, InferencePools chat-v1/chat-v2 with their pickers, HTTPRoute chat 90/10, Gateway llm, ScaledObjects, policy",
+  );
+}
+
 function assertSecurityObjects(): void {
   const peer = get("peerauthentications.security.istio.io/default", "istio-system");
   assert.equal(peer?.spec?.mtls?.mode, "STRICT", "mesh-wide PeerAuthentication is STRICT");
@@ -231,6 +317,7 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
     assert.equal(outputs.meshRootNamespace, "istio-system");
     assert.equal(outputs.ingressNamespace, "istio-ingress");
     assert.deepEqual(outputs.canaryWeights.objectDetector, { v1: 60, v2: 30, v3: 10 });
+    assert.deepEqual(outputs.canaryWeights.chat, { v1: 90, v2: 10 });
     assert.equal(
       outputs.grafanaAdminSecret,
       `${OBSERVABILITY_NAMESPACE}/${ADMIN_SECRET} (keys admin-user, admin-password; kept outside this stack)`,
@@ -260,6 +347,26 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
     log("  cluster VirtualService ai/object-detector: v1 100, v2 0, v3 0");
   });
 
+  await step("3a. a model canary weight changes only the model's HTTPRoute: pools, pickers, servers stay", async () => {
+    const before = modelObjects();
+    assert.ok(
+      Object.keys(before).length >= 6,
+      `pools, servers, pickers and scalers exist (${Object.keys(before).join(", ")})`,
+    );
+    writeWeights(stackFile, "chat", { v1: 50, v2: 50 });
+    const planned = (await pendingChanges(stack)).map(describeChange);
+    assert.deepEqual(planned, [`update ${HTTP_ROUTE} platform-chat-route`]);
+    const applied = changeCollector();
+    await stack.up({ onEvent: (e) => (applied.onEvent(e), progress(e)) });
+    assert.deepEqual(applied.changes.map(describeChange), planned);
+    assert.deepEqual(modelRouteWeights("chat"), { v1: 50, v2: 50 });
+    assert.deepEqual(modelObjects(), before, "no pool, picker, model server or scaler changed");
+    writeWeights(stackFile, "chat", { v1: 90, v2: 10 });
+    await stack.up({ onEvent: progress });
+    assert.deepEqual(modelRouteWeights("chat"), { v1: 90, v2: 10 });
+    log("  HTTPRoute ai/chat: 90/10 → 50/50 → 90/10; InferencePools, pickers, servers and scalers untouched");
+  });
+
   await step("3b. renaming the kube context replaces nothing (the stated cluster name is the identity)", async () => {
     const kubeconfig = path.join(path.dirname(stackFile), "kubeconfig-renamed");
     fs.copyFileSync(process.env.KUBECONFIG!, kubeconfig);
@@ -277,13 +384,14 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
   });
 
   await step(
-    "4. the cluster holds the security objects, routes, the metrics API, the detector's model and egress",
+    "4. the cluster holds the security objects, routes, the metrics API, the detector's model and egress, the LLM layer",
     () => {
       assertSecurityObjects();
       assertMetricsApi();
       assertModelAndEgress();
       assert.deepEqual(virtualServiceWeights("web"), { v1: 100 });
       assertGatewayScraped();
+      assertInference();
     },
   );
 }
@@ -305,6 +413,9 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
       { app: "object-detector", version: "v1", rps: 20, errorPercent: 0, latencyMs: 120 },
       { app: "object-detector", version: "v2", rps: 20, errorPercent: 0.1, latencyMs: 110 },
       { app: "object-detector", version: "v3", rps: 20, errorPercent: 5, latencyMs: 130 },
+      // Model requests as the model servers' sidecars report them: whole generations, seconds long.
+      { app: "chat", version: "v1", rps: 10, errorPercent: 0, latencyMs: 2500 },
+      { app: "chat", version: "v2", rps: 10, errorPercent: 0, latencyMs: 2200 },
     ],
     1,
     1800,
@@ -403,6 +514,30 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
         await rollBackToStart();
       },
     );
+    await step(
+      "7c. canary: a model version (chat v2) is promoted through its HTTPRoute, each step read back",
+      async () => {
+        const applied: Weights[] = [];
+        const result = await promote({
+          ...options,
+          service: "chat",
+          to: "v2",
+          overrides: { interval: "3s", steps: [50, 100] },
+          onApplied: (weights: Weights) => {
+            const cluster = modelRouteWeights("chat");
+            assert.deepEqual(cluster, weights, "the cluster's HTTPRoute holds the step's weights");
+            applied.push(cluster);
+          },
+        });
+        assert.equal(result.outcome, "promoted");
+        assert.deepEqual(
+          applied.map((w) => w.v2),
+          [50, 100],
+        );
+        assert.deepEqual(readWeights(stackFile, "chat"), { v1: 0, v2: 100 });
+        log("  HTTPRoute ai/chat: v2 at 50, then 100, judged on the model servers' own request metrics");
+      },
+    );
   } finally {
     await prometheus.stop();
   }
@@ -417,6 +552,8 @@ async function destroy(stack: Stack): Promise<void> {
     const left = STACK_NAMESPACES.filter((ns) => get(`namespace/${ns}`));
     assert.deepEqual(left, [], "the stack's namespaces are gone");
     assert.deepEqual(helmReleases(), [], "no Helm release is left");
+    const crds = INFERENCE_CRDS.filter((crd) => get(`customresourcedefinition/${crd}`));
+    assert.deepEqual(crds, [], "the Gateway API and Inference Extension CRDs are gone");
   });
 }
 

@@ -1,6 +1,6 @@
 // Every alert rule the program emits, for every committed stack, run through the real `promtool`:
 // each must fire with the right labels when something is wrong and stay quiet when it is not.
-import { parseConfig } from "../../components/config";
+import { isLlm, parseConfig } from "../../components/config";
 import { committedStacks } from "../../cli/project";
 import { deploy } from "../../plan/engine";
 import { one } from "../../plan/query";
@@ -257,6 +257,128 @@ describeWithTools(["promtool"], "alert rules under promtool", () => {
           ],
         },
       ]);
+    });
+
+    describe("llm rules", () => {
+      const config = parseConfig(stackRaw(stack));
+      const models = config.services.list.filter(isLlm);
+      const { ttftP99Ms, llmWaitingRequests } = config.observability.alerts;
+      const pod = (app: string, version: string) =>
+        `namespace="ai",app="${app}",version="${version}",pod="${app}-${version}-7d9c5-abcde",model_name="m"`;
+      /** A model version's TTFT histogram: 60 requests a minute, every one taking about `seconds`. */
+      const ttft = (app: string, version: string, seconds: number): InputSeries[] =>
+        [0.25, 0.5, 1, 2.5, 5, 10, "+Inf"].map((le) => ({
+          series: `vllm:time_to_first_token_seconds_bucket{${pod(app, version)},le="${le}"}`,
+          values: le === "+Inf" || Number(le) >= seconds ? "0+60x60" : "0+0x60",
+        }));
+      const waiting = (app: string, version: string, values: string): InputSeries => ({
+        series: `vllm:num_requests_waiting{${pod(app, version)}}`,
+        values,
+      });
+      const slow = (app: string) => ({
+        exp_labels: { severity: "warning", namespace: "ai", app },
+        exp_annotations: {
+          summary: `${app} takes too long to start answering`,
+          description: `P99 time to first token has been above ${ttftP99Ms} ms for 10 minutes: users wait before anything streams.`,
+        },
+      });
+      const queue = (app: string) => ({
+        exp_labels: { severity: "warning", namespace: "ai", app },
+        exp_annotations: {
+          summary: `${app}'s queue keeps growing`,
+          description: `More than ${llmWaitingRequests} requests wait for ${app} and the queue still grows after 10 minutes: the autoscaler cannot add replicas (GPU ceiling, pending pods).`,
+        },
+      });
+
+      it("serve a model in this stack", () => expect(models.map((m) => m.app)).toEqual(["chat"]));
+
+      it("LlmTimeToFirstTokenHigh: fires when one version is slow, quiet when fast or without traffic", () => {
+        const [v1, v2] = models[0].versions.map((v) => v.name);
+        promtoolTest(groups, [
+          {
+            name: "v2 takes 4 s to the first token",
+            input_series: [...ttft("chat", v1, 0.2), ...ttft("chat", v2, 4)],
+            alert_rule_test: [{ eval_time: EVAL, alertname: "LlmTimeToFirstTokenHigh", exp_alerts: [slow("chat")] }],
+          },
+          {
+            name: "both start answering within half a second",
+            input_series: [...ttft("chat", v1, 0.2), ...ttft("chat", v2, 0.4)],
+            alert_rule_test: [quiet("LlmTimeToFirstTokenHigh")],
+          },
+          { name: "no traffic, no series", input_series: [], alert_rule_test: [quiet("LlmTimeToFirstTokenHigh")] },
+        ]);
+      });
+
+      it("LlmQueueGrowing: fires on a long, growing queue; quiet when it is long but draining, or growing but short", () => {
+        const [v1, v2] = models[0].versions.map((v) => v.name);
+        const over = llmWaitingRequests;
+        promtoolTest(groups, [
+          {
+            name: "the queue grows past the bound and keeps growing (both versions)",
+            input_series: [waiting("chat", v1, `${over}+1x60`), waiting("chat", v2, "2+0x60")],
+            alert_rule_test: [{ eval_time: EVAL, alertname: "LlmQueueGrowing", exp_alerts: [queue("chat")] }],
+          },
+          {
+            name: "long but flat: the autoscaler holds it",
+            input_series: [waiting("chat", v1, `${over * 3}+0x60`)],
+            alert_rule_test: [quiet("LlmQueueGrowing")],
+          },
+          {
+            name: "long and draining",
+            input_series: [waiting("chat", v1, `${over * 5}-1x60`)],
+            alert_rule_test: [quiet("LlmQueueGrowing")],
+          },
+          {
+            name: "growing, but short of the bound",
+            input_series: [waiting("chat", v1, `0+0.1x60`)],
+            alert_rule_test: [quiet("LlmQueueGrowing")],
+          },
+          { name: "no model servers scraped", input_series: [], alert_rule_test: [quiet("LlmQueueGrowing")] },
+        ]);
+      });
+
+      it("InferencePickerDown: one alert per pool whose picker is down or gone, quiet while all are up", () => {
+        const versions = models[0].versions.map((v) => v.name);
+        const up = (version: string, value: number): InputSeries => ({
+          series: `up{namespace="ai",job="chat-${version}-epp",instance="10.0.3.4:9090"}`,
+          values: `${value}x60`,
+        });
+        const down = (version: string) => ({
+          exp_labels: { severity: "critical", service: "chat", version },
+          exp_annotations: {
+            summary: `The endpoint picker of chat ${version} is down`,
+            description: `Prometheus has not seen chat-${version}-epp up for 5 minutes; the gateway fails chat ${version}'s share of requests while its picker is gone.`,
+          },
+        });
+        const pickerDown = (version: string) => ({
+          eval_time: EVAL,
+          alertname: "InferencePickerDown",
+          exp_alerts: [down(version)],
+        });
+        promtoolTest(groups, [
+          {
+            name: "every picker up",
+            input_series: versions.map((v) => up(v, 1)),
+            alert_rule_test: [quiet("InferencePickerDown")],
+          },
+          {
+            name: `${versions[1]}'s picker down, ${versions[0]}'s up`,
+            input_series: [up(versions[0], 1), up(versions[1], 0)],
+            alert_rule_test: [pickerDown(versions[1])],
+          },
+          {
+            name: "no picker scraped at all",
+            input_series: [],
+            alert_rule_test: [
+              {
+                eval_time: EVAL,
+                alertname: "InferencePickerDown",
+                exp_alerts: versions.map(down),
+              },
+            ],
+          },
+        ]);
+      });
     });
 
     it("GpuSaturated: fires on a busy GPU, quiet on an idle one (GPU stacks only)", () => {

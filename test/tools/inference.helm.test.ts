@@ -1,0 +1,138 @@
+// The Inference Extension's charts, KEDA's and the LLM gateway's, rendered by the real helm with the
+// values the program sends: what they create is what the rest of the program counts on (names,
+// labels and ports its route, NetworkPolicies and injector exclusion name), and the picker's RBAC
+// is least privilege.
+import * as path from "path";
+import { deploy, type RunResult } from "../../plan/engine";
+import { one } from "../../plan/query";
+import type { RecordedResource } from "../../plan/recorder";
+import { helmTemplate } from "../support/charts";
+import { describeWithTools } from "../support/tools";
+import {
+  BBR_NAME,
+  BBR_PORT,
+  LLM_GATEWAY_RELEASE,
+  PICKER_POD_LABEL,
+  PICKER_PORTS,
+} from "../../components/inference/values";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered Kubernetes objects
+
+describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the program's values", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await deploy();
+  });
+  const packaged = (r: RecordedResource) =>
+    path.join(process.env.AI_MESH_CHARTS!, `${path.basename(String(r.inputs.chart))}-${r.inputs.version}.tgz`);
+  const render = (name: string): Json[] => {
+    const r = one(run.resources, RELEASE, name);
+    return helmTemplate(packaged(r), String(r.inputs.name), String(r.inputs.namespace), r.inputs.values);
+  };
+  const of = (objects: Json[], kind: string) => objects.filter((o) => o.kind === kind);
+
+  it("inferencepool: an InferencePool v1 over the version's pods, and its picker where the route and fences expect it", () => {
+    const objects = render("platform-chat-v1-pool");
+    const [pool] = of(objects, "InferencePool");
+    expect(pool.apiVersion).toBe("inference.networking.k8s.io/v1");
+    expect(pool.metadata).toMatchObject({ name: "chat-v1", namespace: "ai" });
+    expect(pool.spec).toEqual({
+      targetPorts: [{ number: 8000 }],
+      selector: { matchLabels: { app: "chat", version: "v1" } },
+      endpointPickerRef: { name: "chat-v1-epp", port: { number: PICKER_PORTS.extProc } },
+    });
+    const [picker] = of(objects, "Deployment");
+    // The injector's exclusion and the NetworkPolicy select the picker pods by this label.
+    expect(picker.spec.template.metadata.labels).toEqual({ [PICKER_POD_LABEL]: "chat-v1-epp" });
+    const args: string[] = picker.spec.template.spec.containers[0].args;
+    const flag = (name: string) => args[args.indexOf(`--${name}`) + 1];
+    expect(flag("pool-name")).toBe("chat-v1");
+    expect(flag("kv-cache-usage-percentage-metric")).toBe("vllm:kv_cache_usage_perc");
+    expect(flag("model-server-metrics-port")).toBe("15020");
+    expect(flag("model-server-metrics-path")).toBe("/stats/prometheus");
+    expect(flag("lora-info-metric")).toBe("");
+    // Its metrics answer only with a token: no --metrics-endpoint-auth=false.
+    expect(args).not.toContain("--metrics-endpoint-auth=false");
+    expect(picker.spec.template.spec.containers[0].image).toBe(
+      "registry.k8s.io/gateway-api-inference-extension/epp:v1.2.0",
+    );
+    const [service] = of(objects, "Service");
+    expect(service.spec.ports.map((p: Json) => p.port)).toEqual([PICKER_PORTS.extProc, PICKER_PORTS.metrics]);
+    // The gateway reaches the picker's own TLS through this DestinationRule.
+    const [rule] = of(objects, "DestinationRule");
+    expect(rule.spec).toEqual({
+      host: "chat-v1-epp.ai.svc.cluster.local",
+      trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } },
+    });
+    const [monitor] = of(objects, "ServiceMonitor");
+    expect(monitor.spec.endpoints[0]).toMatchObject({
+      port: "http-metrics",
+      authorization: { credentials: { key: "token", name: "chat-v1-epp-metrics-reader" } },
+    });
+  });
+
+  it("inferencepool: the picker may only read pods and pools in its namespace, and review its scrapers' tokens", () => {
+    const objects = render("platform-chat-v1-pool");
+    const [role] = of(objects, "Role");
+    expect(role.metadata.namespace).toBe("ai");
+    for (const rule of role.rules) expect(rule.verbs).toEqual(["get", "watch", "list"]);
+    expect(role.rules.flatMap((r: Json) => r.resources).sort()).toEqual([
+      "inferenceobjectives",
+      "inferencepools",
+      "pods",
+    ]);
+    const [clusterRole] = of(objects, "ClusterRole");
+    expect(clusterRole.rules).toEqual([
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+      { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+    ]);
+    const bindings = [...of(objects, "RoleBinding"), ...of(objects, "ClusterRoleBinding")];
+    for (const binding of bindings) {
+      expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "chat-v1-epp", namespace: "ai" }]);
+    }
+    expect(JSON.stringify(objects)).not.toContain('"*"');
+  });
+
+  it("body-based routing: a router the gateway namespace's proxies call first, on the port the fence opens", () => {
+    const objects = render("inference-gateway-body-based-routing");
+    const [router] = of(objects, "Deployment");
+    expect(router.spec.template.metadata.labels).toEqual({ app: BBR_NAME });
+    const [service] = of(objects, "Service");
+    expect(service.spec.ports[0].port).toBe(BBR_PORT);
+    const [filter] = of(objects, "EnvoyFilter");
+    // No workload selector: it applies to every proxy of its namespace, which holds the LLM gateway alone.
+    expect(filter.metadata.namespace).toBe("llm-gateway");
+    expect(filter.spec.workloadSelector).toBeUndefined();
+    expect(filter.spec.configPatches[0].patch.operation).toBe("INSERT_FIRST");
+    expect(of(objects, "DestinationRule")[0].spec.trafficPolicy.tls).toEqual({
+      mode: "SIMPLE",
+      insecureSkipVerify: true,
+    });
+  });
+
+  it("the LLM gateway: pods, ServiceAccount and Service named as the Gateway's address and the model servers' policy say", () => {
+    const objects = render("inference-gateway-deployment");
+    const [deployment] = of(objects, "Deployment");
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ istio: "llm-gateway" });
+    expect(deployment.spec.template.spec.serviceAccountName).toBe(LLM_GATEWAY_RELEASE);
+    const [service] = of(objects, "Service");
+    expect(service.metadata).toMatchObject({ name: LLM_GATEWAY_RELEASE, namespace: "llm-gateway" });
+    expect(service.spec.ports.map((p: Json) => p.port)).toContain(80);
+  });
+
+  it("KEDA: the three pods on the system nodes, sized as counted; the external metrics API; fallback that holds", () => {
+    const objects = render("keda");
+    const deployments = of(objects, "Deployment");
+    expect(deployments).toHaveLength(3);
+    for (const deployment of deployments) {
+      expect(deployment.spec.template.spec.nodeSelector).toMatchObject({ "ai-mesh/node-role": "system" });
+      expect(deployment.spec.template.spec.containers[0].resources.requests).toEqual({ cpu: "100m", memory: "100Mi" });
+    }
+    expect(of(objects, "APIService").map((a) => a.metadata.name)).toEqual(["v1beta1.external.metrics.k8s.io"]);
+    const crd = of(objects, "CustomResourceDefinition").find((c) => c.spec.names.kind === "ScaledObject");
+    const fallback = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.fallback;
+    expect(fallback.properties.behavior.enum).toContain("currentReplicasIfHigher");
+  });
+});
