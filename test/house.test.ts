@@ -1,10 +1,11 @@
-// The house: the import graph has no cycle, the ground floor imports nothing above it, product code
-// never imports tests, every product file says its job in its first line, and the README's map of
-// where things live is the tree.
+// The house: the import graph has no cycle, the ground floor imports nothing above it, the two kinds of
+// service (HTTP services, models) stand side by side under the composition and above everything else,
+// product code never imports tests, every product file says its job in its first line, and the
+// README's map of where things live is the tree.
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../cli/project";
-import { cycles, importGraph, productFiles } from "./support/imports";
+import { cycles, importGraph, layerOffences, productFiles } from "./support/imports";
 
 /** Folders whose files may import only each other and what is listed: the ground floor. */
 const FLOORS: Record<string, string[]> = {
@@ -12,6 +13,11 @@ const FLOORS: Record<string, string[]> = {
   "components/config/": ["components/config/", "components/core/", "policy/shared/"],
   "policy/shared/": ["policy/shared/"],
 };
+
+/** The kinds of service: siblings, neither importing the other. */
+const FEATURES = ["components/http/", "components/inference/"];
+/** What builds both kinds from config: only it (and the composition root) may import a feature. */
+const COMPOSITION = ["components/platform/", "components/preflight.ts", "index.ts"];
 
 describe("the house", () => {
   const graph = importGraph();
@@ -40,6 +46,43 @@ describe("the house", () => {
         .map((target) => `${file} → ${target}`);
     });
     expect(offences).toEqual([]);
+  });
+
+  it("keeps HTTP services and models side by side: neither kind imports the other", () => {
+    expect(layerOffences(graph, FEATURES, COMPOSITION).siblings).toEqual([]);
+  });
+
+  it("keeps every lower layer (kit, mesh, observability, capacity, ...) free of imports from a feature or the composition", () => {
+    expect(layerOffences(graph, FEATURES, COMPOSITION).upward).toEqual([]);
+  });
+
+  it("fails each layer rule when it is broken on purpose", () => {
+    const broken = (from: string, to: string) => {
+      const copy = new Map([...graph].map(([file, targets]) => [file, [...targets]]));
+      copy.get(from)!.push(to);
+      return layerOffences(copy, FEATURES, COMPOSITION);
+    };
+    // a model reaching for an HTTP service's route builder, and the reverse
+    expect(broken("components/inference/routing.ts", "components/http/traffic.ts").siblings).toEqual([
+      "components/inference/routing.ts → components/http/traffic.ts",
+    ]);
+    expect(broken("components/http/aiService.ts", "components/inference/routing.ts").siblings).toEqual([
+      "components/http/aiService.ts → components/inference/routing.ts",
+    ]);
+    // the mesh taking a name from a feature, the kit from the composition, observability from a feature
+    expect(broken("components/mesh/values.ts", "components/inference/routing.ts").upward).toEqual([
+      "components/mesh/values.ts → components/inference/routing.ts",
+    ]);
+    expect(broken("components/workload/podSpec.ts", "components/platform/aiPlatform.ts").upward).toEqual([
+      "components/workload/podSpec.ts → components/platform/aiPlatform.ts",
+    ]);
+    expect(broken("components/observability/alerts.ts", "components/http/rateLimit.ts").upward).toEqual([
+      "components/observability/alerts.ts → components/http/rateLimit.ts",
+    ]);
+    // a feature reaching up into the composition is upward too
+    expect(broken("components/http/traffic.ts", "components/platform/aiPlatform.ts").upward).toEqual([
+      "components/http/traffic.ts → components/platform/aiPlatform.ts",
+    ]);
   });
 
   it("has no product file importing from test/", () => {

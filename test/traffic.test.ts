@@ -1,7 +1,7 @@
-import { allowedCallers } from "../components/platform/callGraph";
+import { allowedCallers } from "../components/workload/callGraph";
 import { parseConfig, type HttpServiceConfig } from "../components/config";
-import { localRateLimitPatch } from "../components/platform/rateLimit";
-import { httpRoute, loadBalancerPolicy, subsets, trafficPolicy } from "../components/platform/traffic";
+import { localRateLimitPatch } from "../components/http/rateLimit";
+import { httpRoute, loadBalancerPolicy, subsets, trafficPolicy } from "../components/http/traffic";
 import { configuredWeights } from "../components/core/weights";
 import { devRawWith, serviceOf } from "./support/configFixtures";
 

@@ -6,7 +6,7 @@ import { KARPENTER_REPLICAS, KARPENTER_RESOURCES } from "../cluster/karpenterNod
 import { METRICS_SERVER_REPLICAS, METRICS_SERVER_RESOURCES } from "../cluster/metricsServer";
 import { isLlm, type RootConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
-import { BBR_REPLICAS, CHART_POD_RESOURCES, KEDA_POD_REQUESTS, KEDA_PODS } from "../inference/values";
+import { BBR_REPLICAS, CHART_POD_RESOURCES, KEDA_POD_REQUESTS, KEDA_PODS } from "../core/inferenceNames";
 import { GATEWAY_RESOURCES, SIDECAR_RESOURCES } from "../mesh/values";
 import { OBSERVABILITY_NODE_REQUESTS, OBSERVABILITY_REQUESTS } from "../observability/values";
 import { cpuMillis, memoryMiB, type CpuMemory } from "../core/quantity";

@@ -63,7 +63,7 @@ const httpServiceSchema = z.strictObject({
     .prefault({}),
   /**
    * Envoy's limits towards the service. Fields left out come from `load` when it is set (Little's
-   * law), else from the defaults in platform/traffic.ts: what is set here always wins.
+   * law), else from the defaults in http/traffic.ts: what is set here always wins.
    */
   connectionPool: z
     .strictObject({

@@ -2,8 +2,7 @@
 // (the InferencePool and its endpoint picker) and the body-based router. Pure: config in, values out.
 import { MERGED_METRICS_PORT } from "../observability/scrape";
 import { versionSelector } from "../core/names";
-import { pickerName } from "./routing";
-import { BBR_REPLICAS } from "./values";
+import { BBR_REPLICAS, pickerName } from "../core/inferenceNames";
 
 export interface PoolValuesArgs {
   app: string;

@@ -9,7 +9,7 @@ import {
   LLM_GATEWAY_SELECTOR,
   PICKER_POD_LABEL,
   PICKER_PORTS,
-} from "./values";
+} from "../core/inferenceNames";
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
 

@@ -9,13 +9,13 @@ import type { ChartsConfig, IstioConfig, LlmConfig } from "../config";
 import { principal } from "../core/names";
 import type { ServiceMesh } from "../mesh/mesh";
 import { gatewayValues } from "../mesh/values";
-import { gatewayUrl } from "../platform/gatewayUrl";
-import { edgeJwt } from "../platform/edgeJwt";
-import { meshNamespace } from "../platform/namespaces";
+import { gatewayUrl } from "../mesh/gatewayUrl";
+import { edgeJwt } from "../mesh/edgeJwt";
+import { meshNamespace } from "../workload/namespaces";
 import { bodyBasedRoutingValues } from "./chartValues";
 import { chartLimitRangeSpec, routerPolicySpec } from "./fences";
 import { GATEWAY_API_GROUP, llmGatewaySpec, type GatewayRef } from "./routing";
-import { BBR_NAME, LLM_GATEWAY, LLM_GATEWAY_RELEASE, LLM_GATEWAY_SELECTOR } from "./values";
+import { BBR_NAME, LLM_GATEWAY, LLM_GATEWAY_RELEASE, LLM_GATEWAY_SELECTOR } from "../core/inferenceNames";
 
 export interface InferenceGatewayArgs {
   llm: LlmConfig;

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig } from "../config";
 import { kedaValues } from "./scaling";
-import { KEDA_NAMESPACE, KEDA_RELEASE } from "./values";
+import { KEDA_NAMESPACE, KEDA_RELEASE } from "../core/inferenceNames";
 
 export interface KedaArgs {
   charts: ChartsConfig;

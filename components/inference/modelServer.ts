@@ -16,7 +16,7 @@ import {
   scrapeAnnotations,
   usesGpu,
   zoneSpread,
-} from "../platform/workload";
+} from "../workload/podSpec";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type LlmVersion = LlmServiceConfig["versions"][number];

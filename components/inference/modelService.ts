@@ -9,13 +9,14 @@ import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, LlmServiceConfig } from "../config";
 import { s3Bucket } from "../config/llmSchema";
 import { serviceLabels } from "../core/names";
-import { allowCallers } from "../platform/allowCallers";
-import { egressEntry } from "../platform/egress";
+import { allowCallers } from "../workload/allowCallers";
+import { egressEntry } from "../workload/egress";
 import { configuredWeights, type Weights } from "../core/weights";
 import { inferencePoolValues } from "./chartValues";
 import { pickerPolicySpec } from "./fences";
 import { modelServerSpec, versionModel } from "./modelServer";
-import { GATEWAY_API_GROUP, modelRouteSpec, pickerName, poolName, type GatewayRef } from "./routing";
+import { pickerName, poolName } from "../core/inferenceNames";
+import { GATEWAY_API_GROUP, modelRouteSpec, type GatewayRef } from "./routing";
 import { scaledObjectSpec } from "./scaling";
 
 export interface ModelServiceArgs {

@@ -4,20 +4,10 @@
 import type { LlmServiceConfig } from "../config";
 import { namespaceSelector } from "../core/names";
 import type { Weights } from "../core/weights";
-import { LLM_GATEWAY_RELEASE, MODEL_NAME_HEADER } from "./values";
+import { LLM_GATEWAY_RELEASE, MODEL_NAME_HEADER, poolName } from "../core/inferenceNames";
 
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 export const INFERENCE_GROUP = "inference.networking.k8s.io";
-
-/** One InferencePool (and its picker's Helm release) per version: "<app>-<version>". */
-export function poolName(app: string, version: string): string {
-  return `${app}-${version}`;
-}
-
-/** What the inferencepool chart names a pool's endpoint picker (Deployment, Service, ServiceAccount). */
-export function pickerName(pool: string): string {
-  return `${pool}-epp`;
-}
 
 export interface GatewayRef {
   name: string;

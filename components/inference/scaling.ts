@@ -4,7 +4,7 @@
 import type { LlmServiceConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { modelMatchers, waitingRequests } from "../observability/llmMetrics";
-import { KEDA_POD_REQUESTS } from "./values";
+import { KEDA_POD_REQUESTS } from "../core/inferenceNames";
 
 type LlmVersion = LlmServiceConfig["versions"][number];
 

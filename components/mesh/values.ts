@@ -1,6 +1,6 @@
 // Typed Helm values for the Istio charts. Pure: config in, values out.
 import type { IstioConfig } from "../config";
-import { BBR_NAME, PICKER_POD_LABEL } from "../inference/values";
+import { BBR_NAME, PICKER_POD_LABEL } from "../core/inferenceNames";
 import type { CpuMemory } from "../core/quantity";
 import { INGRESS_GATEWAY_SELECTOR } from "../core/names";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";

@@ -1,7 +1,7 @@
 // Alert rules for the platform (PrometheusRule groups). Pure: config in, rules out. Every rule is
 // proven to fire, and to stay quiet, by `promtool test rules` (test/alerts.promtool.test.ts).
 import { isLlm, type ObservabilityConfig, type ServicesConfig } from "../config";
-import { pickerName, poolName } from "../inference/routing";
+import { pickerName, poolName } from "../core/inferenceNames";
 import { FIVE_XX, destinationMatchers, p99LatencyMs, requestsTotal } from "./istioMetrics";
 import { VLLM, modelMatchers, modelQuantile, waitingRequests } from "./llmMetrics";
 import { ISTIOD_JOB } from "./scrape";

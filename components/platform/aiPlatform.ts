@@ -3,9 +3,9 @@
 // behind the inference gateway.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AiService, serviceHost } from "./aiService";
-import { allowedCallers } from "./callGraph";
-import { edgeJwt } from "./edgeJwt";
+import { AiService, serviceHost } from "../http/aiService";
+import { allowedCallers } from "../workload/callGraph";
+import { edgeJwt } from "../mesh/edgeJwt";
 import type { ModelFit } from "../capacity/gpuMemory";
 import type { ModelAccess } from "../cluster/modelAccess";
 import {
@@ -21,10 +21,10 @@ import { ModelService } from "../inference/modelService";
 import type { GatewayRef } from "../inference/routing";
 import type { ServiceMesh } from "../mesh/mesh";
 import { INGRESS_CALLER, INGRESS_GATEWAY_NAME, ISTIO_INGRESS_NAMESPACE } from "../core/names";
-import { gatewayUrl } from "./gatewayUrl";
-import { meshNamespace } from "./namespaces";
+import { gatewayUrl } from "../mesh/gatewayUrl";
+import { meshNamespace } from "../workload/namespaces";
 import type { Weights } from "../core/weights";
-import { edgeRoutes, type EdgeTarget } from "./traffic";
+import { edgeRoutes, type EdgeTarget } from "../http/traffic";
 
 export const EDGE_GATEWAY = "edge";
 

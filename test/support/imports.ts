@@ -73,3 +73,29 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   for (const node of graph.keys()) if (!index.has(node)) visit(node);
   return found;
 }
+
+/**
+ * Imports that break the layering of components/: `siblings`, a feature folder importing another
+ * feature folder; `upward`, a file outside the features and the composition (or a feature) importing
+ * a feature or the composition. Product code outside components/ (plan, canary, scripts) sits above.
+ */
+export function layerOffences(
+  graph: Map<string, string[]>,
+  features: string[],
+  composition: string[],
+): { siblings: string[]; upward: string[] } {
+  const featureOf = (file: string) => features.find((prefix) => file.startsWith(prefix));
+  const inComposition = (file: string) => composition.some((prefix) => file.startsWith(prefix));
+  const siblings: string[] = [];
+  const upward: string[] = [];
+  for (const [file, targets] of graph) {
+    if (!file.startsWith("components/") || inComposition(file)) continue;
+    const own = featureOf(file);
+    for (const target of targets) {
+      const targetFeature = featureOf(target);
+      if (own && targetFeature && targetFeature !== own) siblings.push(`${file} → ${target}`);
+      else if (inComposition(target) || (!own && targetFeature)) upward.push(`${file} → ${target}`);
+    }
+  }
+  return { siblings, upward };
+}

@@ -14,7 +14,7 @@ import {
   LLM_GATEWAY_RELEASE,
   PICKER_POD_LABEL,
   PICKER_PORTS,
-} from "../../components/inference/values";
+} from "../../components/core/inferenceNames";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered Kubernetes objects

@@ -2,16 +2,16 @@
 // VirtualService (after its subsets), ALLOW policy for its callers, PDB, HPAs, rate limit, egress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AllowedCall } from "./callGraph";
+import type { AllowedCall } from "../workload/callGraph";
 import type { HttpServiceConfig } from "../config";
 import { versionReplicas } from "../config/replicas";
 import { serviceLabels } from "../core/names";
 import { configuredWeights, type Weights } from "../core/weights";
-import { allowCallers } from "./allowCallers";
-import { egressEntry } from "./egress";
+import { allowCallers } from "../workload/allowCallers";
+import { egressEntry } from "../workload/egress";
 import { localRateLimitPatch } from "./rateLimit";
 import { SERVICE_PORT, httpRoute, subsets, trafficPolicy } from "./traffic";
-import { deploymentSpec } from "./workload";
+import { deploymentSpec } from "../workload/podSpec";
 
 export interface AiServiceArgs {
   app: string;

@@ -1,6 +1,17 @@
-// Names, ports and sizes of the LLM serving layer that several files share: the gateway, the
-// body-based router, the endpoint pickers and KEDA. The capacity check counts the same numbers.
-import type { CpuMemory } from "../core/quantity";
+// Names, labels, ports and sizes of the LLM serving layer that several layers agree on: the gateway,
+// the body-based router, the pools and their endpoint pickers, KEDA. The mesh, observability and
+// capacity read them here, at the ground, rather than reaching up into the inference feature.
+import type { CpuMemory } from "./quantity";
+
+/** One InferencePool (and its picker's Helm release) per version: "<app>-<version>". */
+export function poolName(app: string, version: string): string {
+  return `${app}-${version}`;
+}
+
+/** What the inferencepool chart names a pool's endpoint picker (Deployment, Service, ServiceAccount). */
+export function pickerName(pool: string): string {
+  return `${pool}-epp`;
+}
 
 /** The Istio gateway deployment LLM traffic enters by (release, ServiceAccount and Service name). */
 export const LLM_GATEWAY_RELEASE = "llm-gateway";
