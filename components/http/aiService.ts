@@ -9,7 +9,7 @@ import { serviceLabels } from "../core/names";
 import { configuredWeights, type Weights } from "../core/weights";
 import { allowCallers } from "../workload/allowCallers";
 import { egressEntry } from "../workload/egress";
-import { localRateLimitPatch } from "./rateLimit";
+import { localRateLimitSpec } from "./rateLimit";
 import { SERVICE_PORT, httpRoute, subsets, trafficPolicy } from "./traffic";
 import { deploymentSpec } from "../workload/podSpec";
 
@@ -137,7 +137,7 @@ export class AiService extends pulumi.ComponentResource {
           apiVersion: "networking.istio.io/v1alpha3",
           kind: "EnvoyFilter",
           metadata: meta(`${app}-local-ratelimit`),
-          spec: { workloadSelector: { labels: { app } }, configPatches: [localRateLimitPatch(config.rateLimit)] },
+          spec: localRateLimitSpec(app, config.rateLimit),
         },
         child,
       );
