@@ -401,6 +401,41 @@ describe("Istio policies", () => {
     ]);
   });
 
+  it("istio-envoyfilter-applied: relative patches need a priority, route patches no ADD or REMOVE", () => {
+    const envoyFilter = (name: string, priority: number | undefined, applyTo: string, operation: string) =>
+      k8s(
+        "EnvoyFilter",
+        "networking.istio.io/v1alpha3",
+        { priority, configPatches: [{ applyTo, patch: { operation, value: { name: "envoy.filters.http.lua" } } }] },
+        { name, namespace: "ai" },
+      );
+    expect(
+      violations("istio-envoyfilter-applied", [
+        envoyFilter("ordered", 10, "HTTP_FILTER", "INSERT_BEFORE"),
+        envoyFilter("first", undefined, "HTTP_FILTER", "INSERT_FIRST"),
+      ]),
+    ).toEqual([]);
+    const unordered = envoyFilter("unordered", undefined, "HTTP_FILTER", "INSERT_BEFORE");
+    const routeAdd = envoyFilter("route-add", 10, "HTTP_ROUTE", "ADD");
+    const report = evaluatePolicies(
+      [unordered, routeAdd],
+      {},
+      policies.filter((p) => p.name === "istio-envoyfilter-applied"),
+    );
+    expect(report.violations.map((v) => [v.level, v.resource, v.message])).toEqual([
+      [
+        "mandatory",
+        unordered.urn,
+        "EnvoyFilter ai/unordered configPatches[0]: patch.operation INSERT_BEFORE is relative and spec.priority is 0, so Istio may not apply it; set a non-zero spec.priority or use an absolute operation (INSERT_FIRST, ADD) (IST0151)",
+      ],
+      [
+        "mandatory",
+        routeAdd.urn,
+        "EnvoyFilter ai/route-add configPatches[0]: patch.operation ADD with applyTo HTTP_ROUTE is ignored; ADD applies to other targets (IST0153)",
+      ],
+    ]);
+  });
+
   it("istio-no-fault-injection-in-production", () => {
     const faulty = k8s("VirtualService", "networking.istio.io/v1", {
       hosts: ["x"],
@@ -620,6 +655,19 @@ describe("committed stacks against the pack", () => {
       "istio-mesh-wide-strict-mtls: No mesh-wide STRICT PeerAuthentication in istio-system.",
       "istio-route-weights-sum-to-100: VirtualService ai/object-detector http route canary weights sum to 90, must be 100.",
       "workload-non-root: Deployment ai/web-v1 container web runs as root (runAsUser 0).",
+    ]);
+  });
+
+  it("blocks the dev stack's rate limits once their priority is gone", async () => {
+    const run = await deploy();
+    const broken = run.resources.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs)) as Json }));
+    for (const filter of broken.filter((r) => r.inputs.kind === "EnvoyFilter")) delete filter.inputs.spec.priority;
+    const failures = blocking(evaluatePolicies(broken, loadPolicyConfig(`${ROOT}/policy/config/dev.json`)));
+    const unordered = (app: string) =>
+      `EnvoyFilter ai/${app}-local-ratelimit configPatches[0]: patch.operation INSERT_BEFORE is relative and spec.priority is 0, so Istio may not apply it; set a non-zero spec.priority or use an absolute operation (INSERT_FIRST, ADD) (IST0151)`;
+    expect(failures.map((v) => [v.policy, v.resource.split("::").pop(), v.message])).toEqual([
+      ["istio-envoyfilter-applied", "platform-web-ratelimit", unordered("web")],
+      ["istio-envoyfilter-applied", "platform-object-detector-ratelimit", unordered("object-detector")],
     ]);
   });
 
