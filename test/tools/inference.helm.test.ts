@@ -6,6 +6,7 @@ import * as path from "path";
 import { deploy, type RunResult } from "../../plan/engine";
 import { one } from "../../plan/query";
 import type { RecordedResource } from "../../plan/recorder";
+import { envoyFilterFindings } from "../../policy/shared/envoyFilters";
 import { helmTemplate } from "../support/charts";
 import { describeWithTools } from "../support/tools";
 import {
@@ -106,6 +107,8 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     expect(filter.metadata.namespace).toBe("llm-gateway");
     expect(filter.spec.workloadSelector).toBeUndefined();
     expect(filter.spec.configPatches[0].patch.operation).toBe("INSERT_FIRST");
+    // An absolute operation: Istio is sure to apply it without a priority (what istioctl analyze checks).
+    expect(envoyFilterFindings(of(objects, "EnvoyFilter"))).toEqual([]);
     expect(of(objects, "DestinationRule")[0].spec.trafficPolicy.tls).toEqual({
       mode: "SIMPLE",
       insecureSkipVerify: true,
