@@ -1,7 +1,8 @@
 // EnvoyFilters Istio may skip or ignore: the rules of istioctl's EnvoyPatchAnalyzer (shared, see README.md here).
 //
 // A pure mirror of Istio 1.30.3 pkg/config/analysis/analyzers/envoyfilter/envoyfilter.go
-// (analyzeEnvoyFilterPatch and relativeOperationMsg), message codes from pkg/config/analysis/msg/messages.yaml:
+// (relativeOperationMsg, lines 57-86; analyzeEnvoyFilterPatch, lines 88-176; Analyze carries the
+// proxyVersion names from filter to filter, lines 47-55), codes from pkg/config/analysis/msg/messages.yaml:
 //   IST0151  a relative operation (INSERT_BEFORE, INSERT_AFTER, REPLACE, REMOVE) with priority 0
 //   IST0155  the same, where an earlier patch with the same filter name set match.proxy.proxyVersion
 //   IST0152  REPLACE on anything but HTTP_FILTER, NETWORK_FILTER, VIRTUAL_HOST
