@@ -4,8 +4,6 @@
 import * as path from "path";
 import { UsageError, runCommand, type Command, type Flag } from "../cli/args";
 import { ROOT } from "../cli/project";
-import { promote } from "../canary/promote";
-import { closingLines, writeReport } from "../canary/report";
 import { CANARY_FLAGS, canaryOverrides } from "../canary/request";
 
 const command = {
@@ -49,6 +47,9 @@ runCommand(
     if (!flags.rollback && !flags.to) throw new UsageError("--to <version> or --rollback is required (see --help)");
     if (flags.rollback && flags.to) throw new UsageError(`--rollback and --to ${flags.to}: give one of them`);
 
+    // Loaded only now: --help and a refused flag answer without loading the Automation API.
+    const { promote } = await import("../canary/promote");
+    const { closingLines, writeReport } = await import("../canary/report");
     const controller = new AbortController();
     process.on("SIGINT", () => {
       if (controller.signal.aborted) process.exit(130);

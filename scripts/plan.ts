@@ -5,7 +5,6 @@ import * as path from "path";
 import { z } from "zod";
 import { UsageError, runCommand, type Command } from "../cli/args";
 import { ROOT, stackFilePath, stackOfFile } from "../cli/project";
-import { planStack } from "../plan/planStack";
 
 const command = {
   usage: ["npm run plan -- [--stack <stack>] [--stack-file <file>] [--out <dir>]"],
@@ -43,5 +42,7 @@ runCommand(command, async (flags) => {
   const { stack, stackFile } = target(flags);
   // One parse per run: compiling zod's fast path (new Function) costs more than it saves.
   z.config({ jitless: true });
+  // Loaded only now: --help and a refused flag answer without loading the program and the SDKs.
+  const { planStack } = await import("../plan/planStack");
   return (await planStack(stack, path.resolve(ROOT, flags.out ?? "out"), stackFile)) ? 0 : 1;
 });
