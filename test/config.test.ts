@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isLlm, parseConfig } from "../components/config";
+import { ConfigError, isLlm, parseConfig, rawConfig } from "../components/config";
 import { DEFAULT_MODEL, LLM_IMAGES } from "../components/config/defaults";
 import { ROOT } from "../cli/project";
 import {
@@ -441,5 +441,45 @@ describe("default providers", () => {
         `  - pulumi:disable-default-providers: is null; must include "*" (pulumi config set --path 'pulumi:disable-default-providers[0]' '*')`,
     );
     expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("keys of the ai-mesh: namespace", () => {
+  const keys =
+    "(keys: ai-mesh:environment, ai-mesh:cluster, ai-mesh:istio, ai-mesh:observability, ai-mesh:services, ai-mesh:callGraph, ai-mesh:charts, ai-mesh:llm, ai-mesh:alertWebhookUrl)";
+  const misspelt = {
+    "ai-mesh:observability": undefined,
+    "ai-mesh:obserbability": { retention: "30d", storageSize: "100Gi" },
+    "ai-mesh:environment": undefined,
+    "ai-mesh:enviroment": "production",
+    "ai-mesh:gpuBudget": 4,
+  };
+
+  it("refuses a key the program does not read, with the nearest one it does, before any resource", async () => {
+    const { runProgram } = await import("../plan/engine");
+    const run = await runProgram({ config: misspelt });
+    expect(run.error?.message).toBe(
+      "Invalid stack config (3 problems):\n" +
+        `  - ai-mesh:obserbability: is not a key ai-mesh reads; did you mean ai-mesh:observability? ${keys}\n` +
+        `  - ai-mesh:enviroment: is not a key ai-mesh reads; did you mean ai-mesh:environment? ${keys}\n` +
+        `  - ai-mesh:gpuBudget: is not a key ai-mesh reads ${keys}`,
+    );
+    expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("refuses them when a stack file is read for the canary too", () => {
+    expect(() => rawConfig({ "aws:region": "us-west-2", "ai-mesh:enviroment": "production" })).toThrow(
+      new ConfigError([
+        {
+          path: "ai-mesh:enviroment",
+          message: `is not a key ai-mesh reads; did you mean ai-mesh:environment? ${keys}`,
+        },
+      ]),
+    );
+    // Other namespaces belong to their providers.
+    expect(rawConfig({ "aws:region": "us-west-2", "aws:profile": "dev", "ai-mesh:environment": "dev" })).toEqual({
+      region: "us-west-2",
+      environment: "dev",
+    });
   });
 });

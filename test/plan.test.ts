@@ -165,6 +165,14 @@ describe("npm run plan", () => {
     expect(fs.existsSync(path.join(out, "broken", "plan.json"))).toBe(false);
   });
 
+  it("exits non-zero on a misspelt ai-mesh: key, with the key it meant, in a stack named after its file", () => {
+    const typo = planDevVariant("typo", "  ai-mesh:observability:\n", "  ai-mesh:obserbability:\n");
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toMatch(
+      /^✗ plan of stack "typo" failed\nInvalid stack config \(1 problem\):\n {2}- ai-mesh:obserbability: is not a key ai-mesh reads; did you mean ai-mesh:observability\? \(keys: ai-mesh:environment, /,
+    );
+  });
+
   it("exits non-zero naming the file, the line and the key when a stack file sets a key twice", () => {
     const twice = planDevVariant("twice", "      maxGpus: 10\n", "      maxGpus: 10\n      maxGpus: 8\n");
     expect(twice.status).toBe(1);
