@@ -69,6 +69,19 @@ describe("npm run plan", () => {
     expect(planJson.outputs.capacity.pools.map((p: { pool: string }) => p.pool)).toEqual(["system + general", "gpu"]);
   });
 
+  it("is described truly by its stack file's first line: its GPUs and its canaries", () => {
+    const firstLine = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").split("\n")[0];
+    const claim = /(\d+) GPUs at minimum replicas \((\d+) at most\), and canaries on (\w+) services\.$/.exec(firstLine);
+    expect(claim).not.toBeNull();
+    const gpu = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")).outputs.capacity.pools.find(
+      (p: { pool: string }) => p.pool === "gpu",
+    );
+    expect([Number(claim![1]), Number(claim![2])]).toEqual([gpu.atMin.gpus, gpu.capacity.gpus]);
+    const services = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config["ai-mesh:services"];
+    const canaries = Object.values(services).filter((s) => ((s as { versions?: unknown[] }).versions ?? []).length > 1);
+    expect(["one", "two", "three", "four", "five"].indexOf(claim![3]) + 1).toBe(canaries.length);
+  });
+
   it("exits non-zero naming the GPUs a pool can never give", () => {
     const short = planDevVariant("short", "      maxGpus: 10\n", "      maxGpus: 2\n");
     expect(short.status).toBe(1);
