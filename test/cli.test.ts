@@ -1,3 +1,4 @@
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -119,4 +120,39 @@ describe("a key set twice in a stack file", () => {
   it("reads a stack file whose keys are each set once", () => {
     expect(problems("config:\n  aws:region: us-west-2\n  ai-mesh:cluster: { mode: eks }\n")).toEqual([]);
   });
+});
+
+describe("every entry point's command line", () => {
+  const root = path.join(__dirname, "..");
+  /** How package.json runs each of them. */
+  const commands: Record<string, string[]> = {
+    "plan:all": ["scripts/run.cjs", "scripts/planAll.ts"],
+    charts: ["scripts/run.cjs", "scripts/packageCharts.ts"],
+    "validate:manifests": [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/validateManifests.ts"],
+    "bench:plan": ["scripts/benchmarks/planSpeed.cjs"],
+    "bench:plan:scale": ["scripts/benchmarks/planScale.cjs"],
+  };
+  const run = (name: string, ...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [...commands[name], ...args], { cwd: root });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+
+  it("prints its usage for --help (exit 0) and refuses an unknown flag with it (exit 2), doing nothing else", async () => {
+    const names = Object.keys(commands);
+    const helps = await Promise.all(names.map((name) => run(name, "--help")));
+    const typos = await Promise.all(names.map((name) => run(name, "--bogus")));
+    names.forEach((name, i) => {
+      expect([name, helps[i].status, helps[i].stderr]).toEqual([name, 0, ""]);
+      expect(helps[i].stdout).toMatch(new RegExp(`^usage: npm run ${name}\\b`));
+      expect([name, typos[i].status, typos[i].stdout]).toEqual([name, 2, ""]);
+    });
+    const refusals = typos.map((typo) => typo.stderr.split("\n")[0]);
+    expect(refusals).toEqual(names.map(() => "✗ unknown flag --bogus"));
+    typos.forEach((typo, i) => expect(typo.stderr).toContain(`\n\n${helps[i].stdout.trimEnd()}`));
+  }, 60_000);
 });
