@@ -112,7 +112,18 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
   const rollBack = async (reason: string): Promise<CanaryResult> => {
     const back = rollbackWeights(applied, run.from, run.to);
     io.log(`rolling back: ${describeWeights(back)} (${reason})`);
-    await io.apply(back, "rollback");
+    try {
+      await io.apply(back, "rollback");
+    } catch (error) {
+      // Ctrl-C during the rollback: stop where the cluster is, like any interruption (resume or --rollback).
+      if (!(error instanceof Interrupted)) throw error;
+      return {
+        outcome: "interrupted",
+        reason: `while rolling back: ${reason}`,
+        weights: error.weights ?? applied,
+        checks,
+      };
+    }
     return { outcome: "rolled-back", reason, weights: back, checks };
   };
   try {

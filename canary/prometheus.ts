@@ -1,12 +1,11 @@
 // Instant queries against Prometheus: over HTTP (--prometheus URL), or through the Kubernetes API
 // server's service proxy with kubectl and the stack's kubeconfig (no port-forward to manage).
 import { execFile } from "child_process";
-import { promisify } from "util";
 import type { Metrics } from "./verdict";
 import type { VersionQueries } from "./queries";
 
 /** How long one query may take before it counts as failed (and is retried). */
-const QUERY_TIMEOUT_MS = 10_000;
+export const QUERY_TIMEOUT_MS = 10_000;
 
 /** One instant query: the first sample's value, or null when the result is empty or NaN. */
 export type Query = (expr: string) => Promise<number | null>;
@@ -45,22 +44,54 @@ export interface InCluster {
   namespace: string;
   service: string;
   port: number;
+  /** The kubectl to run (default: kubectl on PATH). */
+  kubectl?: string;
+  /** How long one query may take (default QUERY_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
+/**
+ * Queries through the API server's service proxy. Every query has a deadline: an API server that
+ * accepts and never answers must not hold a canary step half way (a missed deadline is a failed
+ * query, retried and then an outage, like Prometheus down). kubectl is told the deadline too, and
+ * killed if it outlives it.
+ */
 export function kubectlQuery(target: InCluster): Query {
-  const run = promisify(execFile);
+  const timeoutMs = target.timeoutMs ?? QUERY_TIMEOUT_MS;
   const base = `/api/v1/namespaces/${target.namespace}/services/${target.service}:${target.port}/proxy/api/v1/query`;
-  return async (expr) => {
-    const args = [
-      ...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []),
-      ...(target.context ? ["--context", target.context] : []),
-      "get",
-      "--raw",
-      `${base}?query=${encodeURIComponent(expr)}`,
-    ];
-    const { stdout } = await run("kubectl", args, { maxBuffer: 16 * 1024 * 1024 });
-    return firstValue(JSON.parse(stdout) as QueryResponse, expr);
-  };
+  const prometheus = `Prometheus ${target.namespace}/${target.service} (through the API server with kubectl)`;
+  return (expr) =>
+    new Promise((resolve, reject) => {
+      const args = [
+        ...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []),
+        ...(target.context ? ["--context", target.context] : []),
+        `--request-timeout=${Math.ceil(timeoutMs / 1000)}s`,
+        "get",
+        "--raw",
+        `${base}?query=${encodeURIComponent(expr)}`,
+      ];
+      const child = execFile(
+        target.kubectl ?? "kubectl",
+        args,
+        { maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          clearTimeout(deadline);
+          if (error) {
+            const cause = stderr.trim().split("\n")[0] || error.message.split("\n")[0];
+            return reject(new Error(`${prometheus} failed: ${cause}`));
+          }
+          try {
+            resolve(firstValue(JSON.parse(stdout) as QueryResponse, expr));
+          } catch (failure) {
+            reject(failure as Error);
+          }
+        },
+      );
+      const deadline = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`${prometheus} did not answer within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+    });
 }
 
 export async function measure(query: Query, queries: VersionQueries): Promise<Metrics> {

@@ -24,9 +24,22 @@ export function summaryTable(result: PromoteResult): string {
   const headline = {
     promoted: `✓ ${result.to} promoted: ${describeWeights(result.weights)}`,
     "rolled-back": `✗ ${result.to} rolled back: ${describeWeights(result.weights)} (${result.reason})`,
-    interrupted: `■ interrupted at ${describeWeights(result.weights)}; the stack file and the cluster agree`,
+    interrupted: `■ interrupted at ${describeWeights(result.weights)}${result.reason ? ` (${result.reason})` : ""}; the stack file and the cluster agree`,
   }[result.outcome];
   return `${rows.length > 1 ? `${formatTable(rows)}\n` : ""}${headline}`;
+}
+
+/**
+ * What the command prints at the end: the table and headline, where the report is and, for a run
+ * that was interrupted, how to resume it or roll it back.
+ */
+export function closingLines(result: PromoteResult, run: { stack: string; service: string; report: string }): string[] {
+  const lines = ["", summaryTable(result), `report: ${run.report}`];
+  if (result.outcome === "interrupted") {
+    const again = `npm run canary -- --stack ${run.stack} --service ${run.service}`;
+    lines.push(`resume:   ${again} --to ${result.to}`, `rollback: ${again} --rollback`);
+  }
+  return lines;
 }
 
 export function writeReport(outDir: string, stack: string, service: string, result: PromoteResult): string {

@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, rawConfig, type CanaryConfig, type RootConfig, type ServiceConfig } from "../components/config";
 import { canarySchema } from "../components/config/serviceFields";
+import { UsageError } from "../cli/args";
+import { stackFilePath } from "../cli/project";
 import { readStackFile, readWeights } from "../cli/stackFile";
 import type { Weights } from "../components/core/weights";
 import { defaultFrom } from "./steps";
@@ -49,7 +51,7 @@ export function canarySettings(config: CanaryConfig, overrides: Partial<CanaryCo
   const result = canarySchema.safeParse({ ...config, ...overrides });
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `--${flagName(String(issue.path[0]))}: ${issue.message}`);
-  throw new Error(`invalid canary settings: ${problems.join("; ")}`);
+  throw new UsageError(`invalid canary settings: ${problems.join("; ")}`);
 }
 
 /** The flag that sets a canary setting: maxErrorRatePercent → max-error-rate. */
@@ -76,7 +78,7 @@ export function canaryOverrides(value: (flag: string) => string | undefined): Pa
     const number = (text: string) => {
       const parsed = Number(text);
       if (text.trim() === "" || !Number.isFinite(parsed)) {
-        throw new Error(`invalid canary settings: --${flag}: ${JSON.stringify(text)} is not a number`);
+        throw new UsageError(`invalid canary settings: --${flag}: ${JSON.stringify(text)} is not a number`);
       }
       return parsed;
     };
@@ -91,12 +93,11 @@ function statePath(outDir: string, stack: string, service: string): string {
 
 /** Works the promotion out from the stack file; throws, naming the flag, when it cannot be done. */
 export function requestPromotion(request: PromotionRequest): Promotion {
-  const file = path.join(request.workDir, `Pulumi.${request.stack}.yaml`);
-  if (!fs.existsSync(file)) throw new Error(`--stack ${request.stack}: no stack file ${file}`);
+  const file = stackFilePath(request.stack, request.workDir);
   const config = parseConfig(rawConfig(readStackFile(request.stack, file).config));
   const service = config.services.list.find((s) => s.key === request.service);
   if (!service) {
-    throw new Error(
+    throw new UsageError(
       `--service ${request.service}: no such service in ${file}; services: ${config.services.list.map((s) => s.key).join(", ")}`,
     );
   }
@@ -107,7 +108,7 @@ export function requestPromotion(request: PromotionRequest): Promotion {
 
   if (request.rollback) {
     if (!saved) {
-      throw new Error(
+      throw new UsageError(
         `--rollback: no promotion of ${service.key} on ${request.stack} is under way (no ${stateFile}); nothing to roll back`,
       );
     }
@@ -116,14 +117,14 @@ export function requestPromotion(request: PromotionRequest): Promotion {
   const versions = Object.keys(current).join(", ");
   const to = request.to;
   if (!to || !(to in current)) {
-    throw new Error(`--to ${to ?? "(missing)"}: not a version of ${service.key}; declared: ${versions}`);
+    throw new UsageError(`--to ${to ?? "(missing)"}: not a version of ${service.key}; declared: ${versions}`);
   }
   if (Object.keys(current).length < 2) {
-    throw new Error(`--to ${to}: ${service.key} has one version; there is nothing to move weight from`);
+    throw new UsageError(`--to ${to}: ${service.key} has one version; there is nothing to move weight from`);
   }
   const from = request.from ?? (saved?.to === to ? saved.from : defaultFrom(current, to));
   if (!(from in current) || from === to) {
-    throw new Error(`--from ${from}: must be another version of ${service.key}; declared: ${versions}`);
+    throw new UsageError(`--from ${from}: must be another version of ${service.key}; declared: ${versions}`);
   }
   const settings = canarySettings(service.canary, request.overrides ?? {});
   // A resumed promotion keeps the weights the first run started from, for --rollback.

@@ -3,11 +3,11 @@
 // its comments and layout, so the file stays what a person reads and a commit records.
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument, type YAMLError } from "yaml";
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { PROJECT } from "../components/config";
 import { ConfigError, type Problem } from "../components/core/problems";
 import type { Weights } from "../components/core/weights";
-import { ROOT } from "./project";
+import { stackFilePath } from "./project";
 
 /** Stack config as the file holds it, keyed "namespace:key" ("ai-mesh:services", "aws:region"). */
 export type ConfigValues = Record<string, unknown>;
@@ -20,35 +20,53 @@ export interface StackFile {
 /** The key the services sit under. */
 const SERVICES_KEY = `${PROJECT}:services`;
 
-/** The mapping key above a line: the nearest line before it indented less (block-style YAML). */
-function parentKey(lines: string[], line: number): string | undefined {
-  const indent = (text: string) => text.length - text.trimStart().length;
-  const own = indent(lines[line - 1]);
-  for (let i = line - 2; i >= 0; i--) {
-    const match = /^(\s*)([^\s#][^:]*):\s*$/.exec(lines[i]);
-    if (match && match[1].length < own) return match[2].trim();
-  }
-  return undefined;
+/** A key path as `pulumi config set --path` spells it: ai-mesh:cluster.gpuNodes, …versions[0]. */
+function keyPath(keys: (string | number)[]): string {
+  return keys.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`)).join("");
 }
 
-/** A YAML error as a config problem: the file, the line and, for a duplicate, the key. */
-function yamlProblem(file: string, text: string, error: YAMLError): Problem {
-  const line = error.linePos?.[0].line ?? 0;
-  const where = `${path.basename(file)} line ${line}`;
-  if (error.code !== "DUPLICATE_KEY") return { path: where, message: error.message.split("\n")[0] };
-  const key = text.slice(error.pos[0]).split(":")[0].trim();
-  const parent = parentKey(text.split("\n"), line);
-  return {
-    path: where,
-    message: `key "${key}" appears twice${parent ? ` under ${parent}` : ""}; a key may appear once in a mapping (which one did you mean?)`,
-  };
+/**
+ * Every key a mapping of the file sets twice, with its whole name and the path of the mapping it is
+ * in (read from the syntax tree, so quotes and flow style change nothing).
+ */
+function duplicateKeys(file: string, node: unknown, lines: LineCounter, at: (string | number)[] = []): Problem[] {
+  if (isSeq(node)) return node.items.flatMap((item, i) => duplicateKeys(file, item, lines, [...at, i]));
+  if (!isMap(node)) return [];
+  const seen = new Set<string>();
+  return node.items.flatMap((pair) => {
+    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const inner = duplicateKeys(file, pair.value, lines, [...at, key]);
+    if (!seen.has(key)) {
+      seen.add(key);
+      return inner;
+    }
+    const line = lines.linePos((pair.key as { range?: number[] } | null)?.range?.[0] ?? 0).line;
+    // Under config: the config key's own path (ai-mesh:cluster.gpuNodes), as Pulumi names it.
+    const mapping = at[0] === "config" && at.length > 1 ? at.slice(1) : at;
+    const where = at.length === 0 ? "at the top of the file" : `under "${keyPath(mapping)}"`;
+    const problem = {
+      path: `${path.basename(file)} line ${line}`,
+      message: `key "${key}" appears twice ${where}; a key may appear once in a mapping (which one did you mean?)`,
+    };
+    return [problem, ...inner];
+  });
 }
 
 /** Reads Pulumi.<stack>.yaml. Encrypted (`secure:`) values cannot be read offline; they become "[secret]". */
-export function readStackFile(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): StackFile {
-  const text = fs.readFileSync(file, "utf8");
-  const parsed = parseDocument(text, { prettyErrors: true });
-  if (parsed.errors.length > 0) throw new ConfigError(parsed.errors.map((error) => yamlProblem(file, text, error)));
+export function readStackFile(stack: string, file = stackFilePath(stack)): StackFile {
+  const lines = new LineCounter();
+  // Duplicates are found in the tree below, where each one's whole key and mapping are known.
+  const parsed = parseDocument(fs.readFileSync(file, "utf8"), {
+    prettyErrors: true,
+    uniqueKeys: false,
+    lineCounter: lines,
+  });
+  const problems = parsed.errors.map((error) => ({
+    path: `${path.basename(file)} line ${error.linePos?.[0].line ?? 0}`,
+    message: error.message.split("\n")[0],
+  }));
+  problems.push(...duplicateKeys(file, parsed.contents, lines));
+  if (problems.length > 0) throw new ConfigError(problems);
   const document = (parsed.toJSON() ?? {}) as { config?: ConfigValues };
   const config: ConfigValues = {};
   const secretKeys: string[] = [];

@@ -10,10 +10,22 @@ import * as path from "path";
 import { CRD_MANIFESTS, type ManifestRef } from "../components/charts/manifests";
 import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } from "../components/charts/pins";
 import { DEFAULT_ISTIO_VERSION } from "../components/config/istioSchema";
-import { argument, hasFlag } from "../cli/args";
+import { runCommand, type Command } from "../cli/args";
 import { ROOT } from "../cli/project";
 
-const out = path.resolve(ROOT, argument("out", path.join("out", "charts")));
+const command = {
+  usage: ["npm run charts -- [--out <dir>] [--pull]"],
+  about:
+    "One directory of packaged charts and CRD bundles for offline installs: those of $AI_MESH_CHARTS (linked),\n" +
+    "plus every pinned one whose source is a Go module (needs go), or with --pull all from where they are\n" +
+    "published (needs the network). Needs helm.",
+  flags: {
+    out: { type: "string", value: "dir", help: "the directory (default out/charts)" },
+    pull: { type: "boolean", help: "pull every chart and CRD bundle from where it is published" },
+  },
+} satisfies Command;
+
+let out = path.join(ROOT, "out", "charts");
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -90,7 +102,7 @@ function pull(ref: ChartRef): void {
   console.log(`  ${path.basename(target)}: pulled from ${ref.repo}`);
 }
 
-async function main(): Promise<void> {
+async function main(pullAll: boolean): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const shared = process.env.AI_MESH_CHARTS;
   if (shared && path.resolve(shared) !== out) {
@@ -105,7 +117,7 @@ async function main(): Promise<void> {
     ...Object.values(CHARTS),
   ];
   // Online, every chart comes from where it is published; offline, Go modules are the source.
-  if (hasFlag("pull")) {
+  if (pullAll) {
     for (const ref of pinned) pull(ref);
     for (const ref of Object.values(CRD_MANIFESTS)) await downloadManifest(ref);
   } else {
@@ -115,7 +127,12 @@ async function main(): Promise<void> {
   console.log(`charts in ${path.relative(ROOT, out) || out}: export AI_MESH_CHARTS=${out}`);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(
+  command,
+  async (flags) => {
+    out = path.resolve(ROOT, flags.out ?? out);
+    await main(flags.pull ?? false);
+    return 0;
+  },
+  (error) => console.error(error instanceof Error ? error.message : error),
+);

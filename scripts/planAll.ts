@@ -1,9 +1,16 @@
 // Plans every committed stack (Pulumi.<stack>.yaml) into out/stacks/<stack>; fails if any fails.
 import * as path from "path";
+import { runCommand, type Command } from "../cli/args";
 import { ROOT, committedStacks } from "../cli/project";
 import { planStack } from "../plan/planStack";
 
-async function main(): Promise<number> {
+const command = {
+  usage: ["npm run plan:all"],
+  about: "Plans every committed stack (Pulumi.<stack>.yaml) into out/stacks/<stack>; exits 1 if any plan fails.",
+  flags: {},
+} satisfies Command;
+
+runCommand(command, async () => {
   const stacks = committedStacks();
   const failed: string[] = [];
   for (const stack of stacks) {
@@ -14,12 +21,4 @@ async function main(): Promise<number> {
     `Planned ${stacks.length} stack(s): ${stacks.join(", ")}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`,
   );
   return failed.length === 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+});

@@ -2,6 +2,7 @@
 // `-- --file objects.yaml` validates the documents of one YAML file instead.
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
+import { runCommand, type Command } from "../cli/args";
 import { committedStacks } from "../cli/project";
 import { deploy } from "../plan/engine";
 import { kubernetesObjects } from "../plan/query";
@@ -15,10 +16,14 @@ function print(label: string, report: SchemaReport): boolean {
   return report.invalid.length === 0;
 }
 
-async function main(): Promise<boolean> {
-  const fileIndex = process.argv.indexOf("--file");
-  if (fileIndex >= 0) {
-    const file = process.argv[fileIndex + 1];
+const command = {
+  usage: ["npm run validate:manifests -- [--file <objects.yaml>]"],
+  about: "Validates every Kubernetes object of every committed stack (or of one YAML file) against its schema.",
+  flags: { file: { type: "string", value: "objects.yaml", help: "validate the documents of this file instead" } },
+} satisfies Command;
+
+async function main(file: string | undefined): Promise<boolean> {
+  if (file !== undefined) {
     const objects = parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS() as KubernetesObject);
     return print(file, await validateObjects(objects));
   }
@@ -32,10 +37,4 @@ async function main(): Promise<boolean> {
   return ok;
 }
 
-main().then(
-  (ok) => process.exit(ok ? 0 : 1),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCommand(command, async (flags) => ((await main(flags.file)) ? 0 : 1));

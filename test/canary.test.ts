@@ -5,6 +5,9 @@ import * as path from "path";
 import { parseConfig } from "../components/config";
 import { isRoutingChange, routeWeights } from "../canary/apply";
 import { Interrupted, retryDelays, runCanary, type CanaryIO, type CanaryRun } from "../canary/driver";
+import { kubectlQuery, measure } from "../canary/prometheus";
+import type { PromoteResult } from "../canary/promote";
+import { closingLines } from "../canary/report";
 import { canaryOverrides, canarySettings, requestPromotion } from "../canary/request";
 import { versionQueries } from "../canary/queries";
 import { defaultFrom, rollbackWeights, stepWeights } from "../canary/steps";
@@ -232,6 +235,82 @@ describe("when the metrics are missing or Prometheus is down", () => {
   });
 });
 
+describe("queries through kubectl (no --prometheus)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-kubectl-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** A kubectl that notes its pid and arguments, then never answers (an API server that hangs); sh starts fast. */
+  const silentKubectl = path.join(dir, "kubectl");
+  fs.writeFileSync(silentKubectl, `#!/bin/sh\necho "$$ $*" >> "${path.join(dir, "calls")}"\nexec sleep 60\n`, {
+    mode: 0o755,
+  });
+  const calls = () =>
+    fs
+      .readFileSync(path.join(dir, "calls"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" "))
+      .map(([pid, ...args]) => ({ pid: Number(pid), args }));
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const target = {
+    namespace: "monitoring",
+    service: "kps-prometheus",
+    port: 9090,
+    kubectl: silentKubectl,
+    timeoutMs: 200,
+  };
+
+  it("gives every query a deadline: past it the query fails and kubectl is killed", async () => {
+    const started = Date.now();
+    await expect(kubectlQuery(target)("up")).rejects.toThrow(
+      "Prometheus monitoring/kps-prometheus (through the API server with kubectl) did not answer within 0.2 s",
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    const [call] = calls();
+    expect(call.args).toEqual([
+      "--request-timeout=1s",
+      "get",
+      "--raw",
+      "/api/v1/namespaces/monitoring/services/kps-prometheus:9090/proxy/api/v1/query?query=up",
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(call.pid)).toBe(false);
+  });
+
+  it("counts a query that never answers like Prometheus down: retried over the interval, then rolled back", async () => {
+    const query = kubectlQuery(target);
+    const applied: Weights[] = [];
+    const started = Date.now();
+    const result = await runCanary(
+      { ...fromZero(), settings: { ...SETTINGS, interval: "3s" } },
+      {
+        apply: async (weights) => void applied.push(weights),
+        measure: (version) => measure(query, versionQueries("ai", "object-detector", version, "3s")),
+        wait: async () => undefined,
+        log: () => undefined,
+      },
+    );
+    expect(result).toMatchObject({
+      outcome: "rolled-back",
+      reason:
+        "no metrics for v2 within 3 s: Prometheus monitoring/kps-prometheus (through the API server with kubectl) did not answer within 0.2 s; not promoting unobserved",
+      weights: { v1: 100, v2: 0 },
+    });
+    expect(applied).toEqual([
+      { v1: 95, v2: 5 },
+      { v1: 100, v2: 0 },
+    ]);
+    // retryDelays(3000) is two retries: three tries of a deadline each, not a hang.
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 10_000);
+});
+
 describe("an interrupted promotion", () => {
   it("stops with the weights last applied, for resuming or --rollback", async () => {
     const applied: Weights[] = [];
@@ -261,6 +340,39 @@ describe("an interrupted promotion", () => {
       log: () => undefined,
     });
     expect(result).toMatchObject({ outcome: "interrupted", weights: { v1: 95, v2: 5 } });
+  });
+
+  it("ends interrupted, not thrown, when Ctrl-C comes during the rollback that follows an outage", async () => {
+    const applied: Weights[] = [];
+    const result = await runCanary(fromZero(), {
+      apply: async (weights, label) => {
+        // The rollback's update is cut short before it reached the cluster.
+        if (label === "rollback") throw new Interrupted();
+        applied.push(weights);
+      },
+      measure: async () => {
+        throw new Error("Prometheus answered 503 for http://prometheus/api/v1/query");
+      },
+      wait: async () => undefined,
+      log: () => undefined,
+    });
+    expect(result).toMatchObject({
+      outcome: "interrupted",
+      reason:
+        "while rolling back: no metrics for v2 within 60 s: Prometheus answered 503 for http://prometheus/api/v1/query; not promoting unobserved",
+      weights: { v1: 95, v2: 5 },
+    });
+    expect(applied).toEqual([{ v1: 95, v2: 5 }]);
+    const promoted: PromoteResult = { ...result, from: "v1", to: "v2", start: { v1: 100, v2: 0 } };
+    expect(
+      closingLines(promoted, { stack: "dev", service: "objectDetector", report: "out/canary/dev-objectDetector.json" }),
+    ).toEqual([
+      "",
+      "■ interrupted at v1 95, v2 5 (while rolling back: no metrics for v2 within 60 s: Prometheus answered 503 for http://prometheus/api/v1/query; not promoting unobserved); the stack file and the cluster agree",
+      "report: out/canary/dev-objectDetector.json",
+      "resume:   npm run canary -- --stack dev --service objectDetector --to v2",
+      "rollback: npm run canary -- --stack dev --service objectDetector --rollback",
+    ]);
   });
 
   it("reads the deployed weights from a VirtualService in the state; a version it omits has 0", () => {
@@ -406,27 +518,55 @@ describe("a promotion is checked against the stack file before anything needs Pu
     expect(() => request({ rollback: true })).toThrow(
       /^--rollback: no promotion of objectDetector on dev is under way \(no .*dev-objectDetector\.state\.json\); nothing to roll back$/,
     );
-    expect(() => request({ stack: "nope", to: "v2" })).toThrow(/^--stack nope: no stack file .*Pulumi\.nope\.yaml$/);
+    expect(() => request({ stack: "nope", to: "v2" })).toThrow(
+      `--stack nope: there is no Pulumi.nope.yaml in ${path.join(__dirname, "..")}; the stacks are dev, local`,
+    );
   });
 });
 
 describe("npm run canary", () => {
+  const root = path.join(__dirname, "..");
+  const canary = (...args: string[]) =>
+    spawnSync(process.execPath, ["scripts/run.cjs", "scripts/canary.ts", ...args], {
+      cwd: root,
+      encoding: "utf8",
+      env: { PATH: path.dirname(process.execPath), HOME: os.tmpdir() },
+    });
+  const run = (...args: string[]) => canary("--stack", "dev", ...args);
+
   it("refuses bad arguments from the stack file alone, with no Pulumi CLI on PATH", () => {
-    const root = path.join(__dirname, "..");
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["scripts/run.cjs", "scripts/canary.ts", "--stack", "dev", ...args], {
-        cwd: root,
-        encoding: "utf8",
-        env: { PATH: path.dirname(process.execPath), HOME: os.tmpdir() },
-      });
-    const undeclared = run("--service", "objectDetector", "--to", "v9");
+    const undeclared = run("--service", "objectDetector", "--to=v9");
     expect([undeclared.status, undeclared.stderr.trim()]).toEqual([
-      1,
+      2,
       "✗ --to v9: not a version of objectDetector; declared: v1, v2, v3",
     ]);
     const unknown = run("--service", "detector", "--to", "v2");
-    expect(unknown.status).toBe(1);
+    expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^✗ --service detector: no such service in /);
     expect(unknown.stderr).not.toMatch(/ENOENT|pulumi/);
+    const nosuch = canary("--stack", "nosuch", "--service", "objectDetector", "--to", "v2");
+    expect([nosuch.status, nosuch.stderr.trim()]).toEqual([
+      2,
+      `✗ --stack nosuch: there is no Pulumi.nosuch.yaml in ${root}; the stacks are dev, local`,
+    ]);
+  }, 30_000);
+
+  it("prints its usage for --help (exit 0), and with a refusal for a flag it does not know (exit 2)", () => {
+    const help = canary("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(
+      /^usage: npm run canary -- --stack <stack> --service <service> --to <version> \[--from <version>\]\n/,
+    );
+    expect(help.stdout).toContain(
+      "\n  --rollback                 restore the weights the promotion under way started from\n",
+    );
+    const typo = canary("--stak", "dev", "--service", "objectDetector", "--to", "v2");
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe(`✗ unknown flag --stak (did you mean --stack?)\n\n${help.stdout}`);
+    const missing = run("--service", "objectDetector");
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      "✗ --to <version> or --rollback is required (see --help)",
+    ]);
   }, 30_000);
 });

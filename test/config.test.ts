@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isLlm, parseConfig } from "../components/config";
+import { ConfigError, isLlm, parseConfig, rawConfig } from "../components/config";
 import { DEFAULT_MODEL, LLM_IMAGES } from "../components/config/defaults";
+import { INSTANCE_TYPES } from "../components/core/instanceTypes";
 import { ROOT } from "../cli/project";
 import {
   devRaw,
@@ -311,18 +312,47 @@ describe("cluster rules", () => {
     ]);
   });
 
-  it("rejects an Arm GPU family on an x86 NVIDIA AMI", () => {
-    const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5g.xlarge"] }));
-    expect(problems(raw)).toEqual([
-      'cluster.gpuNodes.instanceTypes[0]: "g5g.xlarge" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
+  it("rejects an Arm GPU family on an x86 NVIDIA AMI, and an x86 one on an Arm AMI, naming what fits", () => {
+    expect(problems(devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5g.xlarge"] })))).toEqual([
+      'cluster.gpuNodes.instanceTypes[0]: "g5g.xlarge" is arm64, but cluster.gpuNodes.amiType AL2023_x86_64_NVIDIA boots x86_64; use x86_64 types (families g4dn, g5, g6, g6e) or an arm64 amiType (AL2023_ARM_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA)',
+    ]);
+    const armAmi = { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.xlarge", "g5.xlarge"] };
+    expect(problems(devRawWith((r) => useManagedGpus(r, armAmi)))).toEqual([
+      'cluster.gpuNodes.instanceTypes[1]: "g5.xlarge" is x86_64, but cluster.gpuNodes.amiType AL2023_ARM_64_NVIDIA boots arm64; use arm64 types (families g5g) or an x86_64 amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA)',
     ]);
   });
 
-  it("rejects instance types the instance table does not know, so the capacity check can size every node", () => {
-    const raw = devRawWith((r) => (r.cluster.systemNodes.instanceTypes = ["m6i.large", "t3.large"]));
-    expect(problems(raw)).toEqual([
-      'cluster.systemNodes.instanceTypes[1]: "t3.large" is not in the instance table (components/core/instanceTypes.ts); known families: m6i, m7i, c6i, c7i, r6i, r7i, g4dn, g5, g6, g6e',
+  it("rejects system node types of the other architecture than the AMI type's", () => {
+    const arm = devRawWith((r) => (r.cluster.systemNodes.amiType = "AL2023_ARM_64_STANDARD"));
+    expect(problems(arm)).toEqual([
+      'cluster.systemNodes.instanceTypes[0]: "m6i.xlarge" is x86_64, but cluster.systemNodes.amiType AL2023_ARM_64_STANDARD boots arm64; use arm64 types (families m6g, m7g, c6g, c7g, r6g, r7g) or an x86_64 amiType (AL2023_x86_64_STANDARD)',
     ]);
+    const graviton = devRawWith((r) => (r.cluster.systemNodes.instanceTypes = ["m7g.xlarge"]));
+    expect(problems(graviton)).toEqual([
+      'cluster.systemNodes.instanceTypes[0]: "m7g.xlarge" is arm64, but cluster.systemNodes.amiType AL2023_x86_64_STANDARD boots x86_64; use x86_64 types (families m6i, m7i, c6i, c7i, r6i, r7i) or an arm64 amiType (AL2023_ARM_64_STANDARD)',
+    ]);
+  });
+
+  it("takes Graviton node groups: Arm CPU types on the Arm AMI, g5g on the Arm NVIDIA AMI", () => {
+    const raw = devRawWith((r) => {
+      Object.assign(r.cluster.systemNodes, {
+        amiType: "AL2023_ARM_64_STANDARD",
+        instanceTypes: ["m7g.xlarge", "c7g.2xlarge", "r7g.large"],
+      });
+      useManagedGpus(r, { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.2xlarge"] });
+      // The chat model's vLLM needs a GPU the table knows the memory of; this is about the node groups.
+      delete r.services.chat;
+    });
+    expect(problems(raw)).toEqual([]);
+  });
+
+  it("knows the Graviton families as EC2 publishes them: vCPU, memory, NVIDIA T4G GPUs, ENI pod limits", () => {
+    expect(INSTANCE_TYPES["m7g.xlarge"]).toEqual({ arch: "arm64", vcpu: 4, memoryGiB: 16, gpus: 0, maxPods: 58 });
+    expect(INSTANCE_TYPES["c7g.large"]).toEqual({ arch: "arm64", vcpu: 2, memoryGiB: 4, gpus: 0, maxPods: 29 });
+    expect(INSTANCE_TYPES["r7g.8xlarge"]).toEqual({ arch: "arm64", vcpu: 32, memoryGiB: 256, gpus: 0, maxPods: 234 });
+    expect(INSTANCE_TYPES["g5g.xlarge"]).toEqual({ arch: "arm64", vcpu: 4, memoryGiB: 8, gpus: 1, maxPods: 58 });
+    expect(INSTANCE_TYPES["g5g.16xlarge"]).toEqual({ arch: "arm64", vcpu: 64, memoryGiB: 128, gpus: 2, maxPods: 737 });
+    expect(INSTANCE_TYPES["m6i.large"].arch).toBe("x86_64");
   });
 
   it("requires aws:region in eks mode", () => {
@@ -441,5 +471,45 @@ describe("default providers", () => {
         `  - pulumi:disable-default-providers: is null; must include "*" (pulumi config set --path 'pulumi:disable-default-providers[0]' '*')`,
     );
     expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("keys of the ai-mesh: namespace", () => {
+  const keys =
+    "(keys: ai-mesh:environment, ai-mesh:cluster, ai-mesh:istio, ai-mesh:observability, ai-mesh:services, ai-mesh:callGraph, ai-mesh:charts, ai-mesh:llm, ai-mesh:alertWebhookUrl)";
+  const misspelt = {
+    "ai-mesh:observability": undefined,
+    "ai-mesh:obserbability": { retention: "30d", storageSize: "100Gi" },
+    "ai-mesh:environment": undefined,
+    "ai-mesh:enviroment": "production",
+    "ai-mesh:gpuBudget": 4,
+  };
+
+  it("refuses a key the program does not read, with the nearest one it does, before any resource", async () => {
+    const { runProgram } = await import("../plan/engine");
+    const run = await runProgram({ config: misspelt });
+    expect(run.error?.message).toBe(
+      "Invalid stack config (3 problems):\n" +
+        `  - ai-mesh:obserbability: is not a key ai-mesh reads; did you mean ai-mesh:observability? ${keys}\n` +
+        `  - ai-mesh:enviroment: is not a key ai-mesh reads; did you mean ai-mesh:environment? ${keys}\n` +
+        `  - ai-mesh:gpuBudget: is not a key ai-mesh reads ${keys}`,
+    );
+    expect(run.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("refuses them when a stack file is read for the canary too", () => {
+    expect(() => rawConfig({ "aws:region": "us-west-2", "ai-mesh:enviroment": "production" })).toThrow(
+      new ConfigError([
+        {
+          path: "ai-mesh:enviroment",
+          message: `is not a key ai-mesh reads; did you mean ai-mesh:environment? ${keys}`,
+        },
+      ]),
+    );
+    // Other namespaces belong to their providers.
+    expect(rawConfig({ "aws:region": "us-west-2", "aws:profile": "dev", "ai-mesh:environment": "dev" })).toEqual({
+      region: "us-west-2",
+      environment: "dev",
+    });
   });
 });

@@ -69,9 +69,18 @@ describe("GPU memory", () => {
       r.services.chat.model.tensorParallelSize = 2;
     });
     expect(problems(raw)).toContain(
-      "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (bfloat16) = 15 GiB + KV cache 3 GiB + runtime 1.5 GiB × 2 GPU = 21 GiB; " +
-        "no GPU type of cluster.gpuNodes has 2 GPUs on one node; raise tensorParallelSize (up to 1 GPUs on one node here: g5.xlarge), lower dtype (fp8) or kvCacheGiB, or allow larger GPUs in cluster.gpuNodes",
+      "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (bfloat16) = 15 GiB + KV cache 3 GiB + runtime 1.5 GiB × 2 GPUs = 21 GiB; " +
+        "no GPU type of cluster.gpuNodes has 2 GPUs on one node; raise tensorParallelSize (up to 1 GPU on one node here: g5.xlarge), lower dtype (fp8) or kvCacheGiB, or allow larger GPUs in cluster.gpuNodes",
     );
+  });
+
+  it("says so when no GPU of the group is one whose memory it knows (g5g's T4G on the Arm AMI)", () => {
+    const raw = devRawWith((r) =>
+      useManagedGpus(r, { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.2xlarge"] }),
+    );
+    expect(problems(raw)).toEqual([
+      "services.chat.model: cannot be sized: the instance table knows the GPU memory of no GPU type of cluster.gpuNodes; vLLM models need one of the families g4dn, g5, g6, g6e",
+    ]);
   });
 
   it("refuses a checkpoint the GPU nodes' disks cannot hold beside the images", () => {

@@ -26,13 +26,13 @@ describe("npm run plan", () => {
   });
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-  /** Plans stack `name`: the dev stack file with one text edit (which must apply). */
+  /** Plans Pulumi.<name>.yaml, the dev stack file with one text edit (which must apply): no --stack, the file names it. */
   function planDevVariant(name: string, from: string, to: string) {
     const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
     expect(dev).toContain(from);
     const stackFile = path.join(out, `Pulumi.${name}.yaml`);
     fs.writeFileSync(stackFile, dev.replace(from, to));
-    return plan(["--stack", name, "--stack-file", stackFile, "--out", path.join(out, name)]);
+    return plan([`--stack-file=${stackFile}`, "--out", path.join(out, name)]);
   }
 
   it("prints the component tree with counts and the canary table", () => {
@@ -69,6 +69,19 @@ describe("npm run plan", () => {
     expect(planJson.outputs.capacity.pools.map((p: { pool: string }) => p.pool)).toEqual(["system + general", "gpu"]);
   });
 
+  it("is described truly by its stack file's first line: its GPUs and its canaries", () => {
+    const firstLine = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").split("\n")[0];
+    const claim = /(\d+) GPUs at minimum replicas \((\d+) at most\), and canaries on (\w+) services\.$/.exec(firstLine);
+    expect(claim).not.toBeNull();
+    const gpu = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")).outputs.capacity.pools.find(
+      (p: { pool: string }) => p.pool === "gpu",
+    );
+    expect([Number(claim![1]), Number(claim![2])]).toEqual([gpu.atMin.gpus, gpu.capacity.gpus]);
+    const services = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config["ai-mesh:services"];
+    const canaries = Object.values(services).filter((s) => ((s as { versions?: unknown[] }).versions ?? []).length > 1);
+    expect(["one", "two", "three", "four", "five"].indexOf(claim![3]) + 1).toBe(canaries.length);
+  });
+
   it("exits non-zero naming the GPUs a pool can never give", () => {
     const short = planDevVariant("short", "      maxGpus: 10\n", "      maxGpus: 2\n");
     expect(short.status).toBe(1);
@@ -97,6 +110,9 @@ describe("npm run plan", () => {
     expect(open.stdout).toMatch(
       /mandatory +eks-no-public-endpoint-to-world +cluster-eks +EKS cluster cluster-eks has a public endpoint open to 0\.0\.0\.0\/0\./,
     );
+    // Named after its file, Pulumi.open.yaml, all through: the stack, its resources, the verdict.
+    expect(open.stdout).toContain('Plan for stack "open" (offline');
+    expect(open.stdout).toMatch(/^ai-mesh-open {2}pulumi:pulumi:Stack /m);
     expect(open.stderr).toContain('✗ 1 mandatory policy violation(s) in stack "open"');
   });
 
@@ -116,7 +132,12 @@ describe("npm run plan", () => {
     fs.writeFileSync(path.join(dir, "canary", "dev-objectDetector.state.json"), "{}");
     fs.mkdirSync(path.join(dir, "manifests"));
     fs.writeFileSync(path.join(dir, "manifests", "stale.yaml"), "");
-    expect(plan(["--stack", "local", "--out", dir]).status).toBe(0);
+    // --flag=value as well as --flag value.
+    const local = plan(["--stack=local", `--out=${dir}`]);
+    expect([local.status, local.stdout.split("\n")[0]]).toEqual([
+      0,
+      'Plan for stack "local" (offline: cloud-computed values show as "(known after deploy)")',
+    ]);
     expect(fs.existsSync(path.join(dir, "canary", "dev-objectDetector.state.json"))).toBe(true);
     expect(fs.existsSync(path.join(dir, "manifests", "stale.yaml"))).toBe(false);
     expect(fs.existsSync(path.join(dir, "plan.json"))).toBe(true);
@@ -157,14 +178,72 @@ describe("npm run plan", () => {
     expect(fs.existsSync(path.join(out, "broken", "plan.json"))).toBe(false);
   });
 
+  it("exits non-zero on a misspelt ai-mesh: key, with the key it meant, in a stack named after its file", () => {
+    const typo = planDevVariant("typo", "  ai-mesh:observability:\n", "  ai-mesh:obserbability:\n");
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toMatch(
+      /^✗ plan of stack "typo" failed\nInvalid stack config \(1 problem\):\n {2}- ai-mesh:obserbability: is not a key ai-mesh reads; did you mean ai-mesh:observability\? \(keys: ai-mesh:environment, /,
+    );
+  });
+
   it("exits non-zero naming the file, the line and the key when a stack file sets a key twice", () => {
     const twice = planDevVariant("twice", "      maxGpus: 10\n", "      maxGpus: 10\n      maxGpus: 8\n");
     expect(twice.status).toBe(1);
     const line =
       fs.readFileSync(path.join(out, "Pulumi.twice.yaml"), "utf8").split("\n").indexOf("      maxGpus: 8") + 1;
     expect(twice.stderr).toContain(
-      `✗ plan of stack "twice" failed\nInvalid stack config (1 problem):\n  - Pulumi.twice.yaml line ${line}: key "maxGpus" appears twice under gpuNodes; a key may appear once in a mapping (which one did you mean?)`,
+      `✗ plan of stack "twice" failed\nInvalid stack config (1 problem):\n  - Pulumi.twice.yaml line ${line}: key "maxGpus" appears twice under "ai-mesh:cluster.gpuNodes"; a key may appear once in a mapping (which one did you mean?)`,
     );
     expect(twice.stderr).not.toMatch(/YAMLException|at .*\.js:\d+/);
+  });
+});
+
+describe("npm run plan's command line", () => {
+  const usage = [
+    "usage: npm run plan -- [--stack <stack>] [--stack-file <file>] [--out <dir>]",
+    "",
+    "Runs index.ts on a recording engine (no cloud, no Pulumi CLI, no credentials) and prints the resource",
+    "tree, the canary, model and capacity tables and the policy report; writes plan.json and manifests/.",
+    "",
+    "  --stack <stack>      the stack to plan: Pulumi.<stack>.yaml (default dev)",
+    "  --stack-file <file>  plan this stack file instead; the stack is named after it (Pulumi.<stack>.yaml)",
+    "  --out <dir>          where plan.json and manifests/ go (default out)",
+    "  --help               show this help",
+    "",
+  ].join("\n");
+
+  it("prints its usage for --help, and exits 0", () => {
+    const help = plan(["--help"]);
+    expect([help.status, help.stdout, help.stderr]).toEqual([0, usage, ""]);
+  });
+
+  it("refuses a flag it does not know with the usage, exit 2, planning nothing", () => {
+    const typo = plan(["--stak", "local"]);
+    expect([typo.status, typo.stdout, typo.stderr]).toEqual([
+      2,
+      "",
+      `✗ unknown flag --stak (did you mean --stack?)\n\n${usage}`,
+    ]);
+    const stray = plan(["local"]);
+    expect([stray.status, stray.stderr.split("\n")[0]]).toEqual([
+      2,
+      '✗ unexpected argument "local" (flags are --name value)',
+    ]);
+    const bare = plan(["--stack"]);
+    expect([bare.status, bare.stderr.split("\n")[0]]).toEqual([2, "✗ --stack needs a value"]);
+  });
+
+  it("names the stacks there are for a stack that does not exist, exit 2", () => {
+    const nosuch = plan(["--stack", "nosuch"]);
+    expect([nosuch.status, nosuch.stdout, nosuch.stderr]).toEqual([
+      2,
+      "",
+      `✗ --stack nosuch: there is no Pulumi.nosuch.yaml in ${ROOT}; the stacks are dev, local\n`,
+    ]);
+    const missing = plan(["--stack-file", "/nonexistent/Pulumi.typo.yaml"]);
+    expect([missing.status, missing.stderr]).toEqual([
+      2,
+      "✗ --stack-file /nonexistent/Pulumi.typo.yaml: no such file\n",
+    ]);
   });
 });

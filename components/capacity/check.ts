@@ -8,6 +8,7 @@ import { nodeOverhead, podDemand, type PodGroup } from "./demand";
 import { modelFits, type ModelFit } from "./gpuMemory";
 import { versionLoads } from "./load";
 import { nodePools, type NodeShape, type Pool, type Resources } from "./pools";
+import { count } from "../core/plural";
 import { formatCpu, formatMemory } from "../core/quantity";
 
 export interface CapacityRow {
@@ -61,7 +62,7 @@ const fits = (need: Resources, have: Resources) =>
   need.cpu <= have.cpu && need.memory <= have.memory && need.gpus <= have.gpus;
 
 const describe = (r: Resources) =>
-  `${formatCpu(r.cpu)}, ${formatMemory(r.memory)}${r.gpus ? `, ${r.gpus} GPU${r.gpus === 1 ? "" : "s"}` : ""}`;
+  `${formatCpu(r.cpu)}, ${formatMemory(r.memory)}${r.gpus ? `, ${count(r.gpus, "GPU")}` : ""}`;
 
 /** "services.objectDetector v2" → "services.objectDetector" (the config key, for a problem's path). */
 const configKey = (source: string) => source.split(" ")[0];
@@ -73,7 +74,7 @@ interface Dimension {
   show: (n: number) => string;
 }
 const DIMENSIONS: Dimension[] = [
-  { key: "gpu", of: (r) => r.gpus, show: (n) => `${n} GPU${n === 1 ? "" : "s"}` },
+  { key: "gpu", of: (r) => r.gpus, show: (n) => count(n, "GPU") },
   { key: "memory", of: (r) => r.memory, show: formatMemory },
   { key: "cpu", of: (r) => r.cpu, show: formatCpu },
 ];
@@ -134,7 +135,7 @@ function gpuProblems(pods: PodGroup[], pool: Pool): Problem[] {
   return [
     {
       path: services.join(", "),
-      message: `${needed} GPUs needed at minimum replicas (${each}), ${pool.configPath} allows at most ${pool.capacity.gpus} (${pool.arithmetic})`,
+      message: `${count(needed, "GPU")} needed at minimum replicas (${each}), ${pool.configPath} allows at most ${pool.capacity.gpus} (${pool.arithmetic})`,
     },
   ];
 }

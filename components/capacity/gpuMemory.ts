@@ -5,7 +5,8 @@
 import { isLlm, usesKarpenter, type EksClusterConfig, type LlmServiceConfig, type RootConfig } from "../config";
 import { BYTES_PER_PARAMETER } from "../config/llmSchema";
 import type { Problem } from "../core/problems";
-import { INSTANCE_TYPES, gpuModel, typesOfFamilies } from "../core/instanceTypes";
+import { GPU_MODELS, INSTANCE_TYPES, gpuModel, typesOfFamilies } from "../core/instanceTypes";
+import { count } from "../core/plural";
 
 const GIB = 1024 ** 3;
 /** CUDA context, the activation peak vLLM profiles and its CUDA graphs: per GPU, beside weights and KV cache. */
@@ -76,18 +77,29 @@ export function modelFit(service: LlmServiceConfig, cluster: EksClusterConfig): 
     cacheGiB: Math.ceil(checkpointGiB * 1.1 + 1),
     working:
       `weights ${service.model.parametersBillions}B × ${BYTES_PER_PARAMETER[dtype]} bytes (${dtype}) = ${round(weightsGiB)} GiB` +
-      ` + KV cache ${kvCacheGiB} GiB + runtime ${RUNTIME_GIB_PER_GPU} GiB × ${gpus} GPU = ${round(needGiB)} GiB` +
+      ` + KV cache ${kvCacheGiB} GiB + runtime ${RUNTIME_GIB_PER_GPU} GiB × ${count(gpus, "GPU")} = ${round(needGiB)} GiB` +
       (best
         ? `; ${gpus} × ${gpuModel(best)!.name} (${best}) × ${utilization} gives ${round(bestGiB)} GiB`
-        : `; no GPU type of cluster.gpuNodes has ${gpus} GPUs on one node`),
+        : `; no GPU type of cluster.gpuNodes has ${count(gpus, "GPU")} on one node`),
   };
 }
 
 function fitProblems(service: LlmServiceConfig, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
   if (fit.instanceTypes.length > 0) return [];
   const path = `services.${service.key}.model`;
-  const widest = candidateTypes(cluster, 1).reduce((a, b) => (INSTANCE_TYPES[b].gpus > INSTANCE_TYPES[a].gpus ? b : a));
-  const advice = `raise tensorParallelSize (up to ${INSTANCE_TYPES[widest].gpus} GPUs on one node here: ${widest}), lower dtype (fp8) or kvCacheGiB, or allow larger GPUs in cluster.gpuNodes`;
+  const known = candidateTypes(cluster, 1);
+  if (known.length === 0) {
+    // A GPU the table knows no memory of (g5g's T4G): nothing to size the model against.
+    const families = Object.keys(GPU_MODELS).join(", ");
+    return [
+      {
+        path,
+        message: `cannot be sized: the instance table knows the GPU memory of no GPU type of cluster.gpuNodes; vLLM models need one of the families ${families}`,
+      },
+    ];
+  }
+  const widest = known.reduce((a, b) => (INSTANCE_TYPES[b].gpus > INSTANCE_TYPES[a].gpus ? b : a));
+  const advice = `raise tensorParallelSize (up to ${count(INSTANCE_TYPES[widest].gpus, "GPU")} on one node here: ${widest}), lower dtype (fp8) or kvCacheGiB, or allow larger GPUs in cluster.gpuNodes`;
   return [{ path, message: `does not fit its GPUs: ${fit.working}; ${advice}` }];
 }
 

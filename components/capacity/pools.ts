@@ -5,6 +5,7 @@ import { usesKarpenter, type RootConfig } from "../config";
 import { perNodeOverhead, type NodeOverhead, type Placement } from "./demand";
 import { allocatable } from "./allocatable";
 import { INSTANCE_TYPES, typesOfFamilies } from "../core/instanceTypes";
+import { count } from "../core/plural";
 import { formatCpu, formatMemory } from "../core/quantity";
 
 export interface Resources {
@@ -92,7 +93,7 @@ function managedPool(
     overLimit: [],
     arithmetic:
       `${key} ${nodes} × ${smallest.type} (${formatCpu(node.cpu)}, ${formatMemory(node.memory)}` +
-      `${node.gpus ? `, ${node.gpus} GPU` : ""} allocatable, less ${formatCpu(overhead.cpu)} and ${formatMemory(overhead.memory)} of DaemonSets each; ${why})`,
+      `${node.gpus ? `, ${count(node.gpus, "GPU")}` : ""} allocatable, less ${formatCpu(overhead.cpu)} and ${formatMemory(overhead.memory)} of DaemonSets each; ${why})`,
   };
 }
 
@@ -136,7 +137,7 @@ export function nodePools(config: RootConfig, overheads: NodeOverhead[]): Pool[]
       typesOfFamilies(gpu.instanceFamilies).map((type) => shape(type, gpuOverhead)),
       [{ key: "maxGpus", of: (s) => s.node.gpus, max: gpu.maxGpus, show: String }],
     ),
-    arithmetic: `NodePool limit ${gpu.maxGpus} GPUs (${gpu.instanceFamilies.join(", ")}; Karpenter sizes each node to its pods)`,
+    arithmetic: `NodePool limit ${count(gpu.maxGpus, "GPU")} (${gpu.instanceFamilies.join(", ")}; Karpenter sizes each node to its pods)`,
   });
   const general = cluster.generalNodes;
   const generalOverhead = perNodeOverhead(overheads, false);

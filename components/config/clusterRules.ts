@@ -1,8 +1,17 @@
 // Cross-field rules of the cluster config: endpoint exposure, node group sizes, GPU instance
-// families and types the capacity table knows. Pure: config in, problems out.
-import { NVIDIA_GPU_FAMILIES, instanceFamily } from "../../policy/shared/gpu";
-import { KNOWN_FAMILIES, isKnownInstanceType } from "../core/instanceTypes";
+// families, types the capacity table knows and their architecture against the AMI type. Pure:
+// config in, problems out.
+import { NVIDIA_AMI_TYPES, NVIDIA_GPU_FAMILIES, isNvidiaGpuInstanceType } from "../../policy/shared/gpu";
+import {
+  INSTANCE_TYPES,
+  KNOWN_FAMILIES,
+  amiArchitecture,
+  familiesOf,
+  isKnownInstanceType,
+  type Architecture,
+} from "../core/instanceTypes";
 import type { Problem } from "../core/problems";
+import { SYSTEM_AMI_TYPES } from "./clusterSchema";
 import type { EksClusterConfig, RootConfig } from "./schema";
 
 const OPEN_TO_WORLD = ["0.0.0.0/0", "::/0"];
@@ -32,9 +41,43 @@ function knownTypeProblems(path: string, types: string[]): Problem[] {
   );
 }
 
-function nvidiaFamilies(arch: "x86_64" | "arm64"): string[] {
+function nvidiaFamilies(arch: Architecture): string[] {
   return Object.keys(NVIDIA_GPU_FAMILIES).filter((family) => NVIDIA_GPU_FAMILIES[family] === arch);
 }
+
+/**
+ * A node group's instance types must run the architecture its AMI type boots (an x86 AMI never
+ * starts on a Graviton type, nor an ARM one on x86): each one that does not is named with the
+ * families of the AMI's architecture and the AMI types of its own.
+ */
+function architectureProblems(
+  group: "systemNodes" | "gpuNodes",
+  node: { amiType: string; instanceTypes: string[] },
+  amiTypes: readonly string[],
+  families: (arch: Architecture) => string[],
+): Problem[] {
+  const arch = amiArchitecture(node.amiType);
+  return node.instanceTypes.flatMap((type, i) => {
+    const own = INSTANCE_TYPES[type]?.arch;
+    if (!own || own === arch) return [];
+    const otherAmis = amiTypes.filter((ami) => amiArchitecture(ami) === own);
+    return [
+      {
+        path: `cluster.${group}.instanceTypes[${i}]`,
+        message:
+          `"${type}" is ${own}, but cluster.${group}.amiType ${node.amiType} boots ${arch}; ` +
+          `use ${arch} types (families ${families(arch).join(", ")}) or an ${own} amiType (${otherAmis.join(", ")})`,
+      },
+    ];
+  });
+}
+
+/** Known CPU families of one architecture (the NVIDIA ones belong to the GPU group). */
+const cpuFamilies = (arch: Architecture) =>
+  familiesOf(arch).filter((family) => !Object.hasOwn(NVIDIA_GPU_FAMILIES, family));
+/** NVIDIA families of one architecture that the table knows. */
+const gpuFamilies = (arch: Architecture) =>
+  familiesOf(arch).filter((family) => Object.hasOwn(NVIDIA_GPU_FAMILIES, family));
 
 function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
   const gpu = cluster.gpuNodes;
@@ -65,16 +108,16 @@ function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
       message: "is a Karpenter NodePool; it needs cluster.gpuNodes.provisioner karpenter",
     });
   }
-  const arch = gpu.amiType.includes("ARM_64") ? "arm64" : "x86_64";
-  const families = nvidiaFamilies(arch);
+  const families = nvidiaFamilies(amiArchitecture(gpu.amiType));
   gpu.instanceTypes.forEach((type, i) => {
-    if (!families.includes(instanceFamily(type))) {
+    if (!isNvidiaGpuInstanceType(type)) {
       problems.push({
         path: `cluster.gpuNodes.instanceTypes[${i}]`,
         message: `"${type}" is not an NVIDIA GPU instance type for ${gpu.amiType}; allowed families: ${families.join(", ")}`,
       });
     }
   });
+  problems.push(...architectureProblems("gpuNodes", gpu, NVIDIA_AMI_TYPES, gpuFamilies));
   if (problems.length === 0) problems.push(...knownTypeProblems("cluster.gpuNodes.instanceTypes", gpu.instanceTypes));
   return problems;
 }
@@ -105,6 +148,7 @@ export function clusterProblems(config: RootConfig): Problem[] {
   });
   problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
   problems.push(...knownTypeProblems("cluster.systemNodes.instanceTypes", cluster.systemNodes.instanceTypes));
+  problems.push(...architectureProblems("systemNodes", cluster.systemNodes, SYSTEM_AMI_TYPES, cpuFamilies));
   problems.push(...gpuNodeProblems(cluster));
   return problems;
 }

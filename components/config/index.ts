@@ -4,16 +4,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { ConfigError, formatPath, type Problem } from "../core/problems";
+import { CONFIG_KEYS, PROJECT, unknownKeyProblems, type ConfigKey } from "./keys";
 import { configProblems } from "./rules";
 import { rootSchema, type RootConfig } from "./schema";
 
 export * from "./schema";
 export { ConfigError, formatPath, type Problem };
 
-export const PROJECT = "ai-mesh";
-
-/** Structured keys under the `ai-mesh:` namespace, read with getObject and validated by zod. */
-const OBJECT_KEYS = ["cluster", "istio", "observability", "services", "callGraph", "charts", "llm"] as const;
+export { CONFIG_KEYS, PROJECT };
 
 export interface AppConfig extends RootConfig {
   project: string;
@@ -32,8 +30,13 @@ function zodProblem(issue: z.core.$ZodIssue): Problem {
   return { path: formatPath(issue.path) || "config", message: `${issue.message}${shown}` };
 }
 
-/** A stack file's `config:` values keyed as parseConfig takes them ("ai-mesh:cluster" → cluster). */
+/**
+ * A stack file's `config:` values keyed as parseConfig takes them ("ai-mesh:cluster" → cluster); a
+ * key of the project's namespace the program does not read is refused.
+ */
 export function rawConfig(values: Record<string, unknown>): Record<string, unknown> {
+  const unknown = unknownKeyProblems(Object.keys(values));
+  if (unknown.length > 0) throw new ConfigError(unknown);
   const raw: Record<string, unknown> = { region: values["aws:region"] };
   for (const [key, value] of Object.entries(values)) {
     if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
@@ -78,12 +81,13 @@ function readObject(config: pulumi.Config, key: string, problems: Problem[]): un
 
 export function loadConfig(): AppConfig {
   const config = new pulumi.Config(PROJECT);
-  const problems: Problem[] = [];
-  const raw: Record<string, unknown> = {
-    environment: config.get("environment"),
-    region: new pulumi.Config("aws").get("region"),
-  };
-  for (const key of OBJECT_KEYS) raw[key] = readObject(config, key, problems);
+  // Before anything is read: a misspelt key would otherwise be ignored and its defaults used.
+  const problems: Problem[] = unknownKeyProblems(Object.keys(pulumi.runtime.allConfig()));
+  const raw: Record<string, unknown> = { region: new pulumi.Config("aws").get("region") };
+  for (const [key, kind] of Object.entries(CONFIG_KEYS) as [ConfigKey, string][]) {
+    if (kind === "string") raw[key] = config.get(key);
+    if (kind === "object") raw[key] = readObject(config, key, problems);
+  }
   problems.push(
     ...defaultProviderProblems(new pulumi.Config("pulumi").getObject<string[]>("disable-default-providers")),
   );
@@ -100,7 +104,7 @@ export function loadConfig(): AppConfig {
     stack,
     clusterName: parsed.cluster.name ?? `${PROJECT}-${stack}`,
     gpu: gpuEnabled(parsed),
-    alertWebhookUrl: config.getSecret("alertWebhookUrl"),
+    alertWebhookUrl: config.getSecret("alertWebhookUrl" satisfies ConfigKey),
   };
 }
 

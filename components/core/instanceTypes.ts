@@ -1,10 +1,14 @@
-// The EC2 instance types the program knows: vCPU, memory and NVIDIA GPUs as AWS publishes them; max
-// pods from the EKS AMI's eni-max-pods (the VPC CNI's ENI limit); each family's GPU and the memory
-// CUDA sees on it. Ground data: config validates instance types against it, capacity works out what
-// a node (and a GPU) holds from it.
+// The EC2 instance types the program knows: CPU architecture, vCPU, memory and NVIDIA GPUs as AWS
+// publishes them; max pods from the EKS AMI's eni-max-pods (the VPC CNI's ENI limit); each family's
+// GPU and the memory CUDA sees on it. Ground data: config validates instance types (and their
+// architecture against a node group's AMI) against it, capacity works out what a node holds from it.
 import { instanceFamily } from "../../policy/shared/gpu";
 
+/** CPU architecture, as EKS AMI types name it (AL2023_x86_64_*, AL2023_ARM_64_* boot arm64). */
+export type Architecture = "x86_64" | "arm64";
+
 export interface InstanceType {
+  arch: Architecture;
   vcpu: number;
   memoryGiB: number;
   gpus: number;
@@ -47,7 +51,7 @@ function family(name: string, memoryPerVcpu: number, sizes: string[]): Sizes {
 
 const CPU_SIZES = ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge"];
 
-const TABLE: Sizes = {
+const X86_64: Sizes = {
   ...family("m6i", 4, CPU_SIZES),
   ...family("m7i", 4, CPU_SIZES),
   ...family("c6i", 2, CPU_SIZES),
@@ -85,9 +89,36 @@ const TABLE: Sizes = {
   "g6e.48xlarge": [192, 1536, 8, 492],
 };
 
-export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = Object.fromEntries(
-  Object.entries(TABLE).map(([type, [vcpu, memoryGiB, gpus, maxPods]]) => [type, { vcpu, memoryGiB, gpus, maxPods }]),
-);
+/**
+ * Graviton (arm64): the Arm counterparts of the CPU families above, in the same shapes and ENI
+ * limits, and g5g (one NVIDIA T4G per node up to 8xlarge, two on 16xlarge; half the memory per vCPU
+ * of g5). Read from EC2's instance data as Karpenter's instance-type reference and the EKS AMI's
+ * instance-info.jsonl publish it.
+ */
+const ARM64: Sizes = {
+  ...family("m6g", 4, CPU_SIZES),
+  ...family("m7g", 4, CPU_SIZES),
+  ...family("c6g", 2, CPU_SIZES),
+  ...family("c7g", 2, CPU_SIZES),
+  ...family("r6g", 8, CPU_SIZES),
+  ...family("r7g", 8, CPU_SIZES),
+  "g5g.xlarge": [4, 8, 1, 58],
+  "g5g.2xlarge": [8, 16, 1, 58],
+  "g5g.4xlarge": [16, 32, 1, 234],
+  "g5g.8xlarge": [32, 64, 1, 234],
+  "g5g.16xlarge": [64, 128, 2, 737],
+};
+
+const entries = (arch: Architecture, sizes: Sizes): [string, InstanceType][] =>
+  Object.entries(sizes).map(([type, [vcpu, memoryGiB, gpus, maxPods]]) => [
+    type,
+    { arch, vcpu, memoryGiB, gpus, maxPods },
+  ]);
+
+export const INSTANCE_TYPES: Readonly<Record<string, InstanceType>> = Object.fromEntries([
+  ...entries("x86_64", X86_64),
+  ...entries("arm64", ARM64),
+]);
 
 export function isKnownInstanceType(type: string): boolean {
   return Object.hasOwn(INSTANCE_TYPES, type);
@@ -101,3 +132,15 @@ export function typesOfFamilies(families: string[]): string[] {
 }
 
 export const KNOWN_FAMILIES = [...new Set(Object.keys(INSTANCE_TYPES).map(instanceFamily))];
+
+/** The known families of one architecture, in the table's order. */
+export function familiesOf(arch: Architecture): string[] {
+  return KNOWN_FAMILIES.filter((family) =>
+    Object.keys(INSTANCE_TYPES).some((t) => instanceFamily(t) === family && INSTANCE_TYPES[t].arch === arch),
+  );
+}
+
+/** The architecture an EKS AMI type boots: AL2023_ARM_64_STANDARD → arm64, AL2023_x86_64_NVIDIA → x86_64. */
+export function amiArchitecture(amiType: string): Architecture {
+  return amiType.includes("ARM_64") ? "arm64" : "x86_64";
+}

@@ -1,8 +1,10 @@
-// What the plan benchmarks share: the wall time a command takes as a user sees it (from the project
-// root, output discarded), the command `npm run plan` runs, and stack files with N services.
+// What the plan benchmarks share: their command line (numbers only, util.parseArgs strict), the wall
+// time a command takes as a user sees it (from the project root, output discarded), the command
+// `npm run plan` runs, and stack files with N services.
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
+const { parseArgs } = require("util");
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -47,4 +49,34 @@ function planOfServices(dir, n) {
   return `${planCommand} --stack scale${n} --stack-file ${file} --out ${path.join(dir, `out${n}`)}`;
 }
 
-module.exports = { root, wallSeconds, median, planCommand, nodeFlags, planOfServices };
+/**
+ * The numbers a benchmark is given (`usage` names them): --help prints the usage (exit 0); a flag or
+ * anything but a positive whole number is refused with it (exit 2).
+ */
+function numbersFromArgs(usage) {
+  let positionals;
+  try {
+    const parsed = parseArgs({
+      options: { help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (parsed.values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+    positionals = parsed.positionals;
+  } catch (error) {
+    const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+    console.error(`✗ ${unknown ? `unknown flag ${unknown}` : error.message.split("\n")[0]}\n\n${usage}`);
+    process.exit(2);
+  }
+  const wrong = positionals.find((arg) => !/^[1-9]\d*$/.test(arg));
+  if (wrong !== undefined) {
+    console.error(`✗ "${wrong}" is not a positive whole number\n\n${usage}`);
+    process.exit(2);
+  }
+  return positionals.map(Number);
+}
+
+module.exports = { numbersFromArgs, root, wallSeconds, median, planCommand, nodeFlags, planOfServices };

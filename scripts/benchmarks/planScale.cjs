@@ -5,9 +5,11 @@ const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { root, wallSeconds, median, planOfServices } = require("./measure.cjs");
+const { root, wallSeconds, median, planOfServices, numbersFromArgs } = require("./measure.cjs");
 
-const sizes = process.argv.slice(2).map(Number);
+const sizes = numbersFromArgs(
+  "usage: npm run bench:plan:scale -- [N...]\n\nTimes `npm run plan` of generated stacks of N services × 3 versions (default 3 10 20 30 40 50)\nand fits a line: the cost per service.",
+);
 const counts = sizes.length > 0 ? sizes : [3, 10, 20, 30, 40, 50];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-scale-"));
 

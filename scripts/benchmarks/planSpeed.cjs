@@ -6,9 +6,15 @@
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { wallSeconds: wall, median, planCommand, nodeFlags, planOfServices } = require("./measure.cjs");
+const { wallSeconds: wall, median, planCommand, nodeFlags, planOfServices, numbersFromArgs } = require("./measure.cjs");
 
-const runs = Number(process.argv[2] ?? 7);
+const [runs = 7, ...extra] = numbersFromArgs(
+  "usage: npm run bench:plan -- [runs]\n\nTimes `npm run plan` (3 and 50 generated services, the dev stack) against loading the SDKs alone;\nthe median of `runs` interleaved runs each (default 7).",
+);
+if (extra.length > 0) {
+  console.error("✗ one number at most: the runs");
+  process.exit(2);
+}
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-plan-bench-"));
 const floorCommand =
   `node ${nodeFlags} -e "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/kubernetes'); require('@pulumi/random')"`.replace(
