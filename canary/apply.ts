@@ -6,6 +6,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { changeCollector, describeChange, pendingChanges, type ResourceChange } from "../automation/changes";
 import { readWeights, writeWeights } from "../cli/stackFile";
 import { Interrupted } from "./driver";
+import { poolName } from "../components/core/inferenceNames";
 import type { Weights } from "../components/core/weights";
 import { describeWeights } from "./steps";
 
@@ -80,7 +81,7 @@ export function routeWeights(resource: StateResource, app: string, versions: str
     if (resource.type === HTTP_ROUTE) {
       const backends = resource.outputs?.spec?.rules?.[0]?.backendRefs ?? [];
       // Gateway API: a backend without a weight has weight 1.
-      const backend = backends.find((b) => b.name === `${app}-${version}`);
+      const backend = backends.find((b) => b.name === poolName(app, version));
       return backend ? (backend.weight ?? 1) : 0;
     }
     const route = resource.outputs?.spec?.http?.[0]?.route ?? [];

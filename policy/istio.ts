@@ -203,17 +203,16 @@ export const istioPolicies: AiMeshPolicy[] = [
   stackPolicy({
     name: "istio-envoyfilter-applied",
     description:
-      "Every EnvoyFilter passes istioctl's EnvoyPatchAnalyzer (IST0151-IST0155): Istio is sure to apply each patch.",
+      "Every EnvoyFilter passes istioctl's EnvoyPatchAnalyzer (IST0151-IST0155): no patch that Istio may skip for want of a priority, nor an operation its target does not take.",
     remediationSteps:
       "Give an EnvoyFilter with INSERT_BEFORE, INSERT_AFTER, REPLACE or REMOVE a non-zero spec.priority (or use INSERT_FIRST / ADD); use REPLACE only on HTTP_FILTER, NETWORK_FILTER, VIRTUAL_HOST and ADD / REMOVE not on ROUTE_CONFIGURATION or HTTP_ROUTE.",
     // Mandatory: the patches this program writes are rate limits; one Istio may silently skip is no limit.
     enforcementLevel: "mandatory",
     validate: (resources, _args, report) => {
-      // All of them at once and in order, as the analyzer walks them (IST0155 looks across filters).
+      // All of them at once: IST0155 looks across filters.
       const filters = ofKind(resources, "EnvoyFilter");
       for (const finding of envoyFilterFindings(filters.map((f) => f.props))) {
-        const urn = filters.find((f) => objectName(f.props) === finding.filter)?.urn;
-        report(finding.message, urn);
+        report(finding.message, filters[finding.filterIndex].urn);
       }
     },
   }),

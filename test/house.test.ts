@@ -1,23 +1,31 @@
-// The house: the import graph has no cycle, the ground floor imports nothing above it, the two kinds of
-// service (HTTP services, models) stand side by side under the composition and above everything else,
-// product code never imports tests, every product file says its job in its first line, and the
-// README's map of where things live is the tree.
+// The house: the import graph has no cycle; its layers read top-down (a file imports only its own
+// layer or those below, and the two kinds of service, HTTP services and models, stand side by side
+// without importing each other); product code never imports tests; every product file says its job in
+// its first line; and the README's map of where things live is the tree, in the same order.
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../cli/project";
-import { cycles, importGraph, layerOffences, productFiles } from "./support/imports";
+import { cycles, importGraph, layerOffences, productFiles, type Layers } from "./support/imports";
 
-/** Folders whose files may import only each other and what is listed: the ground floor. */
-const FLOORS: Record<string, string[]> = {
-  "components/core/": ["components/core/", "policy/shared/"],
-  "components/config/": ["components/config/", "components/core/", "policy/shared/"],
-  "policy/shared/": ["policy/shared/"],
-};
-
-/** The kinds of service: siblings, neither importing the other. */
-const FEATURES = ["components/http/", "components/inference/"];
-/** What builds both kinds from config: only it (and the composition root) may import a feature. */
-const COMPOSITION = ["components/platform/", "components/preflight.ts", "index.ts"];
+/**
+ * The layers, top-down. A file may import its own folder and any layer below its own; folders that
+ * share a layer are siblings and never import each other. Files in no layer (index.ts, preflight.ts,
+ * plan/, canary/, automation/ (it runs the program), scripts/, the policy pack) stand above them all.
+ */
+const LAYERS: Layers = [
+  ["components/platform/"], // the composition: builds both kinds of service from config
+  ["components/http/", "components/inference/"], // the two kinds of service, siblings
+  ["components/workload/"], // the kit every workload shares
+  ["components/capacity/"],
+  ["components/observability/"],
+  ["components/mesh/"],
+  ["components/cluster/"],
+  ["components/charts/"],
+  ["cli/"],
+  ["components/config/"], // the ground floor: config, core, policy/shared
+  ["components/core/"],
+  ["policy/shared/"],
+];
 
 describe("the house", () => {
   const graph = importGraph();
@@ -37,52 +45,57 @@ describe("the house", () => {
     expect(cycles(looped)).toEqual([["a.ts", "b.ts", "c.ts"]]);
   });
 
-  it("keeps the ground floor (core, config, policy/shared) free of imports from above it", () => {
-    const offences = [...graph].flatMap(([file, targets]) => {
-      const floor = Object.keys(FLOORS).find((prefix) => file.startsWith(prefix));
-      if (!floor) return [];
-      return targets
-        .filter((target) => !FLOORS[floor].some((allowed) => target.startsWith(allowed)))
-        .map((target) => `${file} → ${target}`);
-    });
-    expect(offences).toEqual([]);
+  it("keeps every layer free of imports from the layers above it, the ground floor included", () => {
+    expect(layerOffences(graph, LAYERS).upward).toEqual([]);
   });
 
   it("keeps HTTP services and models side by side: neither kind imports the other", () => {
-    expect(layerOffences(graph, FEATURES, COMPOSITION).siblings).toEqual([]);
-  });
-
-  it("keeps every lower layer (kit, mesh, observability, capacity, ...) free of imports from a feature or the composition", () => {
-    expect(layerOffences(graph, FEATURES, COMPOSITION).upward).toEqual([]);
+    expect(layerOffences(graph, LAYERS).siblings).toEqual([]);
   });
 
   it("fails each layer rule when it is broken on purpose", () => {
-    const broken = (from: string, to: string) => {
+    const before = layerOffences(graph, LAYERS);
+    /** The offences one added import brings, beyond those the tree already has. */
+    const added = (from: string, to: string) => {
       const copy = new Map([...graph].map(([file, targets]) => [file, [...targets]]));
       copy.get(from)!.push(to);
-      return layerOffences(copy, FEATURES, COMPOSITION);
+      const after = layerOffences(copy, LAYERS);
+      return {
+        siblings: after.siblings.filter((o) => !before.siblings.includes(o)),
+        upward: after.upward.filter((o) => !before.upward.includes(o)),
+      };
     };
-    // a model reaching for an HTTP service's route builder, and the reverse
-    expect(broken("components/inference/routing.ts", "components/http/traffic.ts").siblings).toEqual([
-      "components/inference/routing.ts → components/http/traffic.ts",
-    ]);
-    expect(broken("components/http/aiService.ts", "components/inference/routing.ts").siblings).toEqual([
-      "components/http/aiService.ts → components/inference/routing.ts",
-    ]);
-    // the mesh taking a name from a feature, the kit from the composition, observability from a feature
-    expect(broken("components/mesh/values.ts", "components/inference/routing.ts").upward).toEqual([
-      "components/mesh/values.ts → components/inference/routing.ts",
-    ]);
-    expect(broken("components/workload/podSpec.ts", "components/platform/aiPlatform.ts").upward).toEqual([
-      "components/workload/podSpec.ts → components/platform/aiPlatform.ts",
-    ]);
-    expect(broken("components/observability/alerts.ts", "components/http/rateLimit.ts").upward).toEqual([
-      "components/observability/alerts.ts → components/http/rateLimit.ts",
-    ]);
-    // a feature reaching up into the composition is upward too
-    expect(broken("components/http/traffic.ts", "components/platform/aiPlatform.ts").upward).toEqual([
-      "components/http/traffic.ts → components/platform/aiPlatform.ts",
-    ]);
+    type Offences = ReturnType<typeof layerOffences>;
+    const sibling = (from: string, to: string): Offences => ({ siblings: [`${from} → ${to}`], upward: [] });
+    const upward = (from: string, to: string): Offences => ({ siblings: [], upward: [`${from} → ${to}`] });
+    const cases: [string, string, typeof sibling][] = [
+      // a model reaching for an HTTP service's route builder, and the reverse
+      ["components/inference/routing.ts", "components/http/traffic.ts", sibling],
+      ["components/http/aiService.ts", "components/inference/routing.ts", sibling],
+      // lower layers reaching up: the mesh or observability into a feature, the kit into the composition
+      ["components/mesh/values.ts", "components/inference/routing.ts", upward],
+      ["components/observability/alerts.ts", "components/http/rateLimit.ts", upward],
+      ["components/workload/podSpec.ts", "components/platform/aiPlatform.ts", upward],
+      ["components/http/traffic.ts", "components/platform/aiPlatform.ts", upward],
+      ["components/capacity/demand.ts", "components/workload/podSpec.ts", upward],
+      ["cli/table.ts", "components/http/traffic.ts", upward],
+      // the ground floor importing from above it
+      ["components/core/names.ts", "components/config/index.ts", upward],
+      ["components/config/index.ts", "components/mesh/values.ts", upward],
+      ["policy/shared/gpu.ts", "components/core/names.ts", upward],
+    ];
+    for (const [from, to, kind] of cases) {
+      expect([graph.has(from), graph.has(to)]).toEqual([true, true]);
+      expect(added(from, to)).toEqual(kind(from, to));
+    }
+  });
+
+  it("keeps the README's table in the layers' order, top-down", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Where things live"));
+    const rows = [...section.matchAll(/^\| [^|]*\| `([\w./-]+\/)` /gm)].map((m) => m[1]);
+    const layered = LAYERS.flat().filter((folder) => folder.startsWith("components/"));
+    expect(rows.filter((folder) => layered.includes(folder))).toEqual(layered);
   });
 
   it("has no product file importing from test/", () => {

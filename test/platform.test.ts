@@ -183,7 +183,7 @@ describe("AiPlatform (dev stack)", () => {
     expect([hpa("object-detector-v2").maxReplicas, hpa("object-detector-v3").maxReplicas]).toEqual([2, 1]);
     const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
     expect(filters.map((f) => spec(f).workloadSelector.labels.app)).toEqual(["web", "object-detector"]);
-    // Anchored before the router (always last), at a set priority so Istio is sure to apply it (no IST0151).
+    // Anchored before the router (always last, so the anchor exists), at a set priority (no IST0151).
     expect(filters.map((f) => spec(f).priority)).toEqual([10, 10]);
     expect(spec(filters[1]).configPatches[0].match.listener.filterChain.filter).toEqual({
       name: "envoy.filters.network.http_connection_manager",

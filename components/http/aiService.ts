@@ -11,7 +11,7 @@ import { allowCallers } from "../workload/allowCallers";
 import { egressEntry } from "../workload/egress";
 import { localRateLimitSpec } from "./rateLimit";
 import { SERVICE_PORT, httpRoute, subsets, trafficPolicy } from "./traffic";
-import { deploymentSpec } from "../workload/podSpec";
+import { deploymentSpec } from "./deployment";
 
 export interface AiServiceArgs {
   app: string;

@@ -13,7 +13,9 @@ export const RATE_LIMIT_FILTER = "envoy.filters.http.local_ratelimit";
  * and name of every other EnvoyFilter on the proxy (pilot/pkg/model/push_context.go, EnvoyFilters(): sorted
  * by priority, then root namespace first, then creation time, then name). Positive: applied after every
  * default-priority (0) EnvoyFilter, so a filter someone else inserts before the router lands ahead of
- * ours, and what it rejects never spends a token. A multiple of 10 leaves room on either side.
+ * ours, and what it rejects never spends a token (among filters of equal priority, creation time and
+ * name still decide). A multiple of 10 leaves room on either side. What makes the patch land at all
+ * is its anchor, the router, below.
  */
 export const RATE_LIMIT_PRIORITY = 10;
 

@@ -1,24 +1,11 @@
-// The hardened pod spec of one service version. Pure: config in, Kubernetes object out.
-import type * as k8s from "@pulumi/kubernetes";
-import type { HttpServiceConfig, VersionConfig } from "../config";
+// The pieces of a hardened pod every workload shares, HTTP service or model server: restricted
+// security contexts, probes, scrape annotations, zone spread, GPU placement. Pure.
 import { durationSeconds } from "../config/durations";
-import { serviceLabels, versionSelector } from "../core/names";
-import { GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
-
-type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
+import { GPU_NODE_SELECTOR, GPU_TOLERATION } from "../cluster/gpu";
 
 /** Non-root UID/GID the images run as (any non-zero id works with readOnlyRootFilesystem). */
 export const RUN_AS = 10001;
 const STARTUP_PERIOD_SECONDS = 10;
-
-export interface WorkloadArgs {
-  app: string;
-  serviceAccount: string;
-  service: HttpServiceConfig;
-  version: VersionConfig;
-  /** Whether GPUs are schedulable; without them object-detector runs on CPU. */
-  gpu: boolean;
-}
 
 export function usesGpu(args: { gpu: boolean; service: { gpu: number } }): boolean {
   return args.gpu && args.service.gpu > 0;
@@ -89,59 +76,4 @@ export function zoneSpread(selector: Record<string, string>) {
 /** On GPU nodes: tolerate their taint and select their label. */
 export function gpuPlacement(gpu: boolean) {
   return gpu ? { tolerations: [GPU_TOLERATION], nodeSelector: { ...GPU_NODE_SELECTOR } } : {};
-}
-
-export function deploymentSpec(args: WorkloadArgs): DeploymentSpec {
-  const { app, service, version } = args;
-  const gpu = usesGpu(args);
-  const volumes: k8s.types.input.core.v1.Volume[] = [
-    { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-    { name: "model-cache", emptyDir: { sizeLimit: "20Gi" } },
-    ...(gpu ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } }] : []),
-  ];
-  return {
-    // No replicas: the HorizontalPodAutoscaler owns the count.
-    selector: { matchLabels: versionSelector(app, version.name) },
-    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-    template: {
-      metadata: {
-        labels: { ...serviceLabels(app, version.name), "sidecar.istio.io/inject": "true" },
-        annotations: scrapeAnnotations(service.port, service.metricsPath),
-      },
-      spec: {
-        serviceAccountName: args.serviceAccount,
-        automountServiceAccountToken: false,
-        terminationGracePeriodSeconds: 60,
-        securityContext: RESTRICTED_POD,
-        containers: [
-          {
-            name: app,
-            image: version.image,
-            ports: [{ name: "http", containerPort: service.port, protocol: "TCP" }],
-            env: [
-              { name: "SERVICE_NAME", value: app },
-              { name: "SERVICE_VERSION", value: version.name },
-              { name: "PORT", value: String(service.port) },
-              { name: "MODEL_CACHE_DIR", value: "/models" },
-              ...Object.entries(service.env).map(([name, value]) => ({ name, value })),
-            ],
-            resources: {
-              requests: { ...service.resources.requests },
-              limits: { ...service.resources.limits, ...(gpu ? { [GPU_RESOURCE]: String(service.gpu) } : {}) },
-            },
-            securityContext: RESTRICTED_CONTAINER,
-            ...httpProbes(service),
-            volumeMounts: [
-              { name: "tmp", mountPath: "/tmp" },
-              { name: "model-cache", mountPath: "/models" },
-              ...(gpu ? [{ name: "dshm", mountPath: "/dev/shm" }] : []),
-            ],
-          },
-        ],
-        volumes,
-        topologySpreadConstraints: zoneSpread(versionSelector(app, version.name)),
-        ...gpuPlacement(gpu),
-      },
-    },
-  };
 }

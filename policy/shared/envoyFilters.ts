@@ -19,6 +19,8 @@ export interface EnvoyFilterFinding {
   code: EnvoyFilterCode;
   /** "namespace/name" of the EnvoyFilter. */
   filter: string;
+  /** Its position in the list given. */
+  filterIndex: number;
   /** Index into spec.configPatches. */
   patch: number;
   message: string;
@@ -45,13 +47,15 @@ function instanceName(patch: Json): string {
 }
 
 /**
- * What `istioctl analyze` reports for these EnvoyFilters, in the order given (the analyzer carries the
- * names of patches with a proxyVersion from one filter to the next). An empty list: Istio applies them.
+ * What `istioctl analyze` reports for these EnvoyFilters, walked in the order given. The analyzer carries
+ * the names of patches with a proxyVersion from one filter to the next, and walks its store in no set
+ * order, so across filters which of IST0151 and IST0155 a patch gets may differ upstream; whether a
+ * priority-0 relative patch is reported at all does not. An empty list: the analyzer has nothing to say.
  */
 export function envoyFilterFindings(filters: Json[]): EnvoyFilterFinding[] {
   const findings: EnvoyFilterFinding[] = [];
   const proxyVersioned: string[] = [];
-  for (const filter of filters) {
+  for (const [filterIndex, filter] of filters.entries()) {
     const spec = filter.spec ?? {};
     const priority = spec.priority ?? 0;
     const where = nameOf(filter);
@@ -65,7 +69,7 @@ export function envoyFilterFindings(filters: Json[]): EnvoyFilterFinding[] {
       const name = instanceName(patch);
       const at = `EnvoyFilter ${where} configPatches[${index}]`;
       const report = (code: EnvoyFilterCode, message: string) =>
-        findings.push({ code, filter: where, patch: index, message: `${at}: ${message} (${code})` });
+        findings.push({ code, filter: where, filterIndex, patch: index, message: `${at}: ${message} (${code})` });
       const relative = () => {
         if (priority !== 0) return;
         const versioned = proxyVersioned.includes(name);

@@ -74,27 +74,30 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** Layers top-down; each a list of folder prefixes that are siblings. */
+export type Layers = string[][];
+
 /**
- * Imports that break the layering of components/: `siblings`, a feature folder importing another
- * feature folder; `upward`, a file outside the features and the composition (or a feature) importing
- * a feature or the composition. Product code outside components/ (plan, canary, scripts) sits above.
+ * Imports that break the layering: `upward`, a file importing a layer above its own (or a file in no
+ * layer, which stands above them all); `siblings`, a folder importing another folder of its own layer.
  */
-export function layerOffences(
-  graph: Map<string, string[]>,
-  features: string[],
-  composition: string[],
-): { siblings: string[]; upward: string[] } {
-  const featureOf = (file: string) => features.find((prefix) => file.startsWith(prefix));
-  const inComposition = (file: string) => composition.some((prefix) => file.startsWith(prefix));
+export function layerOffences(graph: Map<string, string[]>, layers: Layers): { siblings: string[]; upward: string[] } {
+  const place = (file: string) => {
+    for (const [depth, folders] of layers.entries()) {
+      const folder = folders.find((prefix) => file.startsWith(prefix));
+      if (folder) return { depth, folder };
+    }
+    return undefined;
+  };
   const siblings: string[] = [];
   const upward: string[] = [];
   for (const [file, targets] of graph) {
-    if (!file.startsWith("components/") || inComposition(file)) continue;
-    const own = featureOf(file);
+    const own = place(file);
+    if (!own) continue;
     for (const target of targets) {
-      const targetFeature = featureOf(target);
-      if (own && targetFeature && targetFeature !== own) siblings.push(`${file} → ${target}`);
-      else if (inComposition(target) || (!own && targetFeature)) upward.push(`${file} → ${target}`);
+      const theirs = place(target);
+      if (!theirs || theirs.depth < own.depth) upward.push(`${file} → ${target}`);
+      else if (theirs.depth === own.depth && theirs.folder !== own.folder) siblings.push(`${file} → ${target}`);
     }
   }
   return { siblings, upward };

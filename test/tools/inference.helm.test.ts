@@ -107,7 +107,7 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     expect(filter.metadata.namespace).toBe("llm-gateway");
     expect(filter.spec.workloadSelector).toBeUndefined();
     expect(filter.spec.configPatches[0].patch.operation).toBe("INSERT_FIRST");
-    // An absolute operation: Istio is sure to apply it without a priority (what istioctl analyze checks).
+    // An absolute operation: istioctl analyze asks no priority of it (IST0151 is for relative ones).
     expect(envoyFilterFindings(of(objects, "EnvoyFilter"))).toEqual([]);
     expect(of(objects, "DestinationRule")[0].spec.trafficPolicy.tls).toEqual({
       mode: "SIMPLE",
