@@ -2,6 +2,7 @@
 // context of the upload so the three services show up as one trace. The upload is streamed through
 // to image-processor as it arrives, never held whole: twenty 10 MiB uploads must not cost 200 MiB.
 import type { IncomingMessage } from "node:http";
+import { rootCause } from "../common/cause";
 import { HttpError, errorMessage } from "../common/http";
 import type { Logger } from "../common/log";
 import { didNotAnswer, streamUpload, type UploadLimits } from "./upload";
@@ -91,8 +92,7 @@ async function call(service: string, url: string, send: () => Promise<Response>,
     response = await send();
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-    log.error(`${service} is unreachable`, { url, cause });
+    log.error(`${service} is unreachable`, { url, cause: rootCause(error) });
     throw new HttpError(502, `${service} is unreachable`);
   }
   if (response.ok) return response;

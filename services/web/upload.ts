@@ -123,7 +123,8 @@ export function streamUpload(
       const elapsed = now - last;
       last = now;
       const upstreamTurn =
-        upload.complete || (outgoing !== undefined && (outgoing.writableFinished || outgoing.writableNeedDrain));
+        upload.complete ||
+        (outgoing !== undefined && (outgoing.writableFinished || outgoing.writableNeedDrain || outgoing.destroyed));
       if (upstreamTurn) {
         upstreamMs += elapsed;
         if (upstreamMs >= limits.timeoutMs) settle({ error: didNotAnswer(service, limits.timeoutMs) });
