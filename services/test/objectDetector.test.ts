@@ -426,6 +426,10 @@ describe("object-detector settings", () => {
     assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", MIN_SCORE: "2" }), {
       message: 'MIN_SCORE="2" is not allowed: use a number from 0 to 1',
     });
+    assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", MAX_IN_FLIGHT: "0" }), {
+      message: 'MAX_IN_FLIGHT="0" is not allowed: use a whole number from 1 to 1024',
+    });
+    assert.equal(objectDetectorSettings({ MODEL_PATH: "/m.onnx" }).maxInFlight, 8);
   });
 
   it("defaults the cache to a directory any user may write (the platform sets /models)", () => {
