@@ -22,8 +22,11 @@ describe("web, image-processor and object-detector together", () => {
   let web: Running;
   let processor: Running;
   let detector: Running;
+  let bigJpeg: Promise<Buffer>;
 
   before(async () => {
+    // Encoding a 40-megapixel JPEG takes seconds: it happens while the services start.
+    bigJpeg = largeJpeg();
     const model = tinyDetectorModel();
     const models = await fakeServer(() => ({ status: 200, body: model }), cleanup);
     const [webPort, processorPort, detectorPort] = [await closedPort(), await closedPort(), await closedPort()];
@@ -108,7 +111,7 @@ describe("web, image-processor and object-detector together", () => {
     "relays image-processor's shedding at once: twenty 40-megapixel JPEGs, none 504",
     { timeout: 60_000 },
     async (t) => {
-      const image = await largeJpeg();
+      const image = await bigJpeg;
       const started = Date.now();
       const answers = await Promise.all(
         Array.from({ length: 20 }, async () => {
