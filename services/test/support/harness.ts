@@ -96,11 +96,14 @@ export interface RawAnswer {
   body: string;
   /** From the first byte sent to the answer's end (or the connection's). */
   ms: number;
+  /** When the server closed the connection (the client keeps sending after the answer until then). */
+  closed: Promise<number>;
 }
 
 /**
  * A slow client: POSTs `size` bytes declared up front, `chunk` bytes every `everyMs`, reading the
- * answer whenever it comes (a plain socket, so nothing buffers or retries on its behalf).
+ * answer whenever it comes (a plain socket, so nothing buffers or retries on its behalf), and going
+ * on sending after it until the server closes the connection.
  */
 export function trickle(
   url: string,
@@ -125,6 +128,9 @@ export function trickle(
       socket.write(Buffer.alloc(bytes, 0x41));
     }, everyMs);
     let received = Buffer.alloc(0);
+    let answered = false;
+    let onClose!: (ms: number) => void;
+    const closed = new Promise<number>((resolve) => (onClose = resolve));
     // Done once the answer is whole (its Content-Length read), or when the connection closes.
     const answer = (): RawAnswer | undefined => {
       const text = received.toString("latin1");
@@ -139,20 +145,25 @@ export function trickle(
       );
       const body = text.slice(end + 4);
       if (body.length < Number(headers["content-length"] ?? 0)) return undefined;
-      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]), headers, body, ms: Date.now() - started };
-    };
-    const done = (result: RawAnswer | undefined) => {
-      clearInterval(drip);
-      socket.destroy();
-      if (result) resolve(result);
-      else reject(new Error(`no whole HTTP answer, got ${JSON.stringify(received.toString("latin1").slice(0, 200))}`));
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]);
+      return { status, headers, body, ms: Date.now() - started, closed };
     };
     socket.on("data", (data: Buffer) => {
       received = Buffer.concat([received, data]);
-      const whole = answer();
-      if (whole) done(whole);
+      const whole = answered ? undefined : answer();
+      if (whole) {
+        answered = true;
+        resolve(whole);
+      }
     });
     socket.on("error", () => undefined); // a reset: what was read decides
-    socket.on("close", () => done(answer()));
+    socket.on("close", () => {
+      clearInterval(drip);
+      onClose(Date.now() - started);
+      if (answered) return;
+      const whole = answer();
+      if (whole) resolve(whole);
+      else reject(new Error(`no whole HTTP answer, got ${JSON.stringify(received.toString("latin1").slice(0, 200))}`));
+    });
   });
 }
