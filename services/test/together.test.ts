@@ -138,7 +138,8 @@ describe("web, image-processor and object-detector together", () => {
       assert.ok(shed.length > 0, "image-processor's MAX_IN_FLIGHT of 8 sheds some of twenty");
       for (const answer of shed) {
         assert.equal(answer.retryAfter, "1");
-        // Before, each waited for web's 30 s DOWNSTREAM_TIMEOUT_SECONDS and got 504; half that is slack for a busy machine.
+        // Before, each waited for web's 30 s DOWNSTREAM_TIMEOUT_SECONDS and got 504; half that is
+        // slack for a busy machine.
         assert.ok(answer.ms < 15_000, `a 503 after ${answer.ms} ms`);
       }
     },

@@ -84,7 +84,8 @@ export function streamUpload(
       upload.unpipe(meter);
       meter.unpipe();
       meter.destroy();
-      outgoing?.destroy();
+      // A connection that carried the whole upload and its answer may serve the next one.
+      if ("error" in outcome || !outgoing?.writableFinished) outgoing?.destroy();
       if ("error" in outcome) reject(outcome.error);
       else resolve(outcome.response);
     };
@@ -136,7 +137,8 @@ export function streamUpload(
     }, TICK_MS);
 
     meter.once("error", (error) => settle({ error }));
-    upload.once("error", (error) => settle({ error }));
+    // The client went away: nobody is left to answer, and image-processor is not to blame.
+    upload.once("error", () => settle({ error: new HttpError(400, "the upload broke off before its end") }));
     upload.pipe(meter);
   });
 }
