@@ -51,6 +51,23 @@ export interface Service {
 
 const PROBES = new Set(["/healthz", "/ready", "/metrics"]);
 
+/** How long the body of a refused request is still read (and dropped) before its connection is closed. */
+export const LINGER_MS = 2000;
+
+/**
+ * Reads and drops what is left of a refused body for a moment. Closing a socket with unread bytes
+ * resets the connection, and a client still sending may then never see the answer (a 503, 408, 413);
+ * a client that keeps sending past LINGER_MS is cut off.
+ */
+function dropRest(req: IncomingMessage): void {
+  const timer = setTimeout(() => {
+    if (!req.complete) req.socket.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  req.once("end", () => clearTimeout(timer));
+  req.resume();
+}
+
 export function createService(options: ServiceOptions): Service {
   const { log, metrics } = options;
   const readiness = options.readiness ?? (() => ({ ready: true }));
@@ -107,8 +124,7 @@ export function createService(options: ServiceOptions): Service {
         ctx.log.error("request failed", { error });
         sendJson(res, 500, { error: "internal error" });
       }
-      // The rest of a refused body is not read: close rather than drain it.
-      if (!req.complete) res.shouldKeepAlive = false;
+      if (!req.complete) dropRest(req);
     } finally {
       leave?.();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,5 +1,6 @@
 // object-detector: loads the model (readiness stays red until it has), then POST /detect runs it on
-// the raw RGB that image-processor produces.
+// the raw RGB that image-processor produces. At most MAX_IN_FLIGHT requests at once: each holds its
+// body and the model's tensors, and beyond that 503 with Retry-After, body unread.
 import { Counter, Gauge, Histogram } from "prom-client";
 import { cpuLimit } from "../common/cpus";
 import { envChoice, envInt, envNumber, type Env } from "../common/env";
@@ -14,6 +15,7 @@ export interface ObjectDetectorSettings extends DetectOptions {
   provider: ProviderChoice;
   threads: number;
   maxImageSide: number;
+  maxInFlight: number;
 }
 
 export function objectDetectorSettings(env: Env): ObjectDetectorSettings {
@@ -24,6 +26,8 @@ export function objectDetectorSettings(env: Env): ObjectDetectorSettings {
     minScore: envNumber(env, "MIN_SCORE", 0.5, { min: 0, max: 1 }),
     maxDetections: envInt(env, "MAX_DETECTIONS", 20, { min: 1, max: 100 }),
     maxImageSide: envInt(env, "MAX_IMAGE_SIDE", 2048, { min: 32, max: 8192 }),
+    // Inference runs one image at a time per thread pool: more in flight only queue, holding memory.
+    maxInFlight: envInt(env, "MAX_IN_FLIGHT", 8, { min: 1, max: 1024 }),
   };
 }
 
@@ -61,8 +65,12 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
     registers,
   });
 
+  // Set on stop(): ends the download retries of a model that never came.
+  const stopping = new AbortController();
+
   const service = createService({
     ...args,
+    maxInFlight: settings.maxInFlight,
     readiness: () => (loaded ? { ready: true } : { ready: false, reason: notReadyReason }),
     routes: [
       {
@@ -105,9 +113,14 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
     async start() {
       const started = Date.now();
       try {
-        const model = await fetchModel(settings.model, log, (reason, attempt, delayMs) => {
-          notReadyReason = `model download attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`;
-        });
+        const model = await fetchModel(
+          settings.model,
+          log,
+          (reason, attempt, delayMs) => {
+            notReadyReason = `model download attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`;
+          },
+          stopping.signal,
+        );
         const detector = await loadDetector(model.path, {
           provider: settings.provider,
           threads: settings.threads,
@@ -125,11 +138,13 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
           seconds: (Date.now() - started) / 1000,
         });
       } catch (error) {
+        if (stopping.signal.aborted) return;
         notReadyReason = (error as Error).message;
         log.error(`model not loaded; /ready stays 503: ${(error as Error).message}`);
       }
     },
     async stop() {
+      stopping.abort();
       await loaded?.detector.release();
     },
   };

@@ -1,11 +1,14 @@
 // Puts the model file on disk and proves it is the one configured: a download is streamed into the
-// cache while hashed, and only renamed into place when its SHA-256 matches.
+// cache while hashed, and only renamed into place when its SHA-256 matches. A failed download, of
+// whatever kind, is tried again after a pause that doubles up to a cap.
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { rootCause } from "../common/cause";
 import type { Logger } from "../common/log";
 import type { ModelSource } from "./modelSource";
 
@@ -16,9 +19,6 @@ export interface ModelFile {
   source: "path" | "cache" | "download";
 }
 
-/** A model that can never load as configured: retrying will not help, the config must change. */
-export class ModelError extends Error {}
-
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   await pipeline(createReadStream(path), hash);
@@ -28,14 +28,16 @@ export async function sha256File(path: string): Promise<string> {
 /** Called before each pause after a failed download, with why and for how long. */
 export type OnRetry = (reason: string, attempt: number, delayMs: number) => void;
 
+/** `stop` ends the retries (the process is shutting down). */
 export async function fetchModel(
   source: ModelSource,
   log: Logger,
   onRetry: OnRetry = () => undefined,
+  stop?: AbortSignal,
 ): Promise<ModelFile> {
   if (source.kind === "path") {
     const bytes = await fileSize(source.path);
-    if (bytes === undefined) throw new ModelError(`MODEL_PATH ${source.path} does not exist`);
+    if (bytes === undefined) throw new Error(`MODEL_PATH ${source.path} does not exist`);
     const sha256 = await sha256File(source.path);
     if (source.sha256 !== undefined && sha256 !== source.sha256) throw mismatch(source.path, source.sha256, sha256);
     return { path: source.path, sha256, bytes, source: "path" };
@@ -49,31 +51,44 @@ export async function fetchModel(
     await rm(target, { force: true });
   }
   await mkdir(source.cacheDir, { recursive: true });
-  // A model host that is down now may be up in an hour: keep trying, never wedge unready for good.
+  // Every failure is worth another try: a host down now may be up in an hour, and a 200 with a proxy's
+  // HTML page or a body cut short gives a wrong checksum once and the right file the next time. A
+  // wrong URL or MODEL_SHA256 keeps failing, visibly, in /ready and the log, at the capped pace.
   for (let attempt = 1; ; attempt++) {
     try {
-      const bytes = await download(source, target, log);
+      const bytes = await download(source, target, log, stop);
       return { path: target, sha256: source.sha256, bytes, source: "download" };
     } catch (error) {
-      if (error instanceof ModelError) throw error;
+      if (stop?.aborted) throw error;
       const delayMs = Math.min(source.retryMaxMs, source.retryBaseMs * 2 ** (attempt - 1));
       const reason = (error as Error).message;
       log.warn("model download failed; retrying", { attempt, delayMs, error: reason });
       onRetry(reason, attempt, delayMs);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await sleep(delayMs, undefined, { signal: stop });
     }
   }
 }
 
-async function download(source: Extract<ModelSource, { kind: "url" }>, target: string, log: Logger): Promise<number> {
+/** A failed download named by what really happened (ECONNREFUSED, not fetch's "fetch failed"). */
+function failed(url: string, error: unknown): Error {
+  return new Error(`GET ${url} failed: ${rootCause(error)}`);
+}
+
+async function download(
+  source: Extract<ModelSource, { kind: "url" }>,
+  target: string,
+  log: Logger,
+  stop: AbortSignal | undefined,
+): Promise<number> {
   const partial = `${target}.${process.pid}.part`;
-  const response = await fetch(source.url, { redirect: "follow", signal: AbortSignal.timeout(source.timeoutMs) });
+  const timeout = AbortSignal.timeout(source.timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  const response = await fetch(source.url, { redirect: "follow", signal }).catch((error: unknown) => {
+    throw failed(source.url, error);
+  });
   if (!response.ok || response.body === null) {
-    const message = `GET ${source.url} answered HTTP ${response.status}`;
-    // A missing or forbidden file stays missing: only server errors are worth another try.
-    throw response.status >= 400 && response.status < 500 && response.status !== 429
-      ? new ModelError(message)
-      : new Error(message);
+    await response.body?.cancel();
+    throw new Error(`GET ${source.url} answered HTTP ${response.status}`);
   }
   const total = Number(response.headers.get("content-length")) || undefined;
   log.info("downloading model", { url: source.url, bytes: total });
@@ -102,9 +117,16 @@ async function download(source: Extract<ModelSource, { kind: "url" }>, target: s
       Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
       meter,
       createWriteStream(partial),
-    );
+    ).catch((error: unknown) => {
+      throw failed(source.url, error);
+    });
     const actual = hash.digest("hex");
-    if (actual !== source.sha256) throw mismatch(source.url, source.sha256, actual);
+    if (actual !== source.sha256) {
+      throw new Error(
+        `model checksum mismatch for ${source.url}: MODEL_SHA256 is ${source.sha256} but the ${received} bytes ` +
+          `downloaded hash to ${actual}`,
+      );
+    }
     await rename(partial, target);
     log.info("model downloaded and verified", { path: target, bytes: received, sha256: actual });
     return received;
@@ -113,8 +135,8 @@ async function download(source: Extract<ModelSource, { kind: "url" }>, target: s
   }
 }
 
-function mismatch(where: string, expected: string, actual: string): ModelError {
-  return new ModelError(
+function mismatch(where: string, expected: string, actual: string): Error {
+  return new Error(
     `model checksum mismatch for ${where}: MODEL_SHA256 is ${expected} but the file's SHA-256 is ${actual}; fix MODEL_URL/MODEL_PATH or MODEL_SHA256`,
   );
 }

@@ -6,7 +6,18 @@ import { after, before, describe, it } from "node:test";
 import { createImageProcessor, imageProcessorSettings } from "../image-processor/app";
 import { decodeCost, sniffFormat } from "../image-processor/process";
 import { Cleanup, captured, listen } from "./support/harness";
-import { BLUE, RED, WHITE, bands, near, pixel, solid, withOrientation, worstCaseJpeg } from "./support/images";
+import {
+  BLUE,
+  RED,
+  WHITE,
+  bands,
+  halfTransparent,
+  near,
+  pixel,
+  solid,
+  withOrientation,
+  worstCaseJpeg,
+} from "./support/images";
 import { sample } from "./support/metrics";
 
 const cleanup = new Cleanup();
@@ -86,6 +97,16 @@ describe("image-processor", () => {
     assert.ok(rgb.every((value) => value >= 250));
   });
 
+  it("drops a transparent PNG's alpha channel: 3 bytes a pixel, as its headers say", async () => {
+    // Left half opaque red, right half fully transparent: red, then black (no colour of its own).
+    const response = await post(url, await halfTransparent(400, 200, RED));
+    assert.equal(response.headers.get("x-image-channels"), "3");
+    const rgb = await rgbOf(response);
+    assert.equal(rgb.length, 300 * 300 * 3, "RGB, not RGBA");
+    assert.deepEqual(pixel(rgb, 300, 50, 150), RED);
+    assert.deepEqual(pixel(rgb, 300, 250, 150), [0, 0, 0]);
+  });
+
   it("refuses what it cannot use with one status per kind and a clean message", async () => {
     const png = await solid(640, 480, 128);
     const jpeg = await solid(640, 480, 128, "jpeg");
@@ -125,7 +146,7 @@ describe("image-processor", () => {
     assert.equal(echoed.headers.get("x-request-id"), "req-42");
     const text = await (await fetch(`${url}/metrics`)).text();
     const labels = { service: "image-processor", version: "test" };
-    assert.equal(sample(text, "image_processor_duration_seconds_count", labels), 5);
+    assert.equal(sample(text, "image_processor_duration_seconds_count", labels), 6);
     assert.equal(
       sample(text, "http_server_requests_total", { ...labels, method: "POST", route: "/process", code: "413" }),
       2,

@@ -1,9 +1,12 @@
 // Worst-case uploads all at once against the services as real processes, each told the memory limit
 // Pulumi.local.yaml gives its container: every answer is 200 or 503 with Retry-After (load is shed,
 // never a crash), and the process's peak resident memory (VmHWM) stays under that limit.
+// (object-detector reads no memory limit: its MAX_IN_FLIGHT alone keeps it far under.)
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -11,7 +14,8 @@ import { after, describe, it } from "node:test";
 import { parse } from "yaml";
 import { Cleanup, closedPort } from "./support/harness";
 import { worstCaseJpeg } from "./support/images";
-import { startProcess, type Running } from "./support/processes";
+import { startProcess, waitFor, type Running } from "./support/processes";
+import { sha256, tinyDetectorModel } from "./support/tinyModel";
 
 const cleanup = new Cleanup();
 after(() => cleanup.run());
@@ -114,5 +118,40 @@ describe("under a burst of worst-case uploads", () => {
       `web peak RSS ${mib(peak)} of ${mib(limit)}; ${answers.filter((r) => r.status === 200).length} of 20 served`,
     );
     assert.ok(peak < limit, `peak RSS ${mib(peak)} is under the limit ${mib(limit)}`);
+  });
+
+  it("object-detector: fifty 2048x2048 images at once stay far under its 1Gi limit", async (t) => {
+    const limit = stackLimit("objectDetector");
+    const model = tinyDetectorModel();
+    const path = join(await mkdtemp(join(tmpdir(), "model-")), "tiny.onnx");
+    await writeFile(path, model);
+    const detector = await start("object-detector", {
+      MODEL_PATH: path,
+      MODEL_SHA256: sha256(model),
+      EXECUTION_PROVIDER: "cpu",
+      INFERENCE_THREADS: "1",
+    });
+    await waitFor("object-detector /ready", async () => (await fetch(`${detector.url}/ready`)).ok);
+    const side = 2048;
+    const rgb = Buffer.alloc(side * side * 3, 200);
+    const answers = await fire(50, () =>
+      fetch(`${detector.url}/detect`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/octet-stream",
+          "x-image-width": String(side),
+          "x-image-height": String(side),
+        },
+        body: rgb,
+      }),
+    );
+    await Promise.all(answers.map((r) => r.arrayBuffer()));
+    assertShed(answers);
+    const served = answers.filter((r) => r.status === 200).length;
+    const peak = peakRss(detector.pid);
+    const now = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${detector.pid}/status`, "utf8"))![1]) * 1024;
+    t.diagnostic(`object-detector peak RSS ${mib(peak)} of ${mib(limit)}, ${mib(now)} after; ${served} of 50 served`);
+    assert.ok(served < 50, "MAX_IN_FLIGHT (8) sheds some of fifty");
+    assert.ok(peak < limit / 2, `peak RSS ${mib(peak)} is under half the limit ${mib(limit)}`);
   });
 });

@@ -2,13 +2,14 @@
 // inference and response; readiness before and after; every bad input; metrics.
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ConfigError } from "../common/env";
 import { createObjectDetector, objectDetectorSettings, type ObjectDetector } from "../object-detector/app";
 import { modelSource } from "../object-detector/modelSource";
-import { Cleanup, captured, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
+import { Cleanup, captured, closedPort, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
 import { waitFor } from "./support/processes";
 import { sample } from "./support/metrics";
 import { FLOAT, sha256, tinyDetectorModel } from "./support/tinyModel";
@@ -219,8 +220,19 @@ describe("object-detector's MIN_SCORE and MAX_DETECTIONS", () => {
   });
 });
 
-describe("object-detector with a wrong MODEL_SHA256", () => {
-  it("keeps /ready red, logs the mismatch clearly and leaves nothing in the cache", async () => {
+describe("object-detector when a download fails", () => {
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  /** What /ready says between attempts. */
+  const retrying = (cause: string) =>
+    new RegExp(`^model download attempt \\d+ failed \\(${literal(cause)}\\); retrying in \\d+ ms$`);
+
+  async function readyReason(url: string): Promise<string> {
+    const ready = await fetch(`${url}/ready`);
+    assert.equal(ready.status, 503);
+    return ((await ready.json()) as { reason: string }).reason;
+  }
+
+  it("keeps /ready red with a wrong MODEL_SHA256, naming both sums, retrying, and leaves nothing in the cache", async () => {
     const models = await fakeServer(() => ({ status: 200, body: MODEL }), cleanup);
     const cacheDir = await mkdtemp(join(tmpdir(), "models-"));
     const wrong = "0".repeat(64);
@@ -228,35 +240,81 @@ describe("object-detector with a wrong MODEL_SHA256", () => {
       MODEL_URL: `${models.url}/ssd.onnx`,
       MODEL_SHA256: wrong,
       MODEL_CACHE_DIR: cacheDir,
+      MODEL_RETRY_BASE_MS: "10",
     });
-    await app.start();
-    const expected = `model checksum mismatch for ${models.url}/ssd.onnx: MODEL_SHA256 is ${wrong} but the file's SHA-256 is ${MODEL_SHA256}; fix MODEL_URL/MODEL_PATH or MODEL_SHA256`;
-    const ready = await fetch(`${url}/ready`);
-    assert.equal(ready.status, 503);
-    assert.deepEqual(await ready.json(), { status: "not ready", reason: expected });
-    const errors = out.lines.filter((line) => line.level === "error");
+    void app.start();
+    await waitFor("a second attempt", async () => models.requests.length >= 2);
+    const expected =
+      `model checksum mismatch for ${models.url}/ssd.onnx: MODEL_SHA256 is ${wrong} but the ${MODEL.length} bytes ` +
+      `downloaded hash to ${MODEL_SHA256}`;
+    assert.match(await readyReason(url), retrying(expected));
+    const warned = out.lines.find((line) => line.msg === "model download failed; retrying");
+    assert.equal(warned?.error, expected);
     assert.deepEqual(
-      errors.map((line) => line.msg),
-      [`model not loaded; /ready stays 503: ${expected}`],
+      (await readdir(cacheDir)).filter((name) => !name.endsWith(".part")),
+      [],
+      "nothing unverified is kept",
     );
-    assert.equal(models.requests.length, 1, "a checksum mismatch is not retried");
-    assert.deepEqual(await readdir(cacheDir), []);
     assert.equal((await fetch(`${url}/healthz`)).status, 200, "liveness stays green: restarting would not help");
+    await app.stop();
   });
 
-  it("does not retry a URL that answers 404, and says so", async () => {
+  it("retries a URL that answers 404 too, saying so", async () => {
     const models = await fakeServer(() => ({ status: 404, body: "no such file" }), cleanup);
     const { app, url } = await detector({
       MODEL_URL: `${models.url}/missing.onnx`,
       MODEL_SHA256,
       MODEL_CACHE_DIR: await mkdtemp(join(tmpdir(), "models-")),
+      MODEL_RETRY_BASE_MS: "10",
     });
-    await app.start();
-    assert.deepEqual(await (await fetch(`${url}/ready`)).json(), {
-      status: "not ready",
-      reason: `GET ${models.url}/missing.onnx answered HTTP 404`,
+    void app.start();
+    await waitFor("a second attempt", async () => models.requests.length >= 2);
+    assert.match(await readyReason(url), retrying(`GET ${models.url}/missing.onnx answered HTTP 404`));
+    await app.stop();
+  });
+
+  it("heals after any kind of failure: refused, an HTML page, a body cut short, then the file", async () => {
+    // Nothing listens on the port at first; then a host that answers a proxy's HTML page with 200,
+    // then the model cut short (no Content-Length, closed early), then the model itself.
+    const port = await closedPort();
+    const host = `http://127.0.0.1:${port}`;
+    const cacheDir = await mkdtemp(join(tmpdir(), "models-"));
+    const { app, url, out } = await detector({
+      MODEL_URL: `${host}/ssd.onnx`,
+      MODEL_SHA256,
+      MODEL_CACHE_DIR: cacheDir,
+      MODEL_RETRY_BASE_MS: "10",
+      MODEL_RETRY_MAX_SECONDS: "1",
     });
-    assert.equal(models.requests.length, 1);
+    const starting = app.start();
+    await waitFor("a refused attempt", async () => (await readyReason(url)).includes("ECONNREFUSED"));
+    assert.match(
+      await readyReason(url),
+      retrying(`GET ${host}/ssd.onnx failed: connect ECONNREFUSED 127.0.0.1:${port}`),
+    );
+    const html = "<html><body>Please sign in to continue</body></html>";
+    const answers = [
+      `HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${html.length}\r\nconnection: close\r\n\r\n${html}`,
+      Buffer.concat([Buffer.from("HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n"), MODEL.subarray(0, 100)]),
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${MODEL.length}\r\nconnection: close\r\n\r\n`),
+        MODEL,
+      ]),
+    ];
+    const server = createNetServer((socket) => socket.once("data", () => socket.end(answers.shift() ?? "")));
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    cleanup.add(() => new Promise((resolve) => server.close(() => resolve())));
+    await starting;
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    assert.equal(answers.length, 0);
+    const causes = out.lines
+      .filter((line) => line.msg === "model download failed; retrying")
+      .map((line) => String(line.error))
+      .filter((cause) => !cause.includes("ECONNREFUSED"));
+    const mismatch = (bytes: Buffer | string) =>
+      `model checksum mismatch for ${host}/ssd.onnx: MODEL_SHA256 is ${MODEL_SHA256} but the ${bytes.length} bytes ` +
+      `downloaded hash to ${sha256(Buffer.from(bytes))}`;
+    assert.deepEqual(causes, [mismatch(html), mismatch(MODEL.subarray(0, 100))]);
   });
 
   it("never gives up on a model host that fails: ready once it comes back, however late", async () => {
@@ -368,6 +426,10 @@ describe("object-detector settings", () => {
     assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", MIN_SCORE: "2" }), {
       message: 'MIN_SCORE="2" is not allowed: use a number from 0 to 1',
     });
+    assert.throws(() => objectDetectorSettings({ MODEL_PATH: "/m.onnx", MAX_IN_FLIGHT: "0" }), {
+      message: 'MAX_IN_FLIGHT="0" is not allowed: use a whole number from 1 to 1024',
+    });
+    assert.equal(objectDetectorSettings({ MODEL_PATH: "/m.onnx" }).maxInFlight, 8);
   });
 
   it("defaults the cache to a directory any user may write (the platform sets /models)", () => {

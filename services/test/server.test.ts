@@ -6,8 +6,9 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { cpuLimit } from "../common/cpus";
-import { createService, type Route } from "../common/server";
-import { captured } from "./support/harness";
+import { HttpError } from "../common/http";
+import { LINGER_MS, createService, type Route } from "../common/server";
+import { captured, trickle } from "./support/harness";
 
 function gate(): { wait: Promise<void>; open: () => void; entered: Promise<void>; enter: () => void } {
   let open!: () => void;
@@ -103,6 +104,32 @@ describe("service requests", () => {
       },
     );
   });
+});
+
+describe("a refused upload", () => {
+  it(
+    "is answered at once; what is left is read for LINGER_MS, then the connection closes",
+    { timeout: 10_000 },
+    async () => {
+      const refuse: Route = {
+        method: "POST",
+        path: "/upload",
+        handle() {
+          throw new HttpError(503, "busy", { "retry-after": "1" });
+        },
+      };
+      const service = createService({ ...captured("svc"), routes: [refuse] });
+      const url = await service.listen(0, "127.0.0.1");
+      // A client that would take 100 s to send its body, and keeps sending after the answer.
+      const answer = await trickle(`${url}/upload`, {}, 10_000);
+      assert.equal(answer.status, 503);
+      assert.equal(answer.headers["retry-after"], "1");
+      assert.ok(answer.ms < 1000, `answered after ${answer.ms} ms`);
+      const closed = await answer.closed;
+      assert.ok(closed >= LINGER_MS && closed < LINGER_MS + 1000, `closed after ${closed} ms`);
+      await service.shutdown("test over");
+    },
+  );
 });
 
 describe("CPU limit", () => {

@@ -1,13 +1,14 @@
 // The three services as processes on loopback, wired as the mesh wires them: an upload through web
 // comes back with detections, the trace context reaches both downstream services (their logs carry
-// its trace id), and SIGTERM stops each one cleanly.
+// its trace id), a transparent PNG goes through, image-processor's shedding reaches the uploader at
+// once, slow clients are cut off without starving the others, and SIGTERM stops each one cleanly.
 import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Cleanup, closedPort, fakeServer } from "./support/harness";
-import { BLUE, RED, WHITE, solid } from "./support/images";
+import { Cleanup, closedPort, fakeServer, trickle } from "./support/harness";
+import { BLUE, RED, WHITE, halfTransparent, largeJpeg, solid } from "./support/images";
 import { startProcess, waitFor, type Running } from "./support/processes";
 import { sha256, tinyDetectorModel } from "./support/tinyModel";
 
@@ -21,13 +22,17 @@ describe("web, image-processor and object-detector together", () => {
   let web: Running;
   let processor: Running;
   let detector: Running;
+  let bigJpeg: Promise<Buffer>;
 
   before(async () => {
+    // Encoding a 40-megapixel JPEG takes seconds: it happens while the services start.
+    bigJpeg = largeJpeg();
     const model = tinyDetectorModel();
     const models = await fakeServer(() => ({ status: 200, body: model }), cleanup);
     const [webPort, processorPort, detectorPort] = [await closedPort(), await closedPort(), await closedPort()];
     [processor, detector, web] = await Promise.all([
-      startProcess("image-processor", processorPort, {}),
+      // The local stack's limit, as the load test uses it: the decode budget is what it is in a pod.
+      startProcess("image-processor", processorPort, { MEMORY_LIMIT_BYTES: String(512 * 1024 * 1024) }),
       startProcess("object-detector", detectorPort, {
         MODEL_URL: `${models.url}/ssd_mobilenet_v1.onnx`,
         MODEL_SHA256: sha256(model),
@@ -36,6 +41,7 @@ describe("web, image-processor and object-detector together", () => {
       startProcess("web", webPort, {
         IMAGE_PROCESSOR_URL: `http://127.0.0.1:${processorPort}`,
         OBJECT_DETECTOR_URL: `http://127.0.0.1:${detectorPort}`,
+        BODY_TIMEOUT_SECONDS: "1",
       }),
     ]);
     for (const running of [web, processor, detector]) cleanup.add(async () => void (await running.stop()));
@@ -81,6 +87,82 @@ describe("web, image-processor and object-detector together", () => {
     };
     assert.deepEqual(await labels(RED), ["person"]);
     assert.deepEqual(await labels(BLUE), ["dog"]);
+  });
+
+  it("takes a transparent PNG: its alpha channel never reaches the detector", async () => {
+    // Opaque red on the left three quarters, transparent (black without its alpha) on the right:
+    // the mean red is 3/4, a person at 0.9 × 0.75 = 0.68, over MIN_SCORE. With the alpha kept, the
+    // detector would get 4 bytes a pixel where 3 are announced and refuse it.
+    const response = await fetch(`${web.url}/api/detect`, {
+      method: "POST",
+      headers: { "content-type": "image/png" },
+      body: await halfTransparent(400, 300, RED, 0.75),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    const body = (await response.json()) as { detections: { label: string }[]; image: unknown };
+    assert.deepEqual(
+      body.detections.map((d) => d.label),
+      ["person"],
+    );
+    assert.deepEqual(body.image, { width: 400, height: 300 });
+  });
+
+  it(
+    "relays image-processor's shedding at once: twenty 40-megapixel JPEGs, none 504",
+    { timeout: 60_000 },
+    async (t) => {
+      const image = await bigJpeg;
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const response = await fetch(`${web.url}/api/detect`, {
+            method: "POST",
+            headers: { "content-type": "image/jpeg" },
+            body: image,
+          });
+          await response.arrayBuffer();
+          return { status: response.status, retryAfter: response.headers.get("retry-after"), ms: Date.now() - started };
+        }),
+      );
+      const shed = answers.filter((answer) => answer.status === 503);
+      const slowest = (status: number) => Math.max(...answers.filter((a) => a.status === status).map((a) => a.ms));
+      t.diagnostic(
+        `${(image.length / 1048576).toFixed(1)} MiB each: ${answers.length - shed.length} × 200 (last after ` +
+          `${slowest(200)} ms), ${shed.length} × 503 (last after ${slowest(503)} ms)`,
+      );
+      assert.deepEqual(
+        answers.filter((answer) => answer.status !== 200 && answer.status !== 503),
+        [],
+        "only 200 or 503",
+      );
+      assert.ok(shed.length > 0, "image-processor's MAX_IN_FLIGHT of 8 sheds some of twenty");
+      for (const answer of shed) {
+        assert.equal(answer.retryAfter, "1");
+        // Before, each waited for web's 30 s DOWNSTREAM_TIMEOUT_SECONDS and got 504; half that is
+        // slack for a busy machine.
+        assert.ok(answer.ms < 15_000, `a 503 after ${answer.ms} ms`);
+      }
+    },
+  );
+
+  it("cuts off eight clients trickling 100 B/s with 408, while genuine uploads get through", async () => {
+    const slow = Array.from({ length: 8 }, () =>
+      trickle(`${web.url}/api/detect`, { "content-type": "image/jpeg" }, 200_000),
+    );
+    // Meanwhile, as many genuine uploads as image-processor has slots, one after another.
+    const genuine = await solid(640, 480, RED, "jpeg");
+    for (let i = 0; i < 8; i++) {
+      const response = await fetch(`${web.url}/api/detect`, {
+        method: "POST",
+        headers: { "content-type": "image/jpeg" },
+        body: genuine,
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+    }
+    for (const answer of await Promise.all(slow)) {
+      assert.equal(answer.status, 408, answer.body);
+      assert.ok(answer.ms < 3000, `408 after ${answer.ms} ms`);
+    }
   });
 
   it("stops each service on SIGTERM with exit code 0", async () => {

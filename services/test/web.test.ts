@@ -1,9 +1,20 @@
 // web on loopback against recording stand-ins for image-processor and object-detector: the page,
 // the upload path with its trace headers, and how each kind of failure reaches the uploader.
 import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { createWeb, webSettings } from "../web/app";
-import { Cleanup, captured, closedPort, fakeServer, listen, type Answer, type Recorded } from "./support/harness";
+import {
+  Cleanup,
+  captured,
+  closedPort,
+  fakeServer,
+  listen,
+  trickle,
+  type Answer,
+  type Recorded,
+} from "./support/harness";
 import { sample } from "./support/metrics";
 
 const cleanup = new Cleanup();
@@ -50,6 +61,8 @@ describe("web", () => {
       OBJECT_DETECTOR_URL: `${detector.url}/`,
       MAX_BODY_BYTES: "2048",
       DOWNSTREAM_TIMEOUT_SECONDS: "1",
+      BODY_TIMEOUT_SECONDS: "1",
+      FORWARD_HEADERS: "x-tenant",
     });
     out = captured("web");
     url = await listen(createWeb({ ...out, settings }), cleanup);
@@ -80,7 +93,7 @@ describe("web", () => {
   });
 
   it("sends the image to image-processor, its output to object-detector, and returns the detections", async () => {
-    const response = await upload("PNG-BYTES", { ...TRACE, "x-session-id": "session-7" });
+    const response = await upload("PNG-BYTES", { ...TRACE, "x-session-id": "session-7", "x-tenant": "acme" });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("x-request-id"), "upload-1", "the request id is echoed");
     const body = (await response.json()) as {
@@ -109,6 +122,8 @@ describe("web", () => {
         assert.equal(request.headers[name], value, `${name} on ${request.path}`);
       // object-detector's consistent hash keys on it: without it every request lands anywhere.
       assert.equal(request.headers["x-session-id"], "session-7", `x-session-id on ${request.path}`);
+      // FORWARD_HEADERS=x-tenant adds to what is forwarded, it does not replace it.
+      assert.equal(request.headers["x-tenant"], "acme", `x-tenant on ${request.path}`);
     }
   });
 
@@ -185,6 +200,18 @@ describe("web", () => {
     await failing(504, "image-processor did not answer within 1000 ms (DOWNSTREAM_TIMEOUT_SECONDS)");
   });
 
+  it("answers a client that trickles its upload 408, without calling image-processor", async () => {
+    // 100 bytes a second: BODY_TIMEOUT_SECONDS=1, then 8192 bytes a second (the default) are due.
+    const answer = await trickle(`${url}/api/detect`, { "content-type": "image/png" }, 2000);
+    assert.equal(answer.status, 408);
+    assert.match(
+      JSON.parse(answer.body).error,
+      /^the upload is too slow: \d+ bytes in 1\.\d s; after the first 1 s \(BODY_TIMEOUT_SECONDS\) send at least 8192 bytes a second \(BODY_MIN_BYTES_PER_SECOND\)$/,
+    );
+    assert.ok(answer.ms < 2500, `answered after ${answer.ms} ms`);
+    assert.equal(processor.requests.length, 0, "a trickler never holds an image-processor slot");
+  });
+
   it("says which service it cannot reach, never where it runs", async () => {
     const port = await closedPort();
     const settings = webSettings({
@@ -223,9 +250,65 @@ describe("web", () => {
       message:
         'FORWARD_HEADERS="x-session-id, bad header" is not allowed: use comma-separated header names such as x-session-id,x-tenant',
     });
+    assert.deepEqual(webSettings({}).forwardHeaders, ["x-session-id"]);
+    assert.deepEqual(webSettings({ FORWARD_HEADERS: "x-tenant" }).forwardHeaders, ["x-session-id", "x-tenant"]);
     assert.deepEqual(webSettings({ FORWARD_HEADERS: "X-Session-Id,x-tenant" }).forwardHeaders, [
       "x-session-id",
       "x-tenant",
     ]);
+    assert.throws(() => webSettings({ BODY_MIN_BYTES_PER_SECOND: "0" }), {
+      message: 'BODY_MIN_BYTES_PER_SECOND="0" is not allowed: use a whole number from 1 to 1073741824',
+    });
+  });
+});
+
+describe("web with a large upload and an upstream that does not read it", () => {
+  const NINE_MIB = Buffer.alloc(9 * 1024 * 1024, 0xff);
+
+  async function webBefore(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+    const upstream = createServer(handle);
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    cleanup.add(async () => {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    });
+    const settings = webSettings({
+      IMAGE_PROCESSOR_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      OBJECT_DETECTOR_URL: "http://127.0.0.1:1",
+      MAX_BODY_BYTES: String(10 * 1024 * 1024),
+      DOWNSTREAM_TIMEOUT_SECONDS: "2",
+      BODY_TIMEOUT_SECONDS: "1",
+    });
+    return listen(createWeb({ ...captured("web"), settings }), cleanup);
+  }
+
+  const post = async (url: string) => {
+    const started = Date.now();
+    const response = await fetch(`${url}/api/detect`, {
+      method: "POST",
+      headers: { "content-type": "image/jpeg" },
+      body: NINE_MIB,
+    });
+    const body = await response.json();
+    return { response, body, ms: Date.now() - started };
+  };
+
+  it("relays a shed (503 before the upload is read) at once with its Retry-After, and stops sending", async () => {
+    const url = await webBefore((_req, res) => {
+      res.writeHead(503, { "retry-after": "7", "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "busy: 8 requests in flight (MAX_IN_FLIGHT); retry shortly" }));
+    });
+    const { response, body, ms } = await post(url);
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("retry-after"), "7");
+    assert.deepEqual(body, { error: "image-processor is busy or not ready; retry shortly" });
+    assert.ok(ms < 1500, `answered after ${ms} ms, not at the 2 s DOWNSTREAM_TIMEOUT_SECONDS`);
+  });
+
+  it("blames an upstream that stops reading with 504, not the client with 408", { timeout: 10_000 }, async () => {
+    const url = await webBefore((req) => req.pause());
+    const { response, body } = await post(url);
+    assert.equal(response.status, 504);
+    assert.deepEqual(body, { error: "image-processor did not answer within 2000 ms (DOWNSTREAM_TIMEOUT_SECONDS)" });
   });
 });

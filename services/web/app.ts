@@ -8,7 +8,6 @@ import { detect, processImage, type DownstreamSettings } from "./downstream";
 import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page";
 
 export interface WebSettings extends DownstreamSettings {
-  maxBodyBytes: number;
   maxInFlight: number;
   /** Request headers copied onto both downstream calls besides the trace context. */
   forwardHeaders: string[];
@@ -17,6 +16,7 @@ export interface WebSettings extends DownstreamSettings {
 /** x-session-id: the key object-detector's consistent-hash load balancing reads (dev stack). */
 const DEFAULT_FORWARD_HEADERS = ["x-session-id"];
 
+/** The default headers plus FORWARD_HEADERS: the list adds, so the load balancer's key is never lost. */
 function headerList(env: Env): string[] {
   const raw = envOptional(env, "FORWARD_HEADERS");
   if (raw === undefined) return DEFAULT_FORWARD_HEADERS;
@@ -24,7 +24,7 @@ function headerList(env: Env): string[] {
   if (!names.every((name) => /^[a-z0-9-]+$/.test(name))) {
     throw notAllowed("FORWARD_HEADERS", raw, "use comma-separated header names such as x-session-id,x-tenant");
   }
-  return names;
+  return [...new Set([...DEFAULT_FORWARD_HEADERS, ...names])];
 }
 
 export function webSettings(env: Env): WebSettings {
@@ -36,6 +36,10 @@ export function webSettings(env: Env): WebSettings {
     objectDetectorUrl: envUrl(env, "OBJECT_DETECTOR_URL", "http://object-detector"),
     timeoutMs: envInt(env, "DOWNSTREAM_TIMEOUT_SECONDS", 30, { min: 1, max: 600 }) * 1000,
     maxBodyBytes: maxBodyBytes(env),
+    // A minimum rate after a grace period (Apache's mod_reqtimeout), not a deadline per body: a fixed
+    // deadline long enough for a 10 MiB photo over a slow uplink lets a trickler hold a slot as long.
+    bodyTimeoutMs: envInt(env, "BODY_TIMEOUT_SECONDS", 10, { min: 1, max: 600 }) * 1000,
+    bodyMinBytesPerSecond: envInt(env, "BODY_MIN_BYTES_PER_SECOND", 8192, { min: 1, max: 1024 * 1024 * 1024 }),
   };
 }
 

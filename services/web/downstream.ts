@@ -1,16 +1,15 @@
 // web's two calls through the mesh: image-processor, then object-detector, each carrying the trace
 // context of the upload so the three services show up as one trace. The upload is streamed through
 // to image-processor as it arrives, never held whole: twenty 10 MiB uploads must not cost 200 MiB.
-import { request, type IncomingMessage } from "node:http";
-import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { IncomingMessage } from "node:http";
+import { rootCause } from "../common/cause";
 import { HttpError, errorMessage } from "../common/http";
 import type { Logger } from "../common/log";
+import { didNotAnswer, streamUpload, type UploadLimits } from "./upload";
 
-export interface DownstreamSettings {
+export interface DownstreamSettings extends UploadLimits {
   imageProcessorUrl: string;
   objectDetectorUrl: string;
-  timeoutMs: number;
 }
 
 export interface ProcessedImage {
@@ -27,67 +26,19 @@ export interface DetectResult {
   inferenceMs: number;
 }
 
-/** Counts the upload as it passes, and fails it with 413 past `limit` bytes. */
-function byteLimit(limit: number): { meter: Transform; overLimit: () => HttpError | undefined } {
-  let seen = 0;
-  let refused: HttpError | undefined;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length;
-      if (seen > limit) {
-        refused = new HttpError(413, `the request body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
-        return done(refused);
-      }
-      done(null, chunk);
-    },
-  });
-  return { meter, overLimit: () => refused };
-}
-
-/**
- * POSTs a stream with node:http and backpressure: the upload moves as fast as the upstream takes it.
- * (fetch with a streamed body keeps what it has read: twenty 10 MiB uploads held 180 MiB, measured.)
- */
-async function streamingPost(
-  url: string,
-  headers: Record<string, string>,
-  upload: IncomingMessage,
-  meter: Transform,
-  signal: AbortSignal,
-): Promise<Response> {
-  const outgoing = request(url, { method: "POST", headers, signal });
-  const answered = new Promise<IncomingMessage>((resolve, reject) => {
-    outgoing.once("response", resolve);
-    outgoing.once("error", reject);
-  });
-  // An upstream may answer (413, 503) before the upload is done: the answer wins over the broken pipe.
-  const sent = pipeline(upload, meter, outgoing).catch(() => undefined);
-  const response = await answered;
-  await sent;
-  return new Response(Readable.toWeb(response) as ReadableStream, {
-    status: response.statusCode,
-    headers: Object.entries(response.headers).flatMap(([name, value]) =>
-      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(", ") : value] as [string, string]],
-    ),
-  });
-}
-
 export async function processImage(
-  settings: DownstreamSettings & { maxBodyBytes: number },
+  settings: DownstreamSettings,
   upload: IncomingMessage,
   contentType: string,
   headers: Record<string, string>,
   log: Logger,
 ): Promise<ProcessedImage> {
-  const limit = byteLimit(settings.maxBodyBytes);
   const url = `${settings.imageProcessorUrl}/process`;
   const response = await call(
     "image-processor",
     url,
-    settings.timeoutMs,
-    (signal) => streamingPost(url, { ...headers, "content-type": contentType }, upload, limit.meter, signal),
+    () => streamUpload("image-processor", url, { ...headers, "content-type": contentType }, upload, settings),
     log,
-    limit.overLimit,
   );
   const size = (name: string) => Number(response.headers.get(name));
   return {
@@ -106,11 +57,11 @@ export async function detect(
   log: Logger,
 ): Promise<DetectResult> {
   const url = `${settings.objectDetectorUrl}/detect`;
+  const signal = AbortSignal.timeout(settings.timeoutMs);
   const response = await call(
     "object-detector",
     url,
-    settings.timeoutMs,
-    (signal) =>
+    () =>
       fetch(url, {
         method: "POST",
         headers: {
@@ -121,6 +72,8 @@ export async function detect(
         },
         body: image.rgb,
         signal,
+      }).catch((error: unknown) => {
+        throw signal.aborted ? didNotAnswer("object-detector", settings.timeoutMs) : error;
       }),
     log,
   );
@@ -129,29 +82,17 @@ export async function detect(
 
 /**
  * One downstream request. Its 4xx answers (a bad image, say) go back to the uploader as they are;
- * a 503 stays 503 (with the Retry-After it came with), a timeout becomes 504, anything else 502. The
- * uploader learns which service failed, never where it runs: addresses and upstream pages are logged.
+ * a 503 stays 503 (with the Retry-After it came with), the sender's own verdicts (408 slow client,
+ * 413, 504 slow upstream) stay as they are, anything else is 502. The uploader learns which service
+ * failed, never where it runs: addresses and upstream pages are logged.
  */
-async function call(
-  service: string,
-  url: string,
-  timeoutMs: number,
-  send: (signal: AbortSignal) => Promise<Response>,
-  log: Logger,
-  refusedUpload: () => HttpError | undefined = () => undefined,
-): Promise<Response> {
+async function call(service: string, url: string, send: () => Promise<Response>, log: Logger): Promise<Response> {
   let response: Response;
-  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    response = await send(signal);
+    response = await send();
   } catch (error) {
-    const refused = refusedUpload();
-    if (refused) throw refused;
-    if (signal.aborted) {
-      throw new HttpError(504, `${service} did not answer within ${timeoutMs} ms (DOWNSTREAM_TIMEOUT_SECONDS)`);
-    }
-    const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-    log.error(`${service} is unreachable`, { url, cause });
+    if (error instanceof HttpError) throw error;
+    log.error(`${service} is unreachable`, { url, cause: rootCause(error) });
     throw new HttpError(502, `${service} is unreachable`);
   }
   if (response.ok) return response;

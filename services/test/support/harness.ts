@@ -1,6 +1,6 @@
 // Starting services on loopback for tests, with their logs captured rather than printed.
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { createLogger } from "../../common/log";
 import { createMetrics } from "../../common/metrics";
 import type { Service, ServiceBasics } from "../../common/server";
@@ -88,4 +88,82 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** From the first byte sent to the answer's end (or the connection's). */
+  ms: number;
+  /** When the server closed the connection (the client keeps sending after the answer until then). */
+  closed: Promise<number>;
+}
+
+/**
+ * A slow client: POSTs `size` bytes declared up front, `chunk` bytes every `everyMs`, reading the
+ * answer whenever it comes (a plain socket, so nothing buffers or retries on its behalf), and going
+ * on sending after it until the server closes the connection.
+ */
+export function trickle(
+  url: string,
+  headers: Record<string, string>,
+  size: number,
+  chunk = 10,
+  everyMs = 100,
+): Promise<RawAnswer> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(port), hostname);
+    const head = Object.entries({ host: `${hostname}:${port}`, "content-length": String(size), ...headers })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("");
+    socket.write(`POST ${pathname} HTTP/1.1\r\n${head}\r\n`);
+    let sent = 0;
+    const drip = setInterval(() => {
+      if (sent >= size || socket.destroyed) return clearInterval(drip);
+      const bytes = Math.min(chunk, size - sent);
+      sent += bytes;
+      socket.write(Buffer.alloc(bytes, 0x41));
+    }, everyMs);
+    let received = Buffer.alloc(0);
+    let answered = false;
+    let onClose!: (ms: number) => void;
+    const closed = new Promise<number>((resolve) => (onClose = resolve));
+    // Done once the answer is whole (its Content-Length read), or when the connection closes.
+    const answer = (): RawAnswer | undefined => {
+      const text = received.toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      if (end < 0) return undefined;
+      const [statusLine, ...fields] = text.slice(0, end).split("\r\n");
+      const headers = Object.fromEntries(
+        fields.map((field) => {
+          const colon = field.indexOf(":");
+          return [field.slice(0, colon).toLowerCase(), field.slice(colon + 1).trim()];
+        }),
+      );
+      const body = text.slice(end + 4);
+      if (body.length < Number(headers["content-length"] ?? 0)) return undefined;
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1]);
+      return { status, headers, body, ms: Date.now() - started, closed };
+    };
+    socket.on("data", (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      const whole = answered ? undefined : answer();
+      if (whole) {
+        answered = true;
+        resolve(whole);
+      }
+    });
+    socket.on("error", () => undefined); // a reset: what was read decides
+    socket.on("close", () => {
+      clearInterval(drip);
+      onClose(Date.now() - started);
+      if (answered) return;
+      const whole = answer();
+      if (whole) resolve(whole);
+      else reject(new Error(`no whole HTTP answer, got ${JSON.stringify(received.toString("latin1").slice(0, 200))}`));
+    });
+  });
 }

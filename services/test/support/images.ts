@@ -68,3 +68,28 @@ export async function worstCaseJpeg(): Promise<Buffer> {
     .jpeg({ progressive: true, quality: 80 })
     .toBuffer();
 }
+
+/**
+ * A 40-megapixel photo-sized upload: 7300x5479 baseline JPEG of smooth noise, about 9 MiB, far more
+ * than socket buffers hold, so a service that answers before reading it really leaves bytes unsent.
+ */
+export async function largeJpeg(): Promise<Buffer> {
+  const [w, h] = [731, 549];
+  const noise = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+  return sharp(noise, { raw: { width: w, height: h, channels: 3 } })
+    .resize(7300, 5479, { kernel: "cubic" })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+/** A PNG with an alpha channel: `colour` fully opaque on the left `share`, fully transparent on the right. */
+export async function halfTransparent(width: number, height: number, colour: Rgb, share = 0.5): Promise<Buffer> {
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rgba.set([...colour, x < width * share ? 255 : 0], (y * width + x) * 4);
+  }
+  return sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
+}
