@@ -22,6 +22,22 @@ const TYPES = "JPEG, PNG, WebP, GIF, AVIF or TIFF";
 /** The page's second colour: the person's when it comes second (after the dog, on a white image). */
 const PERSON_BLUE: Rgb = [0x15, 0x65, 0xc0];
 
+/** A light sky over a dark hill: blue above to peach below, bright enough for all three boxes. */
+function dusk(width: number, height: number): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const t = y / height;
+    for (let x = 0; x < width; x++) {
+      const ground = y > height * (0.86 + 0.05 * Math.sin((3 * Math.PI * x) / width));
+      const pixel = ground ? [60, 50, 80] : [150 + 105 * t, 190, 255 - 85 * t];
+      raw.set(pixel.map(Math.round), (y * width + x) * 3);
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
 const cleanup = new Cleanup();
 after(() => cleanup.run());
 
@@ -143,13 +159,16 @@ describe("the upload page in chromium", () => {
     const edge = at(person.x - image.x + 1, person.y - image.y + person.height / 2);
     assert.ok(near(edge, PERSON_BLUE, 10), `box edge pixel ${edge}`);
     assert.ok(near(at(image.width * 0.35, image.height * 0.75), WHITE, 10), "the image shows through the boxes");
+    // For the screenshot, something photo-like: boxes and labels over dark and light, warm and cool.
+    await choose(page, "dusk.png", "image/png", await dusk(960, 640));
+    await page.getByText("3 objects found").waitFor();
     await page.screenshot({ path: join(SHOTS, "desktop.png"), fullPage: true });
 
     // Another image, another answer: red is a person only.
     await choose(page, "red.png", "image/png", await solid(320, 240, RED));
     await page.getByText("1 object found").waitFor();
     assert.deepEqual(await labels(page), ["person 90%"]);
-    assert.deepEqual(uploads, ["/api/detect", "/api/detect"]);
+    assert.deepEqual(uploads, ["/api/detect", "/api/detect", "/api/detect"]);
     assert.deepEqual(problems, []);
     await context.close();
   });
