@@ -34,8 +34,10 @@ export function runMain(defaultName: string, build: Build): void {
     };
     process.once("SIGTERM", () => void stop("SIGTERM"));
     process.once("SIGINT", () => void stop("SIGINT"));
+    // 0.0.0.0 in a pod; a launcher on a laptop keeps the services on loopback.
+    const host = envChoice(env, "HOST", "0.0.0.0", ["0.0.0.0", "127.0.0.1", "::", "::1"]);
     void built.service
-      .listen(identity.port)
+      .listen(identity.port, host)
       .then(() => built.start?.())
       .catch((error: unknown) => {
         log.error("failed to start", { error });

@@ -5,6 +5,7 @@
 import sharp from "sharp";
 import type { Release } from "../common/admission";
 import { HttpError } from "../common/http";
+import { ACCEPTED } from "../common/imageTypes";
 
 // One image at a time per libvips pipeline (admission decides how many run), and no operation cache:
 // it keeps decoded pixels of inputs that never come back, and is memory a container does not have.
@@ -38,7 +39,6 @@ const FORMATS: Record<string, string> = {
   tiff: "TIFF",
   heif: "AVIF/HEIF",
 };
-export const ACCEPTED = "JPEG, PNG, WebP, GIF, AVIF or TIFF";
 
 /** The format its first bytes announce: decoders are only handed what claims to be an image they know. */
 export function sniffFormat(bytes: Buffer): keyof typeof FORMATS | "svg" | undefined {

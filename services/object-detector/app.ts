@@ -100,7 +100,7 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
           ctx.log.debug("detected", { count: detections.length });
           sendJson(res, 200, {
             detections,
-            model: { sha256: model.sha256, provider: detector.provider },
+            model: { name: settings.model.name, sha256: model.sha256, provider: detector.provider },
             inferenceMs: Math.round(seconds * 1000),
           });
         },

@@ -1,13 +1,15 @@
 // Where the model comes from: a file already on disk (MODEL_PATH), or a URL downloaded into
 // MODEL_CACHE_DIR and checked against MODEL_SHA256. The URL and checksum are stack config.
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { ConfigError, envInt, envOptional, envOptionalUrl, envString, notAllowed, type Env } from "../common/env";
 
+/** `name`: the model's file name, which is how the page and the API say which model answered. */
 export type ModelSource =
-  | { kind: "path"; path: string; sha256?: string }
+  | { kind: "path"; name: string; path: string; sha256?: string }
   | {
       kind: "url";
+      name: string;
       url: string;
       sha256: string;
       cacheDir: string;
@@ -27,7 +29,7 @@ export function modelSource(env: Env): ModelSource {
   if (raw !== undefined && !SHA256.test(sha256!)) {
     throw notAllowed("MODEL_SHA256", raw, "use the file's SHA-256 as 64 hexadecimal characters");
   }
-  if (path !== undefined) return { kind: "path", path, sha256 };
+  if (path !== undefined) return { kind: "path", name: basename(path), path, sha256 };
   if (url === undefined) {
     throw new ConfigError(
       "no model configured: set MODEL_PATH to a model file, or MODEL_URL and MODEL_SHA256 to download one",
@@ -40,6 +42,8 @@ export function modelSource(env: Env): ModelSource {
   }
   return {
     kind: "url",
+    // The cache names the file by its checksum: the URL's last segment is what people know it by.
+    name: decodeURIComponent(basename(new URL(url).pathname)),
     url,
     sha256,
     // The platform mounts /models and says so; run by hand as any user, a temporary directory works.

@@ -109,7 +109,8 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
     const body = (await response.json()) as { detections: unknown[]; model: unknown; inferenceMs: number };
     // The model returns them person (0.9), dog (0.95), cat (0.75): ranked, the dog comes first.
     assert.deepEqual(body.detections, [DOG, PERSON, CAT]);
-    assert.deepEqual(body.model, { sha256: MODEL_SHA256, provider: "cpu" });
+    // The model is named by the URL's file name, not the cache's checksum-named copy.
+    assert.deepEqual(body.model, { name: "ssd.onnx", sha256: MODEL_SHA256, provider: "cpu" });
     assert.equal(typeof body.inferenceMs, "number");
   });
 
@@ -362,6 +363,12 @@ describe("object-detector with MODEL_PATH", () => {
     await good.app.start();
     assert.equal((await fetch(`${good.url}/ready`)).status, 200);
     assert.equal(good.out.lines.find((line) => line.msg === "model loaded; ready")?.from, "path");
+    const answer = await fetch(`${good.url}/detect`, detectRequest(rgb(1, 1, 255), 1, 1));
+    assert.deepEqual(((await answer.json()) as { model: unknown }).model, {
+      name: "ssd.onnx",
+      sha256: MODEL_SHA256,
+      provider: "cpu",
+    });
 
     const bad = await detector({ MODEL_PATH: path, MODEL_SHA256: "f".repeat(64) });
     await bad.app.start();
@@ -437,6 +444,7 @@ describe("object-detector settings", () => {
       modelSource({ MODEL_URL: "https://example.com/m.onnx", MODEL_SHA256: MODEL_SHA256.toUpperCase() }),
       {
         kind: "url",
+        name: "m.onnx",
         url: "https://example.com/m.onnx",
         sha256: MODEL_SHA256,
         cacheDir: join(tmpdir(), "ai-mesh-models"),

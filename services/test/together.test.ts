@@ -56,13 +56,19 @@ describe("web, image-processor and object-detector together", () => {
     });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("x-request-id"), "together-1");
-    const body = (await response.json()) as { detections: { label: string }[]; image: unknown };
+    const body = (await response.json()) as { detections: { label: string }[]; image: unknown; model: unknown };
     // The test model sees red as a person, blue as a dog; white is all three, best first.
     assert.deepEqual(
       body.detections.map((detection) => detection.label),
       ["dog", "person", "cat"],
     );
     assert.deepEqual(body.image, { width: 640, height: 480 });
+    // Which model answered: the file name from MODEL_URL, its checksum, where it ran.
+    assert.deepEqual(body.model, {
+      name: "ssd_mobilenet_v1.onnx",
+      sha256: sha256(tinyDetectorModel()),
+      provider: "cpu",
+    });
     for (const service of [web, processor, detector]) {
       const posted = () => service.logs.find((line) => line.msg === "request" && line.method === "POST");
       // The access log line is written once the response is out, so it may trail the answer.

@@ -84,8 +84,14 @@ describe("web", () => {
     assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
     assert.match(page.headers.get("content-security-policy") ?? "", /^default-src 'self'; img-src 'self' blob:;/);
     const html = await page.text();
-    assert.match(html, /<input id="file" type="file" accept="image\/\*">/);
+    // The limits are the server's (MAX_BODY_BYTES is 2048 here), in MiB for people, in bytes for the script.
+    assert.match(html, / data-max-bytes="2048" data-max-label="0.002 MiB" /);
+    assert.match(html, /<p id="limits" class="limits">JPEG, PNG, WebP, GIF, AVIF or TIFF · up to 0.002 MiB<\/p>/);
+    assert.match(html, / accept="image\/jpeg,image\/png,image\/webp,image\/gif,image\/avif,image\/tiff" /);
     assert.match(html, /<script src="app.js" defer><\/script>/);
+    const favicon = await fetch(`${url}/favicon.svg`);
+    assert.equal(favicon.headers.get("content-type"), "image/svg+xml");
+    assert.match(await favicon.text(), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     const script = await fetch(`${url}/app.js`);
     assert.equal(script.headers.get("content-type"), "text/javascript; charset=utf-8");
     assert.match(await script.text(), /fetch\("api\/detect"/);

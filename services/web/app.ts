@@ -5,7 +5,7 @@ import { envInt, envOptional, envUrl, maxBodyBytes, notAllowed, type Env } from 
 import { HttpError, mediaType, send, sendJson } from "../common/http";
 import { createService, type Route, type Service, type ServiceBasics } from "../common/server";
 import { detect, processImage, type DownstreamSettings } from "./downstream";
-import { PAGE_CSS, PAGE_HTML, PAGE_JS } from "./page";
+import { FAVICON_SVG, PAGE_CSS, PAGE_JS, pageHtml } from "./page";
 
 export interface WebSettings extends DownstreamSettings {
   maxInFlight: number;
@@ -70,9 +70,10 @@ export function createWeb(args: ServiceBasics & { settings: WebSettings }): Serv
     ...args,
     maxInFlight: settings.maxInFlight,
     routes: [
-      staticRoute("/", "text/html; charset=utf-8", PAGE_HTML),
+      staticRoute("/", "text/html; charset=utf-8", pageHtml(settings)),
       staticRoute("/app.js", "text/javascript; charset=utf-8", PAGE_JS),
       staticRoute("/app.css", "text/css; charset=utf-8", PAGE_CSS),
+      staticRoute("/favicon.svg", "image/svg+xml", FAVICON_SVG),
       {
         method: "POST",
         path: "/api/detect",

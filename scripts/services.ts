@@ -1,0 +1,60 @@
+// `npm run services [-- --port 8080]`: web, image-processor and object-detector on this machine, wired
+// together on loopback, the model from MODEL_PATH or the pinned download; Ctrl-C stops all three.
+import { argument } from "../cli/args";
+import { localModel } from "../cli/localModel";
+import { LaunchError, launch, type Launched } from "../cli/localServices";
+
+const raw = argument("port", "8080");
+const port = Number(raw);
+if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+  console.error(`--port ${raw} is not allowed: use a whole number from 1 to 65535`);
+  process.exit(2);
+}
+
+let launched: Launched | undefined;
+let stopping = false;
+const stop = async (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${why}: stopping the three services…`);
+  await launched?.stop();
+  console.log("stopped");
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop("Ctrl-C"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
+
+async function main(): Promise<void> {
+  const model = localModel(process.env, process.env.INIT_CWD ?? process.cwd());
+  console.log(
+    model.kind === "path"
+      ? `starting web, image-processor and object-detector (model ${model.env.MODEL_PATH})…`
+      : `starting web, image-processor and object-detector (model ${model.url}, downloaded once into ${model.env.MODEL_CACHE_DIR})…`,
+  );
+  launched = await launch({ webPort: port, model, print: (line) => console.log(line) });
+  const [web, processor, detector] = launched.services;
+  console.log(
+    [
+      "",
+      `The upload page: ${web.url}/`,
+      `  web              ${web.url}  (POST /api/detect)`,
+      `  image-processor  ${processor.url}`,
+      `  object-detector  ${detector.url}`,
+      "Ctrl-C stops all three.",
+      "",
+    ].join("\n"),
+  );
+  // One dying on its own takes the others down: half a pipeline is no use.
+  const gone = await Promise.race(launched.services.map(async (s) => ({ name: s.name, code: await s.exited })));
+  if (stopping) return;
+  stopping = true;
+  console.error(`${gone.name} exited with code ${gone.code}: stopping the others`);
+  await launched.stop();
+  process.exit(1);
+}
+
+main().catch(async (error: unknown) => {
+  if (stopping) return;
+  console.error(error instanceof LaunchError ? `\n${error.message}` : error);
+  process.exit(1);
+});
