@@ -1,14 +1,22 @@
 // `npm run services [-- --port 8080]`: web, image-processor and object-detector on this machine, wired
 // together on loopback, the model from MODEL_PATH or the pinned download; Ctrl-C stops all three.
-import { argument } from "../cli/args";
+import { USAGE_EXIT, parseFlags, type Command } from "../cli/args";
 import { localModel } from "../cli/localModel";
 import { LaunchError, launch, type Launched } from "../cli/localServices";
 
-const raw = argument("port", "8080");
+const command = {
+  usage: ["npm run services -- [--port <port>]"],
+  about:
+    "Starts web, image-processor and object-detector on loopback, wired together, the model from MODEL_PATH\n" +
+    "or the pinned download; prints the upload page's address. Ctrl-C stops all three.",
+  flags: { port: { type: "string", value: "port", help: "web's port on 127.0.0.1 (default 8080)" } },
+} satisfies Command;
+
+const raw = parseFlags(command).port ?? "8080";
 const port = Number(raw);
 if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
-  console.error(`--port ${raw} is not allowed: use a whole number from 1 to 65535`);
-  process.exit(2);
+  console.error(`✗ --port ${raw} is not allowed: use a whole number from 1 to 65535`);
+  process.exit(USAGE_EXIT);
 }
 
 let launched: Launched | undefined;

@@ -183,7 +183,7 @@ describe("npm run services", () => {
     expect(await noHost.exited).toBe(1);
     expect(noHost.output()).toContain(
       [
-        `object-detector cannot get the model: model download attempt 1 failed (fetch failed: connect ECONNREFUSED 127.0.0.1:${closed})`,
+        `object-detector cannot get the model: model download attempt 1 failed (GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${closed})`,
         `It downloads ${url}`,
         `and loads it only if its SHA-256 is ${sum}.`,
         "Without access to that host, download the file where you can and run:",

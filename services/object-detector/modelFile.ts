@@ -61,9 +61,8 @@ export async function fetchModel(
     } catch (error) {
       if (stop?.aborted) throw error;
       const delayMs = Math.min(source.retryMaxMs, source.retryBaseMs * 2 ** (attempt - 1));
-      // fetch's own message is "fetch failed": the cause says what failed (ENOTFOUND, ECONNREFUSED).
-      const cause = (error as { cause?: Error }).cause;
-      const reason = cause ? `${(error as Error).message}: ${cause.message}` : (error as Error).message;
+      // download() names the root cause (ECONNREFUSED, not fetch's "fetch failed"); see failed().
+      const reason = error instanceof Error ? error.message : String(error);
       log.warn("model download failed; retrying", { attempt, delayMs, error: reason });
       onRetry(reason, attempt, delayMs);
       await sleep(delayMs, undefined, { signal: stop });
