@@ -451,9 +451,12 @@ describe("LLM serving policies", () => {
   });
 
   it("llm-route-weights-and-timeout", () => {
-    expect(violations("llm-route-weights-and-timeout", [route([90, 10], "300s"), route([undefined], "60s")])).toEqual(
-      [],
-    );
+    const redirect = k8s("HTTPRoute", "gateway.networking.k8s.io/v1", {
+      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+    });
+    expect(
+      violations("llm-route-weights-and-timeout", [route([90, 10], "300s"), route([undefined], "60s"), redirect]),
+    ).toEqual([]);
     expect(violations("llm-route-weights-and-timeout", [route([90, 20], "300s"), route([50, undefined])])).toEqual([
       "HTTPRoute ai/x rule 0 weights sum to 110, must be 100.",
       "HTTPRoute ai/x rule 0 weights sum to 51, must be 100.",
