@@ -1,6 +1,7 @@
 // A gateway's front door: the ports its load balancer opens, where TLS ends, and what plain HTTP
 // gets (a 301 to https, nothing else). Pure: config in, Service ports, annotations and servers out.
 import type { IstioConfig } from "../config";
+import { LB_ANNOTATIONS } from "../../policy/shared/loadBalancer";
 
 type Ingress = IstioConfig["ingress"];
 
@@ -15,7 +16,6 @@ export const HTTPS_PORT = 443;
 export const TLS_TARGET_PORT = 8443;
 /** TLS 1.3 and 1.2 only: an NLB TLS listener without a policy gets ELBSecurityPolicy-2016-08 (TLS 1.0 up). */
 export const NLB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-const ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer";
 
 /** Whether the load balancer terminates TLS (an ACM certificate is set). */
 export function terminatesTls(ingress: Ingress): boolean {
@@ -29,15 +29,15 @@ export function terminatesTls(ingress: Ingress): boolean {
  */
 export function loadBalancerAnnotations(ingress: Ingress): Record<string, string> {
   return {
-    [`${ANNOTATION}-type`]: "nlb",
-    [`${ANNOTATION}-cross-zone-load-balancing-enabled`]: "true",
-    ...(ingress.scheme === "internal" ? { [`${ANNOTATION}-internal`]: "true" } : {}),
+    [LB_ANNOTATIONS.type]: "nlb",
+    [LB_ANNOTATIONS.crossZone]: "true",
+    ...(ingress.scheme === "internal" ? { [LB_ANNOTATIONS.internal]: "true" } : {}),
     ...(ingress.certificateArn
       ? {
-          [`${ANNOTATION}-ssl-cert`]: ingress.certificateArn,
-          [`${ANNOTATION}-ssl-ports`]: "https",
-          [`${ANNOTATION}-ssl-negotiation-policy`]: NLB_TLS_POLICY,
-          [`${ANNOTATION}-backend-protocol`]: "tcp",
+          [LB_ANNOTATIONS.sslCert]: ingress.certificateArn,
+          [LB_ANNOTATIONS.sslPorts]: "https",
+          [LB_ANNOTATIONS.sslPolicy]: NLB_TLS_POLICY,
+          [LB_ANNOTATIONS.backendProtocol]: "tcp",
         }
       : {}),
     ...ingress.annotations,
