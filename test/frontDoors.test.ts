@@ -4,6 +4,8 @@
 import { deploy, type RunResult } from "../plan/engine";
 import { at, dependsOn, one, ofType } from "../plan/query";
 import { configProblems, devRawWith } from "./support/configFixtures";
+import { gatewayUrl } from "../components/mesh/gatewayUrl";
+import { parseConfig } from "../components/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -169,5 +171,14 @@ describe("llm.clientRateLimit config", () => {
     expect(configProblems(devRawWith((r) => (r.llm.clientRateLimit = { requestsPerMinute: 0 })))).toEqual([
       "llm.clientRateLimit.requestsPerMinute: Too small: expected number to be >=1 (got 0)",
     ]);
+  });
+});
+
+describe("gateway URLs", () => {
+  it("say https wherever the load balancer terminates TLS, a wildcard host included", () => {
+    const ingress = parseConfig(devRawWith((r) => (r.istio.ingress.hosts = ["*"]))).istio.ingress;
+    expect(gatewayUrl(ingress, { namespace: "istio-ingress", name: "istio-ingressgateway" })).toBe(
+      "https://<load balancer hostname> (kubectl -n istio-ingress get svc istio-ingressgateway)",
+    );
   });
 });
