@@ -1,13 +1,14 @@
 // Plans one stack offline: runs the real index.ts on the recording engine, prints the tree, the canary
-// table and the compliance report, and writes plan.json and the manifests.
+// table, the internet-facing addresses and the compliance report, and writes plan.json and the manifests.
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
 import { policies } from "../policy/policies";
 import { ROOT } from "../cli/project";
 import { runProgram, type RunResult } from "./engine";
-import { blocking, evaluatePolicies, loadPolicyConfig } from "./policyEngine";
+import { blocking, evaluatePolicies, levelOf, loadPolicyConfig } from "./policyEngine";
 import { renderCompliance } from "./complianceReport";
+import { renderAddresses } from "./addresses";
 import { renderCanaryTable, renderCapacityTable, renderModelTable, renderTree, writePlanFiles } from "./report";
 
 /** policy/config/<stack>.json when it exists, else the dev policy config. */
@@ -34,6 +35,8 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(`Plan for stack "${stack}" (offline: cloud-computed values show as "(known after deploy)")\n`);
   console.log(renderTree(result.resources));
   console.log(`\nCanary weights\n${renderCanaryTable(result.resources)}\n`);
+  console.log(`Internet-facing addresses (TLS, what plain HTTP gets, who may call)`);
+  console.log(`${renderAddresses(result.resources)}\n`);
   console.log(`Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)`);
   console.log(`${renderModelTable(result.resources)}\n`);
   console.log(`Capacity (pod requests at min / max replicas against what the nodes hold for pods)`);
@@ -43,9 +46,13 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   );
 
   const policyConfig = policyConfigFor(stack);
-  const report = evaluatePolicies(result.resources, loadPolicyConfig(policyConfig));
+  const config = loadPolicyConfig(policyConfig);
+  const report = evaluatePolicies(result.resources, config);
   console.log(
-    `\nCompliance (policy pack, ${path.relative(ROOT, policyConfig)})\n${renderCompliance(report, policies.length)}`,
+    `\nCompliance (policy pack, ${path.relative(ROOT, policyConfig)})\n${renderCompliance(
+      report,
+      policies.filter((p) => levelOf(p, config) !== "disabled").map((p) => p.name),
+    )}`,
   );
   const failures = blocking(report);
   if (failures.length > 0) console.error(`✗ ${failures.length} mandatory policy violation(s) in stack "${stack}"`);

@@ -53,7 +53,7 @@ function entryOf(config: PolicyConfigFile, name: string): PolicyConfigEntry | un
   return config[name] ?? config.all;
 }
 
-function levelOf(policy: AiMeshPolicy, config: PolicyConfigFile): EnforcementLevel {
+export function levelOf(policy: AiMeshPolicy, config: PolicyConfigFile): EnforcementLevel {
   const entry = entryOf(config, policy.name);
   if (typeof entry === "string") return entry;
   return entry?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";

@@ -90,7 +90,7 @@ interface ModelRoute {
   parentRefs: { name: string; namespace: string }[];
   rules: {
     matches: { headers: { name: string; value: string }[] }[];
-    backendRefs: { name: string; weight: number }[];
+    backendRefs: { kind: string; name: string; weight: number }[];
   }[];
 }
 
@@ -114,7 +114,10 @@ function servedBy(resources: RecordedResource[]): Map<string, { image: string; w
 
 /** Each model's route: the gateway, the model name it matches, and its split between version pools. */
 export function renderModelTable(resources: RecordedResource[]): string {
-  const routes = ofType(resources, HTTP_ROUTE);
+  // Model routes only: the LLM gateway's redirect to https is an HTTPRoute too.
+  const routes = ofType(resources, HTTP_ROUTE).filter((r) =>
+    (r.inputs.spec as ModelRoute).rules.some((rule) => rule.backendRefs?.some((b) => b.kind === "InferencePool")),
+  );
   if (routes.length === 0) return "(no llm services)";
   const served = servedBy(resources);
   const rows = [["model", "gateway", "version", "weight", "InferencePool (picker)", "server", "weights"]];

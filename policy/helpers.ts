@@ -74,6 +74,6 @@ export function gpuLimit(pod: Props): boolean {
   return containersOf(pod).some((c) => c.resources?.limits?.[GPU_RESOURCE] !== undefined);
 }
 
-export function ofKind(resources: PolicyResource[], kind: string): PolicyResource[] {
+export function ofKind<T extends Pick<PolicyResource, "type" | "props">>(resources: T[], kind: string): T[] {
   return resources.filter((r) => r.type.startsWith("kubernetes:") && r.props.kind === kind);
 }

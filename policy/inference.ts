@@ -41,7 +41,7 @@ export const inferencePolicies: AiMeshPolicy[] = [
   resourcePolicy({
     name: "llm-route-weights-and-timeout",
     description:
-      "Every HTTPRoute rule that splits between backends splits exactly 100%, and every rule bounds a request's time.",
+      "Every HTTPRoute rule that splits between backends splits exactly 100%, and every rule with backends bounds a request's time.",
     remediationSteps:
       "Make the backendRefs' weights add up to 100 (the typed canary weights do), and set timeouts.request on the rule.",
     enforcementLevel: "mandatory",
@@ -54,7 +54,10 @@ export const inferencePolicies: AiMeshPolicy[] = [
         if (backends.length > 1 && sum !== 100) {
           report(`HTTPRoute ${objectName(props)} rule ${i} weights sum to ${sum}, must be 100.`);
         }
-        if (!rule.timeouts?.request) report(`HTTPRoute ${objectName(props)} rule ${i} has no request timeout.`);
+        // A rule without backends (a redirect) answers at the gateway: there is nothing to wait for.
+        if (backends.length > 0 && !rule.timeouts?.request) {
+          report(`HTTPRoute ${objectName(props)} rule ${i} has no request timeout.`);
+        }
       });
     },
   }),

@@ -1,6 +1,7 @@
 // Every policy of the ai-mesh pack. index.ts builds the PolicyPack from this list; `npm run plan`
 // and the tests evaluate the same list offline.
 import { eksPolicies } from "./eks";
+import { frontDoorPolicies } from "./frontDoors";
 import { gpuPolicies } from "./gpu";
 import type { AiMeshPolicy } from "./helpers";
 import { inferencePolicies } from "./inference";
@@ -22,6 +23,7 @@ export const policies: AiMeshPolicy[] = [
   ...eksPolicies,
   ...gpuPolicies,
   ...istioPolicies,
+  ...frontDoorPolicies,
   ...inferencePolicies,
   ...workloadPolicies,
 ];

@@ -68,10 +68,18 @@ describe("LLM serving (dev stack)", () => {
     expect(spec(gateway)).toEqual({
       gatewayClassName: "istio",
       addresses: [{ type: "Hostname", value: "llm-gateway.llm-gateway.svc.cluster.local" }],
+      // TLS at the NLB: port 80 takes only the gateway namespace's redirect, 443 the model routes.
       listeners: [
         {
           name: "http",
           port: 80,
+          protocol: "HTTP",
+          hostname: "llm.dev.example.com",
+          allowedRoutes: { namespaces: { from: "Same" } },
+        },
+        {
+          name: "https",
+          port: 443,
           protocol: "HTTP",
           hostname: "llm.dev.example.com",
           allowedRoutes: {
@@ -83,7 +91,7 @@ describe("LLM serving (dev stack)", () => {
     expect(dependsOn(gateway, one(run.resources, RELEASE, "inference-gateway-deployment"))).toBe(true);
     for (const crd of ofType(run.resources, "kubernetes:yaml/v2:ConfigFile"))
       expect(dependsOn(gateway, crd)).toBe(true);
-    expect(run.outputs.llmGatewayUrl).toBe("http://llm.dev.example.com/");
+    expect(run.outputs.llmGatewayUrl).toBe("https://llm.dev.example.com/");
   });
 
   it("routes the model's name, copied from the body by the router, to its versions' pools by weight", () => {

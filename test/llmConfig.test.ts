@@ -143,7 +143,7 @@ describe("llm rules", () => {
   });
 
   it("checks the LLM gateway's replica range like the ingress gateway's", () => {
-    const raw = devRawWith((r) => (r.llm.gateway = { minReplicas: 3, maxReplicas: 2 }));
+    const raw = devRawWith((r) => (r.llm.gateway = { ...r.llm.gateway, minReplicas: 3, maxReplicas: 2 }));
     expect(problems(raw)).toEqual(["llm.gateway: minReplicas 3 is greater than maxReplicas 2"]);
   });
 

@@ -77,8 +77,18 @@ describe("ServiceMesh (dev stack)", () => {
     expect(values.service.annotations).toEqual({
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+      // TLS at the NLB with the stack's ACM certificate, TLS 1.2+ only, plain TCP on to the gateway.
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert":
+        "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000001",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp",
     });
-    expect(values.service.ports.map((p: { name: string }) => p.name)).toEqual(["status-port", "http2"]);
+    // No status port on the internet: the NLB checks targets on the traffic port.
+    expect(values.service.ports).toEqual([
+      { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+      { name: "https", port: 443, protocol: "TCP", targetPort: 8443 },
+    ]);
     expect(values.autoscaling).toEqual({
       enabled: true,
       minReplicas: 2,
@@ -140,7 +150,7 @@ describe("ServiceMesh options", () => {
       "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": certificateArn,
       "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "https",
     });
-    expect(gateway.service.ports).toContainEqual({ name: "https", port: 443, protocol: "TCP", targetPort: 80 });
+    expect(gateway.service.ports).toContainEqual({ name: "https", port: 443, protocol: "TCP", targetPort: 8443 });
     expect(gateway.revision).toBe("1-30-3");
     expect(one(run.resources, RELEASE, "mesh-istiod").inputs).toMatchObject({
       name: "istiod-1-30-3",

@@ -90,11 +90,64 @@ describe("npm run plan", () => {
     );
   });
 
+  it("names every internet-facing address with its TLS, what plain HTTP gets, its authentication and limit", () => {
+    const table = result.stdout.slice(
+      result.stdout.indexOf("Internet-facing addresses"),
+      result.stdout.indexOf("Models ("),
+    );
+    expect(
+      table
+        .trim()
+        .split("\n")
+        .map((line) => line.trim().split(/ {2,}/)),
+    ).toEqual([
+      ["Internet-facing addresses (TLS, what plain HTTP gets, who may call)"],
+      ["address", "gateway", "TLS", "answers", "authentication", "per-client limit"],
+      ["http://ai.dev.example.com", "istio-ingress/istio-ingressgateway", "none", "301 to https", "-", "-"],
+      [
+        "https://ai.dev.example.com",
+        "istio-ingress/istio-ingressgateway",
+        "at the NLB (ACM …000000000001)",
+        "serves",
+        "none",
+        "none",
+      ],
+      ["http://llm.dev.example.com", "llm-gateway/llm-gateway", "none", "301 to https", "-", "-"],
+      [
+        "https://llm.dev.example.com",
+        "llm-gateway/llm-gateway",
+        "at the NLB (ACM …000000000002)",
+        "serves",
+        "bearer JWT from https://auth.dev.example.com/",
+        "60 per 60s",
+      ],
+    ]);
+  });
+
+  it("shows a plain-HTTP LLM gateway as such, flagged (advisory) by the front-door policy", () => {
+    const plain = planDevVariant(
+      "plain",
+      "      certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002\n",
+      "",
+    );
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(
+      /^http:\/\/llm\.dev\.example\.com +llm-gateway\/llm-gateway +none +serves plain HTTP +bearer JWT from https:\/\/auth\.dev\.example\.com\/ +60 per 60s$/m,
+    );
+    expect(plain.stdout).toMatch(
+      /^advisory +gateway-internet-facing-tls +\(stack\) +Gateway llm-gateway\/llm-gateway faces the internet without TLS: its load balancer has no certificate \(service\.beta\.kubernetes\.io\/aws-load-balancer-ssl-cert\)\.$/m,
+    );
+  });
+
   it("prints the compliance report of the policy pack", () => {
     expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
     expect(result.stdout).toMatch(
-      /^38 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
+      /^40 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
+    // What found nothing is listed too: the front doors' checks ran and passed.
+    const passed = result.stdout.slice(result.stdout.indexOf("passed (38): "));
+    expect(passed).toMatch(/[ ,]gateway-internet-facing-tls,\s+llm-gateway-internet-facing-auth,/);
+    expect(passed).not.toContain("workload-image-digest");
     expect(result.stdout).toMatch(
       /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,
     );

@@ -230,17 +230,26 @@ describe("AiPlatform (dev stack)", () => {
   it("binds a Gateway to the ingress gateway and routes the configured hosts to web", () => {
     expect(spec(named(run.resources, "kubernetes:networking.istio.io/v1:Gateway", "edge"))).toEqual({
       selector: { istio: "ingressgateway" },
-      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["ai.dev.example.com"] }],
+      // TLS ends at the NLB: port 80 only redirects, 443 (the gateway's 8443) serves.
+      servers: [
+        {
+          port: { number: 80, name: "http", protocol: "HTTP" },
+          hosts: ["ai.dev.example.com"],
+          tls: { httpsRedirect: true },
+        },
+        { port: { number: 443, name: "https", protocol: "HTTP" }, hosts: ["ai.dev.example.com"] },
+      ],
     });
     const edge = spec(named(run.resources, VIRTUAL_SERVICE, "edge-to-web"));
     expect(edge.hosts).toEqual(["ai.dev.example.com"]);
     expect(edge.gateways).toEqual(["ai/edge"]);
     expect(edge.http[0].route[0].destination.host).toBe("web.ai.svc.cluster.local");
-    expect(run.outputs.webUrl).toBe("http://ai.dev.example.com/");
+    expect(run.outputs.webUrl).toBe("https://ai.dev.example.com/");
   });
 
-  it("does not require JWT at the edge unless configured", () => {
-    expect(ofType(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication")).toEqual([]);
+  it("does not require JWT at the web edge unless configured (the dev stack asks it at the LLM gateway only)", () => {
+    const auth = ofType(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication");
+    expect(auth.map((r) => at(r.inputs, "metadata.namespace"))).toEqual(["llm-gateway"]);
   });
 });
 
@@ -298,7 +307,7 @@ describe("AiPlatform variations", () => {
       audiences: ["ai-mesh"],
     };
     const run = await deploy({ config: { "ai-mesh:istio": { ingress: { jwt } } } });
-    const auth = one(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication");
+    const auth = one(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication", "platform-edge-jwt");
     expect(auth.inputs).toMatchObject({
       metadata: { name: "edge-jwt", namespace: "istio-ingress" },
       spec: {
@@ -306,10 +315,11 @@ describe("AiPlatform variations", () => {
         jwtRules: [{ issuer: jwt.issuer, jwksUri: jwt.jwksUri, audiences: ["ai-mesh"], forwardOriginalToken: true }],
       },
     });
-    expect(spec(named(run.resources, AUTHZ, "edge-require-jwt"))).toEqual({
+    expect(spec(one(run.resources, AUTHZ, "platform-edge-require-jwt"))).toEqual({
       selector: { matchLabels: { istio: "ingressgateway" } },
       action: "DENY",
-      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+      // Port 80 only redirects to https (TLS at the NLB): a request there needs no token to learn that.
+      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notPorts: ["80"] } }] }],
     });
   });
 

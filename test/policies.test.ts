@@ -486,9 +486,12 @@ describe("LLM serving policies", () => {
   });
 
   it("llm-route-weights-and-timeout", () => {
-    expect(violations("llm-route-weights-and-timeout", [route([90, 10], "300s"), route([undefined], "60s")])).toEqual(
-      [],
-    );
+    const redirect = k8s("HTTPRoute", "gateway.networking.k8s.io/v1", {
+      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+    });
+    expect(
+      violations("llm-route-weights-and-timeout", [route([90, 10], "300s"), route([undefined], "60s"), redirect]),
+    ).toEqual([]);
     expect(violations("llm-route-weights-and-timeout", [route([90, 20], "300s"), route([50, undefined])])).toEqual([
       "HTTPRoute ai/x rule 0 weights sum to 110, must be 100.",
       "HTTPRoute ai/x rule 0 weights sum to 51, must be 100.",
@@ -635,6 +638,30 @@ describe("committed stacks against the pack", () => {
       const report = evaluatePolicies(run.resources, loadPolicyConfig(`${ROOT}/policy/config/dev.json`));
       expect(blocking(report)).toEqual([]);
     }
+  });
+
+  it("flags the dev stack without certificates and tokens: mandatory under prod.json, advisory under dev.json", async () => {
+    const open = await deploy({
+      config: {
+        "ai-mesh:istio": { ingress: { certificateArn: undefined } },
+        "ai-mesh:llm": { gateway: { certificateArn: undefined, jwt: undefined }, clientRateLimit: undefined },
+      },
+    });
+    const findings = (config: string) =>
+      evaluatePolicies(open.resources, loadPolicyConfig(`${ROOT}/policy/config/${config}.json`))
+        .violations.filter((v) => v.policy.includes("internet-facing"))
+        .map((v) => `${v.level} ${v.policy}: ${v.message}`);
+    const messages = [
+      "gateway-internet-facing-tls: Gateway istio-ingress/istio-ingressgateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
+      "gateway-internet-facing-tls: Gateway llm-gateway/llm-gateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
+      "llm-gateway-internet-facing-auth: LLM gateway llm-gateway/llm-gateway faces the internet without authentication: no RequestAuthentication selects its pods.",
+      "llm-gateway-internet-facing-auth: LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.",
+    ];
+    expect(findings("prod")).toEqual(messages.map((m) => `mandatory ${m}`));
+    expect(findings("dev")).toEqual(messages.map((m) => `advisory ${m}`));
+    // The committed dev stack, with its doors locked, has none of them.
+    const locked = evaluatePolicies((await deploy()).resources, loadPolicyConfig(`${ROOT}/policy/config/prod.json`));
+    expect(locked.violations.filter((v) => v.policy.includes("internet-facing"))).toEqual([]);
   });
 
   it("reports a PERMISSIVE PeerAuthentication, a sum-90 VirtualService and a root container together", async () => {

@@ -134,6 +134,19 @@ export function llmProblems(config: RootConfig): Problem[] {
     });
   }
   const gateway = config.llm.gateway;
+  if (config.llm.clientRateLimit && !gateway.jwt) {
+    problems.push({
+      path: "llm.clientRateLimit",
+      message: "counts requests per client by the subject of its token, but llm.gateway.jwt is not set: set it",
+    });
+  }
+  const limit = config.llm.clientRateLimit;
+  if (limit?.burst !== undefined && limit.burst < limit.requestsPerMinute) {
+    problems.push({
+      path: "llm.clientRateLimit.burst",
+      message: `${limit.burst} is below requestsPerMinute ${limit.requestsPerMinute}: a client could never make its minute's requests; leave it out (it defaults to requestsPerMinute) or raise it`,
+    });
+  }
   if (gateway.minReplicas > gateway.maxReplicas) {
     problems.push({
       path: "llm.gateway",

@@ -133,6 +133,17 @@ export const llmSchema = z
     keda: z.enum(["install", "present"]).default("install"),
     /** Endpoint picker replicas per pool; above 1 they elect a leader (one picks, the others stand by). */
     pickerReplicas: z.number().int().min(1).max(3).default(1),
+    /**
+     * Requests a client may make, counted by its token's subject (`sub`) on each gateway replica;
+     * needs `gateway.jwt`. `clients`: how many subjects a replica tracks at once (least recent go first).
+     */
+    clientRateLimit: z
+      .strictObject({
+        requestsPerMinute: z.number().int().min(1),
+        burst: z.number().int().min(1).optional(),
+        clients: z.number().int().min(1).max(1_000_000).default(10_000),
+      })
+      .optional(),
   })
   .prefault({});
 

@@ -1,7 +1,8 @@
 // InferenceGateway: where LLM traffic enters. Its own Istio gateway deployment (the pinned gateway
 // chart, in its own namespace, sized like the ingress gateway), a Gateway API Gateway linked to it,
 // and body-based routing in its filter chain, which copies the request's "model" into a header the
-// model routes match. Only the services namespace may attach routes.
+// model routes match. Only the services namespace may attach routes. Facing the internet: TLS at its
+// NLB with plain HTTP redirected, bearer tokens checked, and a request limit per client.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, chartArgs, istioChart } from "../charts/pins";
@@ -11,8 +12,11 @@ import type { ServiceMesh } from "../mesh/mesh";
 import { gatewayValues } from "../mesh/values";
 import { gatewayUrl } from "../mesh/gatewayUrl";
 import { edgeJwt } from "../mesh/edgeJwt";
+import { terminatesTls } from "../mesh/frontDoor";
 import { meshNamespace } from "../workload/namespaces";
 import { bodyBasedRoutingValues } from "./chartValues";
+import { clientRateLimitSpec } from "./clientRateLimit";
+import { httpsRedirectRouteSpec } from "./listeners";
 import { chartLimitRangeSpec, routerPolicySpec } from "./fences";
 import { GATEWAY_API_GROUP, llmGatewaySpec, type GatewayRef } from "./routing";
 import { BBR_NAME, LLM_GATEWAY, LLM_GATEWAY_RELEASE, LLM_GATEWAY_SELECTOR } from "../core/inferenceNames";
@@ -76,20 +80,35 @@ export class InferenceGateway extends pulumi.ComponentResource {
         { parent: this, dependsOn: [deployment] },
       );
     }
+    const tls = terminatesTls(llm.gateway);
+    const gatewaySpec = llmGatewaySpec({
+      hosts: llm.gateway.hosts,
+      gatewayNamespace: this.namespace,
+      routesNamespace: args.routesNamespace,
+      tls,
+    });
     const gateway = new k8s.apiextensions.CustomResource(
       `${name}-gateway`,
       {
         apiVersion: `${GATEWAY_API_GROUP}/v1`,
         kind: "Gateway",
         metadata: meta(LLM_GATEWAY),
-        spec: llmGatewaySpec({
-          hosts: llm.gateway.hosts,
-          gatewayNamespace: this.namespace,
-          routesNamespace: args.routesNamespace,
-        }),
+        spec: gatewaySpec,
       },
       { parent: this, dependsOn: [deployment, ...args.crds] },
     );
+    if (tls) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-https-redirect`,
+        {
+          apiVersion: `${GATEWAY_API_GROUP}/v1`,
+          kind: "HTTPRoute",
+          metadata: meta("https-redirect"),
+          spec: httpsRedirectRouteSpec(this.gatewayRef, gatewaySpec.listeners),
+        },
+        { parent: this, dependsOn: [gateway] },
+      );
+    }
     const router = new k8s.helm.v3.Release(
       `${name}-body-based-routing`,
       {
@@ -111,7 +130,19 @@ export class InferenceGateway extends pulumi.ComponentResource {
       edgeJwt(
         name,
         llm.gateway.jwt,
-        { namespace: this.namespace, selector: { ...LLM_GATEWAY_SELECTOR } },
+        { namespace: this.namespace, selector: { ...LLM_GATEWAY_SELECTOR }, redirectOnly: tls },
+        { parent: this, dependsOn: [deployment] },
+      );
+    }
+    if (llm.clientRateLimit) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-client-rate-limit`,
+        {
+          apiVersion: "networking.istio.io/v1alpha3",
+          kind: "EnvoyFilter",
+          metadata: meta("client-rate-limit"),
+          spec: clientRateLimitSpec(llm.clientRateLimit, LLM_GATEWAY_SELECTOR),
+        },
         { parent: this, dependsOn: [deployment] },
       );
     }

@@ -2,7 +2,7 @@
 // matches the model name (copied from the body into a header by body-based routing) and splits it
 // between the versions' InferencePools by the typed canary weights. Pure: config in, specs out.
 import type { LlmServiceConfig } from "../config";
-import { namespaceSelector } from "../core/names";
+import { llmListeners } from "./listeners";
 import type { Weights } from "../core/weights";
 import { LLM_GATEWAY_RELEASE, MODEL_NAME_HEADER, poolName } from "../core/inferenceNames";
 
@@ -19,20 +19,18 @@ const API_PREFIX = "/v1/";
 
 /**
  * A Gateway on the LLM gateway deployment Istio already runs (linked by the Service's host name,
- * Istio's "manual deployment"), taking routes only from the services namespace. One listener per
- * host; "*" means any host.
+ * Istio's "manual deployment"), taking model routes only from the services namespace (llmListeners).
  */
-export function llmGatewaySpec(args: { hosts: string[]; gatewayNamespace: string; routesNamespace: string }) {
+export function llmGatewaySpec(args: {
+  hosts: string[];
+  gatewayNamespace: string;
+  routesNamespace: string;
+  tls: boolean;
+}) {
   return {
     gatewayClassName: "istio",
     addresses: [{ type: "Hostname", value: `${LLM_GATEWAY_RELEASE}.${args.gatewayNamespace}.svc.cluster.local` }],
-    listeners: args.hosts.map((host, i) => ({
-      name: args.hosts.length === 1 ? "http" : `http-${i}`,
-      port: 80,
-      protocol: "HTTP",
-      ...(host === "*" ? {} : { hostname: host }),
-      allowedRoutes: { namespaces: { from: "Selector", selector: namespaceSelector(args.routesNamespace) } },
-    })),
+    listeners: llmListeners(args),
   };
 }
 

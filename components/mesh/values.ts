@@ -3,6 +3,7 @@ import type { IstioConfig } from "../config";
 import { BBR_NAME, PICKER_POD_LABEL } from "../core/inferenceNames";
 import type { CpuMemory } from "../core/quantity";
 import { INGRESS_GATEWAY_SELECTOR } from "../core/names";
+import { loadBalancerAnnotations, servicePorts, type ServicePort } from "./frontDoor";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
 /** What every injected sidecar requests (global.proxy.resources); the capacity check counts one per pod. */
@@ -37,7 +38,7 @@ export interface GatewayValues {
   service: {
     type: string;
     annotations: Record<string, string>;
-    ports: { name: string; port: number; protocol: "TCP"; targetPort: number }[];
+    ports: ServicePort[];
   };
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
   resources: { requests: CpuMemory; limits: CpuMemory };
@@ -91,24 +92,6 @@ export function istiodValues(istio: IstioConfig, tracingNamespace?: string, infe
   };
 }
 
-/** In-tree AWS load balancer annotations for an NLB, with TLS termination when a certificate is set. */
-export function gatewayServiceAnnotations(ingress: IstioConfig["ingress"]): Record<string, string> {
-  const prefix = "service.beta.kubernetes.io/aws-load-balancer";
-  return {
-    [`${prefix}-type`]: "nlb",
-    [`${prefix}-cross-zone-load-balancing-enabled`]: "true",
-    ...(ingress.scheme === "internal" ? { [`${prefix}-internal`]: "true" } : {}),
-    ...(ingress.certificateArn
-      ? {
-          [`${prefix}-ssl-cert`]: ingress.certificateArn,
-          [`${prefix}-ssl-ports`]: "https",
-          [`${prefix}-backend-protocol`]: "tcp",
-        }
-      : {}),
-    ...ingress.annotations,
-  };
-}
-
 /** Values of one gateway deployment of the istio gateway chart: the ingress gateway, or the LLM gateway. */
 export function gatewayValues(
   istio: IstioConfig,
@@ -120,13 +103,8 @@ export function gatewayValues(
     labels: { ...labels },
     service: {
       type: ingress.serviceType,
-      annotations: ingress.serviceType === "LoadBalancer" ? gatewayServiceAnnotations(ingress) : {},
-      ports: [
-        { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
-        { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
-        // With an ACM certificate the NLB terminates TLS and forwards plain HTTP to the gateway.
-        ...(ingress.certificateArn ? [{ name: "https", port: 443, protocol: "TCP" as const, targetPort: 80 }] : []),
-      ],
+      annotations: ingress.serviceType === "LoadBalancer" ? loadBalancerAnnotations(ingress) : {},
+      ports: servicePorts(ingress),
     },
     autoscaling: {
       enabled: true,

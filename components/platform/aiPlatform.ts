@@ -22,6 +22,7 @@ import type { GatewayRef } from "../inference/routing";
 import type { ServiceMesh } from "../mesh/mesh";
 import { INGRESS_CALLER, INGRESS_GATEWAY_NAME, ISTIO_INGRESS_NAMESPACE } from "../core/names";
 import { gatewayUrl } from "../mesh/gatewayUrl";
+import { gatewayServers, terminatesTls } from "../mesh/frontDoor";
 import { meshNamespace } from "../workload/namespaces";
 import type { Weights } from "../core/weights";
 import { edgeRoutes, type EdgeTarget } from "../http/traffic";
@@ -124,7 +125,7 @@ export class AiPlatform extends pulumi.ComponentResource {
         metadata: inNamespace(EDGE_GATEWAY),
         spec: {
           selector: mesh.gatewaySelector,
-          servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: args.ingress.hosts }],
+          servers: gatewayServers(args.ingress),
         },
       },
       { parent: this, dependsOn: [...ready, mesh.gateway] },
@@ -158,7 +159,7 @@ export class AiPlatform extends pulumi.ComponentResource {
       edgeJwt(
         `${name}-edge`,
         args.ingress.jwt,
-        { namespace: mesh.ingressNamespace, selector: mesh.gatewaySelector },
+        { namespace: mesh.ingressNamespace, selector: mesh.gatewaySelector, redirectOnly: terminatesTls(args.ingress) },
         { parent: this, dependsOn: [mesh.gateway] },
       );
     }

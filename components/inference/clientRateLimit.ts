@@ -1,0 +1,91 @@
+// A request limit per client at the LLM gateway, so one key cannot take every GPU: Envoy's local
+// rate limit with a bucket per token subject. Istio has no API for it, so it is an EnvoyFilter. Pure.
+import type { LlmConfig } from "../config";
+
+type ClientRateLimit = NonNullable<LlmConfig["clientRateLimit"]>;
+
+const FILTER = "envoy.filters.http.local_ratelimit";
+const DESCRIPTOR_KEY = "client";
+/** Where Istio's jwt_authn filter leaves a verified token's payload (PayloadInMetadata "payload"). */
+const JWT_PAYLOAD = { key: "envoy.filters.http.jwt_authn", path: [{ key: "payload" }, { key: "sub" }] };
+/** Relative patches need a priority (istioctl IST0151); after the charts' own filters (priority 0). */
+export const CLIENT_RATE_LIMIT_PRIORITY = 10;
+
+/**
+ * The EnvoyFilter spec. The descriptor's value is the `sub` claim of the token jwt_authn verified
+ * (dynamic metadata, so a client cannot pick its own bucket with a header), and its entry has no
+ * value: Envoy then keeps a token bucket per distinct subject (dynamic descriptors, at most
+ * `clients` of them, least recently used evicted). Requests without a verified subject — the
+ * redirects on port 80 — share one bucket of the same size. Per gateway replica: Envoy's local
+ * limit is not shared between pods.
+ */
+export function clientRateLimitSpec(limit: ClientRateLimit, selector: Record<string, string>) {
+  const bucket = {
+    max_tokens: limit.burst ?? limit.requestsPerMinute,
+    tokens_per_fill: limit.requestsPerMinute,
+    fill_interval: "60s",
+  };
+  const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: "HUNDRED" } });
+  return {
+    workloadSelector: { labels: { ...selector } },
+    priority: CLIENT_RATE_LIMIT_PRIORITY,
+    configPatches: [
+      {
+        applyTo: "HTTP_FILTER",
+        match: {
+          context: "GATEWAY",
+          // Anchored to the router: after jwt_authn and the authorization filters, so the subject is
+          // known and requests refused for lack of a token never take a client's tokens.
+          listener: {
+            filterChain: {
+              filter: {
+                name: "envoy.filters.network.http_connection_manager",
+                subFilter: { name: "envoy.filters.http.router" },
+              },
+            },
+          },
+        },
+        patch: {
+          operation: "INSERT_BEFORE",
+          value: {
+            name: FILTER,
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+              stat_prefix: "llm_client_rate_limit",
+              token_bucket: bucket,
+              filter_enabled: always("llm_client_rate_limit_enabled"),
+              filter_enforced: always("llm_client_rate_limit_enforced"),
+              // A client with its own bucket does not also drain the shared one.
+              always_consume_default_token_bucket: false,
+              max_dynamic_descriptors: limit.clients,
+              descriptors: [{ entries: [{ key: DESCRIPTOR_KEY, value: "" }], token_bucket: bucket }],
+              response_headers_to_add: [
+                {
+                  append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
+                  header: { key: "x-local-rate-limit", value: "true" },
+                },
+              ],
+            },
+          },
+        },
+      },
+      {
+        // The descriptor comes from the virtual host's rate limit actions (every route of the gateway).
+        applyTo: "VIRTUAL_HOST",
+        match: { context: "GATEWAY" },
+        patch: {
+          operation: "MERGE",
+          value: {
+            rate_limits: [
+              {
+                actions: [
+                  { metadata: { descriptor_key: DESCRIPTOR_KEY, metadata_key: JWT_PAYLOAD, source: "DYNAMIC" } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    ],
+  };
+}

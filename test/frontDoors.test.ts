@@ -1,0 +1,184 @@
+// The front doors as the program builds them: TLS at the NLB onto a port of the gateway's own, port 80
+// that only redirects (Istio Gateway and Gateway API), tokens required where the gateway serves, a
+// request limit per client at the LLM gateway, and the config keys' errors.
+import { deploy, type RunResult } from "../plan/engine";
+import { at, dependsOn, one, ofType } from "../plan/query";
+import { configProblems, devRawWith } from "./support/configFixtures";
+import { gatewayUrl } from "../components/mesh/gatewayUrl";
+import { parseConfig } from "../components/config";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const ENVOY_FILTER = "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter";
+const AUTHZ = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
+
+describe("front doors of the dev stack", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    run = await deploy();
+  });
+
+  it("sends port 80 of the LLM gateway to https, with an HTTPRoute on its port-80 listener only", () => {
+    const redirect = one(run.resources, HTTP_ROUTE, "inference-gateway-https-redirect");
+    expect(redirect.inputs.metadata).toEqual({ name: "https-redirect", namespace: "llm-gateway" });
+    expect(redirect.inputs.spec).toEqual({
+      parentRefs: [
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "llm",
+          namespace: "llm-gateway",
+          sectionName: "http",
+        },
+      ],
+      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+    });
+    expect(dependsOn(redirect, one(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway"))).toBe(true);
+  });
+
+  it("gives the LLM gateway the same TLS Service as the ingress: 443 onto 8443, no status port on the NLB", () => {
+    const values = one(run.resources, RELEASE, "inference-gateway-deployment").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(values.service.ports).toEqual([
+      { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+      { name: "https", port: 443, protocol: "TCP", targetPort: 8443 },
+    ]);
+    expect(values.service.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]).toBe(
+      "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002",
+    );
+  });
+
+  it("requires a token at the LLM gateway except on port 80, which only redirects", () => {
+    const auth = one(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication", "inference-gateway-jwt");
+    expect(auth.inputs.spec).toEqual({
+      selector: { matchLabels: { istio: "llm-gateway" } },
+      jwtRules: [
+        {
+          issuer: "https://auth.dev.example.com/",
+          jwksUri: "https://auth.dev.example.com/.well-known/jwks.json",
+          audiences: ["llm.dev.example.com"],
+          forwardOriginalToken: true,
+        },
+      ],
+    });
+    expect(one(run.resources, AUTHZ, "inference-gateway-require-jwt").inputs.spec).toEqual({
+      selector: { matchLabels: { istio: "llm-gateway" } },
+      action: "DENY",
+      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notPorts: ["80"] } }] }],
+    });
+  });
+
+  it("limits each client by its verified token's subject, with a bucket per subject and a priority", () => {
+    const filter = one(run.resources, ENVOY_FILTER, "inference-gateway-client-rate-limit");
+    expect(filter.inputs.metadata).toEqual({ name: "client-rate-limit", namespace: "llm-gateway" });
+    const spec = filter.inputs.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(spec.workloadSelector).toEqual({ labels: { istio: "llm-gateway" } });
+    expect(spec.priority).toBe(10);
+    const [insert, actions] = spec.configPatches;
+    expect(insert.match.listener.filterChain.filter.subFilter).toEqual({ name: "envoy.filters.http.router" });
+    expect(insert.patch.operation).toBe("INSERT_BEFORE");
+    const bucket = { max_tokens: 80, tokens_per_fill: 60, fill_interval: "60s" };
+    expect(insert.patch.value.typed_config).toMatchObject({
+      token_bucket: bucket,
+      always_consume_default_token_bucket: false,
+      max_dynamic_descriptors: 10_000,
+      descriptors: [{ entries: [{ key: "client", value: "" }], token_bucket: bucket }],
+    });
+    expect(insert.patch.value.typed_config.filter_enforced.default_value).toEqual({
+      numerator: 100,
+      denominator: "HUNDRED",
+    });
+    expect(actions).toEqual({
+      applyTo: "VIRTUAL_HOST",
+      match: { context: "GATEWAY" },
+      patch: {
+        operation: "MERGE",
+        value: {
+          rate_limits: [
+            {
+              actions: [
+                {
+                  metadata: {
+                    descriptor_key: "client",
+                    metadata_key: {
+                      key: "envoy.filters.http.jwt_authn",
+                      path: [{ key: "payload" }, { key: "sub" }],
+                    },
+                    source: "DYNAMIC",
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    expect(dependsOn(filter, one(run.resources, RELEASE, "inference-gateway-deployment"))).toBe(true);
+  });
+});
+
+describe("front doors without TLS (the local stack, NodePorts)", () => {
+  let run: RunResult;
+  beforeAll(async () => {
+    const jwt = { issuer: "https://auth.example.com/", jwksUri: "https://auth.example.com/jwks.json" };
+    run = await deploy({ stack: "local", config: { "ai-mesh:llm": { gateway: { jwt } } } });
+  });
+
+  it("serves on port 80 with no redirect route, and keeps the status port on the NodePort Service", () => {
+    expect(ofType(run.resources, HTTP_ROUTE).map((r) => at(r.inputs, "metadata.name"))).toEqual(["chat"]);
+    const gateway = one(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    expect((gateway.inputs.spec as { listeners: unknown[] }).listeners).toEqual([
+      {
+        name: "http",
+        port: 80,
+        protocol: "HTTP",
+        allowedRoutes: {
+          namespaces: { from: "Selector", selector: { matchLabels: { "kubernetes.io/metadata.name": "ai" } } },
+        },
+      },
+    ]);
+    const edge = one(run.resources, "kubernetes:networking.istio.io/v1:Gateway");
+    expect((edge.inputs.spec as { servers: unknown[] }).servers).toEqual([
+      { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
+    ]);
+    const values = one(run.resources, RELEASE, "mesh-gateway").inputs.values as { service: { ports: unknown[] } };
+    expect(values.service.ports).toEqual([
+      { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
+      { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+    ]);
+  });
+
+  it("requires a token on every port when port 80 serves, and sets no client limit unless configured", () => {
+    expect(one(run.resources, AUTHZ, "inference-gateway-require-jwt").inputs.spec).toEqual({
+      selector: { matchLabels: { istio: "llm-gateway" } },
+      action: "DENY",
+      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
+    });
+    expect(ofType(run.resources, ENVOY_FILTER).map((r) => r.name)).not.toContain("inference-gateway-client-rate-limit");
+  });
+});
+
+describe("llm.clientRateLimit config", () => {
+  it("needs llm.gateway.jwt: the client is the token's subject", () => {
+    expect(configProblems(devRawWith((r) => delete r.llm.gateway.jwt))).toEqual([
+      "llm.clientRateLimit: counts requests per client by the subject of its token, but llm.gateway.jwt is not set: set it",
+    ]);
+  });
+
+  it("refuses a burst below the minute's requests, and values that are not positive integers", () => {
+    expect(configProblems(devRawWith((r) => (r.llm.clientRateLimit = { requestsPerMinute: 60, burst: 30 })))).toEqual([
+      "llm.clientRateLimit.burst: 30 is below requestsPerMinute 60: a client could never make its minute's requests; leave it out (it defaults to requestsPerMinute) or raise it",
+    ]);
+    expect(configProblems(devRawWith((r) => (r.llm.clientRateLimit = { requestsPerMinute: 0 })))).toEqual([
+      "llm.clientRateLimit.requestsPerMinute: Too small: expected number to be >=1 (got 0)",
+    ]);
+  });
+});
+
+describe("gateway URLs", () => {
+  it("say https wherever the load balancer terminates TLS, a wildcard host included", () => {
+    const ingress = parseConfig(devRawWith((r) => (r.istio.ingress.hosts = ["*"]))).istio.ingress;
+    expect(gatewayUrl(ingress, { namespace: "istio-ingress", name: "istio-ingressgateway" })).toBe(
+      "https://<load balancer hostname> (kubectl -n istio-ingress get svc istio-ingressgateway)",
+    );
+  });
+});
