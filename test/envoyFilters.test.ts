@@ -128,9 +128,12 @@ describe("the EnvoyPatchAnalyzer mirror", () => {
   });
 });
 
-/** The EnvoyFilters each committed stack writes: one rate limit per service with `rateLimit`. */
+/**
+ * The EnvoyFilters each committed stack writes: one rate limit per service with `rateLimit`, and the
+ * LLM gateway's per-client limit with `llm.clientRateLimit`.
+ */
 const EXPECTED_FILTERS: Record<string, string[]> = {
-  dev: ["ai/web-local-ratelimit", "ai/object-detector-local-ratelimit"],
+  dev: ["ai/web-local-ratelimit", "ai/object-detector-local-ratelimit", "llm-gateway/client-rate-limit"],
   local: [],
 };
 

@@ -145,7 +145,7 @@ describe("npm run plan", () => {
       /^40 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     // What found nothing is listed too: the front doors' checks ran and passed.
-    const passed = result.stdout.slice(result.stdout.indexOf("passed (38): "));
+    const passed = result.stdout.slice(result.stdout.indexOf("passed (39): "));
     expect(passed).toMatch(/[ ,]gateway-internet-facing-tls,\s+llm-gateway-internet-facing-auth,/);
     expect(passed).not.toContain("workload-image-digest");
     expect(result.stdout).toMatch(

@@ -685,16 +685,21 @@ describe("committed stacks against the pack", () => {
     ]);
   });
 
-  it("blocks the dev stack's rate limits once their priority is gone", async () => {
+  it("blocks the dev stack's rate limits (per pod and per client) once their priority is gone", async () => {
     const run = await deploy();
     const broken = run.resources.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs)) as Json }));
     for (const filter of broken.filter((r) => r.inputs.kind === "EnvoyFilter")) delete filter.inputs.spec.priority;
     const failures = blocking(evaluatePolicies(broken, loadPolicyConfig(`${ROOT}/policy/config/dev.json`)));
-    const unordered = (app: string) =>
-      `EnvoyFilter ai/${app}-local-ratelimit configPatches[0]: patch.operation INSERT_BEFORE is relative and spec.priority is 0, so Istio may not apply it; set a non-zero spec.priority or use an absolute operation (INSERT_FIRST, ADD) (IST0151)`;
+    const unordered = (filter: string) =>
+      `EnvoyFilter ${filter} configPatches[0]: patch.operation INSERT_BEFORE is relative and spec.priority is 0, so Istio may not apply it; set a non-zero spec.priority or use an absolute operation (INSERT_FIRST, ADD) (IST0151)`;
     expect(failures.map((v) => [v.policy, v.resource.split("::").pop(), v.message])).toEqual([
-      ["istio-envoyfilter-applied", "platform-web-ratelimit", unordered("web")],
-      ["istio-envoyfilter-applied", "platform-object-detector-ratelimit", unordered("object-detector")],
+      ["istio-envoyfilter-applied", "platform-web-ratelimit", unordered("ai/web-local-ratelimit")],
+      [
+        "istio-envoyfilter-applied",
+        "platform-object-detector-ratelimit",
+        unordered("ai/object-detector-local-ratelimit"),
+      ],
+      ["istio-envoyfilter-applied", "inference-gateway-client-rate-limit", unordered("llm-gateway/client-rate-limit")],
     ]);
   });
 
