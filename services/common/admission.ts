@@ -57,7 +57,7 @@ export class ByteBudget {
   /** `what` says what needs the bytes, for the refusal ("a 7300x5479 progressive JPEG needs 156 MiB to decode"). */
   async reserve(bytes: number, what: string): Promise<Release> {
     if (bytes > this.bytes) {
-      throw new HttpError(413, `${what}, more than this instance's whole budget of ${mib(this.bytes)}`);
+      throw new HttpError(413, `${what}, more than this instance's whole budget of ${mibDown(this.bytes)}`);
     }
     if (this.line.length === 0 && this.used + bytes <= this.bytes) return this.grant(bytes);
     return new Promise<Release>((resolve, reject) => {
@@ -94,4 +94,10 @@ export class ByteBudget {
   }
 }
 
+/** What a thing needs, rounded up: 227.3 MiB needs "228 MiB". */
 export const mib = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MiB`;
+/**
+ * What a budget holds, rounded down: 227.9 MiB holds "227 MiB". A need over the budget then always
+ * reads larger than it (never "needs 228 MiB, more than … 228 MiB").
+ */
+export const mibDown = (bytes: number) => `${Math.floor(bytes / (1024 * 1024))} MiB`;

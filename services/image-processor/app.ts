@@ -2,7 +2,7 @@
 // beyond MAX_IN_FLIGHT are refused at once; each admitted one reserves the memory its decode takes
 // from a budget sized to the container's memory limit, waiting in line up to QUEUE_TIMEOUT_SECONDS.
 import { Histogram } from "prom-client";
-import { ByteBudget, mib } from "../common/admission";
+import { ByteBudget, mib, mibDown } from "../common/admission";
 import { ConfigError, envInt, maxBodyBytes, type Env } from "../common/env";
 import { readUpload, send } from "../common/http";
 import { memoryLimit } from "../common/memory";
@@ -30,7 +30,7 @@ export function imageProcessorSettings(env: Env): ImageProcessorSettings {
   const budget = Math.floor(limit * USABLE_SHARE - RESERVED_BYTES - maxInFlight * body);
   if (budget < 32 * 1024 * 1024) {
     throw new ConfigError(
-      `a memory limit of ${mib(limit)} leaves ${mib(Math.max(0, budget))} to decode images once ${maxInFlight} uploads of ` +
+      `a memory limit of ${mib(limit)} leaves ${mibDown(Math.max(0, budget))} to decode images once ${maxInFlight} uploads of ` +
         `up to ${mib(body)} (MAX_IN_FLIGHT × MAX_BODY_BYTES) and ${mib(RESERVED_BYTES)} for the process are set aside; ` +
         "raise the memory limit, or lower MAX_IN_FLIGHT or MAX_BODY_BYTES",
     );

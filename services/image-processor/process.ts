@@ -3,7 +3,7 @@
 // detector's normalised boxes map straight back onto the upright original. Before decoding, the
 // memory the decode will take is reserved, so concurrent uploads queue instead of exhausting memory.
 import sharp from "sharp";
-import type { Release } from "../common/admission";
+import { mib, type Release } from "../common/admission";
 import { HttpError } from "../common/http";
 import { ACCEPTED } from "../common/imageTypes";
 
@@ -122,7 +122,7 @@ export async function processImage(input: Buffer, options: ProcessOptions, reser
   const cost = decodeCost({ ...metadata, format, width, height, channels: metadata.channels ?? 3 });
   const release = await reserve(
     cost,
-    `a ${originalWidth}x${originalHeight} ${metadata.isProgressive ? "progressive " : ""}${FORMATS[format]} needs ${Math.ceil(cost / 1048576)} MiB to decode`,
+    `a ${originalWidth}x${originalHeight} ${metadata.isProgressive ? "progressive " : ""}${FORMATS[format]} needs ${mib(cost)} to decode`,
   );
   try {
     const { data, info } = await sharp(input, { limitInputPixels: options.maxInputPixels, failOn: "error" })

@@ -163,7 +163,7 @@ describe("image-processor", () => {
     });
     assert.throws(() => imageProcessorSettings({ MEMORY_LIMIT_BYTES: String(256 * 1024 * 1024) }), {
       message:
-        "a memory limit of 256 MiB leaves 10 MiB to decode images once 8 uploads of up to 10 MiB (MAX_IN_FLIGHT × MAX_BODY_BYTES) " +
+        "a memory limit of 256 MiB leaves 9 MiB to decode images once 8 uploads of up to 10 MiB (MAX_IN_FLIGHT × MAX_BODY_BYTES) " +
         "and 128 MiB for the process are set aside; raise the memory limit, or lower MAX_IN_FLIGHT or MAX_BODY_BYTES",
     });
   });
