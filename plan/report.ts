@@ -1,14 +1,12 @@
 // Renders a recorded run: the resource tree, the canary table, plan.json and manifests/*.yaml.
 import * as fs from "fs";
 import * as path from "path";
-import { dump } from "js-yaml";
 import type { RecordedResource } from "./recorder";
 import { kubernetesObjects, ofType } from "./query";
 import { formatTable } from "../cli/table";
+import { toYaml } from "../components/core/yaml";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-/** Plain block YAML: no anchors for repeated objects, no folded long lines. */
-const YAML_OPTIONS = { noRefs: true, lineWidth: -1 };
 
 /** Components as a tree, each listing its direct resources grouped by type with counts. */
 export function renderTree(resources: RecordedResource[]): string {
@@ -178,7 +176,7 @@ export function writePlanFiles(outDir: string, stack: string, resources: Recorde
   const releases = ofType(resources, HELM_RELEASE).map((r) => JSON.parse(JSON.stringify(r.inputs)));
   if (releases.length > 0) files.set("helm-releases.yaml", releases);
   for (const [file, documents] of files) {
-    const text = documents.map((d) => dump(d, YAML_OPTIONS)).join("---\n");
+    const text = documents.map((d) => toYaml(d)).join("---\n");
     fs.writeFileSync(path.join(manifestsDir, file), text);
   }
 }

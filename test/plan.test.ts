@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { ROOT } from "../cli/project";
+import { kubernetesObjects, ofType } from "../plan/query";
+import type { RecordedResource } from "../plan/recorder";
 
 // As `npm run plan` runs it (package.json).
 function plan(args: string[]) {
@@ -143,6 +145,26 @@ describe("npm run plan", () => {
     expect(ai.every((o) => o.metadata.namespace === "ai")).toBe(true);
     const istio = parse(fs.readFileSync(path.join(out, "manifests", "istio-system.yaml"), "utf8").split("---\n")[0]);
     expect(istio.kind).toBe("PeerAuthentication");
+  });
+
+  it("writes manifests and Helm values that YAML 1.1 readers (Helm, Prometheus) read back as recorded", () => {
+    const recorded = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")).resources;
+    const expected = [
+      // plan.json keeps no `custom` flag: a Kubernetes object is what has a kind.
+      ...kubernetesObjects(recorded.map((r: RecordedResource) => ({ ...r, custom: true }))).map((r) => r.inputs),
+      ...ofType(recorded, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs),
+    ];
+    const written = fs
+      .readdirSync(path.join(out, "manifests"))
+      .flatMap((file) =>
+        parseAllDocuments(fs.readFileSync(path.join(out, "manifests", file), "utf8"), { version: "1.1" }).map((d) =>
+          d.toJS(),
+        ),
+      );
+    expect(written).toHaveLength(expected.length);
+    expect(new Set(written.map((o) => JSON.stringify(o)))).toEqual(new Set(expected.map((o) => JSON.stringify(o))));
+    const kps = written.find((o) => o.chart === "kube-prometheus-stack");
+    expect(kps.values.prometheus.prometheusSpec.retention).toBe("7d");
   });
 
   it("exits non-zero with the key path and the sum when weights do not add up to 100", () => {
