@@ -8,7 +8,8 @@ import { ROOT } from "../cli/project";
 import { runProgram, type RunResult } from "./engine";
 import { blocking, evaluatePolicies, loadPolicyConfig } from "./policyEngine";
 import { renderCompliance } from "./complianceReport";
-import { renderCanaryTable, renderCapacityTable, renderModelTable, renderTree, writePlanFiles } from "./report";
+import { renderCanaryTable, renderCapacityTable, renderModelTable, writePlanFiles } from "./report";
+import { renderTree } from "./tree";
 
 /** policy/config/<stack>.json when it exists, else the dev policy config. */
 export function policyConfigFor(stack: string): string {

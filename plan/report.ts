@@ -1,4 +1,4 @@
-// Renders a recorded run: the resource tree, the canary table, plan.json and manifests/*.yaml.
+// Renders a recorded run: the canary, model and capacity tables, plan.json and manifests/*.yaml.
 import * as fs from "fs";
 import * as path from "path";
 import type { RecordedResource } from "./recorder";
@@ -7,35 +7,6 @@ import { formatTable } from "../cli/table";
 import { toYaml } from "../components/core/yaml";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** Components as a tree, each listing its direct resources grouped by type with counts. */
-export function renderTree(resources: RecordedResource[]): string {
-  const children = new Map<string | undefined, RecordedResource[]>();
-  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-  const countBelow = (r: RecordedResource): number =>
-    (children.get(r.urn) ?? []).reduce((n, c) => n + 1 + countBelow(c), 0);
-
-  const lines: string[] = [];
-  const walk = (node: RecordedResource, prefix: string, last: boolean, root: boolean) => {
-    const branch = root ? "" : last ? "└─ " : "├─ ";
-    lines.push(`${prefix}${branch}${node.name}  ${node.type}  (${countBelow(node)} resources)`);
-    const inner = root ? "" : prefix + (last ? "   " : "│  ");
-    const kids = children.get(node.urn) ?? [];
-    const components = kids.filter((k) => !k.custom);
-    const byType = new Map<string, string[]>();
-    for (const k of kids.filter((c) => c.custom)) byType.set(k.type, [...(byType.get(k.type) ?? []), k.name]);
-    const groups = [...byType.entries()];
-    const total = groups.length + components.length;
-    groups.forEach(([type, names], i) => {
-      const mark = i === total - 1 ? "└─ " : "├─ ";
-      const shown = names.length > 4 ? `${names.slice(0, 4).join(", ")}, …` : names.join(", ");
-      lines.push(`${inner}${mark}${names.length} × ${type}: ${shown}`);
-    });
-    components.forEach((c, i) => walk(c, inner, groups.length + i === total - 1, false));
-  };
-  for (const root of children.get(undefined) ?? []) walk(root, "", true, true);
-  return lines.join("\n");
-}
 
 interface Destination {
   destination: { subset: string };

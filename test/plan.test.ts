@@ -41,7 +41,17 @@ describe("npm run plan", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^ai-mesh-dev {2}pulumi:pulumi:Stack {2}\(\d+ resources\)$/m);
     expect(result.stdout).toMatch(/├─ cluster {2}ai-mesh:index:Cluster {2}\(13 resources\)/);
-    expect(result.stdout).toContain("6 × aws:ec2/subnet:Subnet");
+    expect(result.stdout).toContain(
+      "6 × aws:ec2/subnet:Subnet: network-{public-0, public-1, public-2, private-0, private-1, private-2}\n",
+    );
+    // The CRD bundles say what they apply, not "(0 resources)".
+    expect(result.stdout).toContain(
+      [
+        "├─ inference-crds-gateway-api  kubernetes:yaml/v2:ConfigFile  (applies 10 objects)",
+        "│  │  ├─ 8 × CustomResourceDefinition: gateway.networking.k8s.io/{BackendTLSPolicy, GatewayClass, Gateway, GRPCRoute, HTTPRoute, ListenerSet, ReferenceGrant, TLSRoute}",
+      ].join("\n"),
+    );
+    expect(result.stdout).not.toContain("(0 resources)");
     expect(result.stdout).toMatch(/object-detector +v1 +90% +\S+object-detector:0\.1\.0/);
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
