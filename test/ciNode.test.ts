@@ -67,7 +67,7 @@ describe("Node 24 everywhere", () => {
         }
       }
     }
-    expect(seen).toBe(6);
+    expect(seen).toBe(7);
   });
 
   it("the CI run takes node from .ci/node before anything else runs", () => {

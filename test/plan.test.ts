@@ -56,6 +56,13 @@ describe("npm run plan", () => {
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
   });
 
+  it("prints the cost table and writes cost.json", () => {
+    expect(result.stdout).toMatch(/^total \(priced items\) +3,497\.74 +6,065\.91$/m);
+    expect(result.stdout).toContain("  ! objectDetector v3 has weight 0 % and holds 1 GPU at minimum replicas");
+    const cost = JSON.parse(fs.readFileSync(path.join(out, "cost.json"), "utf8"));
+    expect(cost.total).toEqual({ min: 3497.74, max: 6065.91 });
+  });
+
   it("prints each model's route: gateway, model name, versions' pools and pickers by weight, server and weights", () => {
     expect(result.stdout).toContain(
       "Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)",
