@@ -168,6 +168,36 @@ describe("costEstimate", () => {
     );
   });
 
+  it("counts a managed GPU group's nodes, and says when GPU demand passes the NodePool's limit", () => {
+    const config = dev();
+    if (config.cluster.mode !== "eks") throw new Error("dev is an EKS stack");
+    config.cluster.gpuNodes = {
+      provisioner: "managed",
+      instanceTypes: ["g5.xlarge"],
+      capacityType: "ON_DEMAND",
+      amiType: "AL2023_x86_64_NVIDIA",
+      diskSizeGiB: 100,
+      minSize: 1,
+      desiredSize: 5,
+      maxSize: 6,
+      autoscaler: "cluster-autoscaler",
+    };
+    const managed = costEstimate(config);
+    // No general NodePool without Karpenter; 5 (desired) and 6 (max, an autoscaler scales it) × 1.006 × 730.
+    expect(managed.lines.map((l) => l.item)).not.toContain("cluster.generalNodes (Karpenter)");
+    expect(managed.lines.find((l) => l.item === "cluster.gpuNodes (managed)")).toEqual({
+      item: "cluster.gpuNodes (managed)",
+      min: "5 × g5.xlarge",
+      max: "6 × g5.xlarge",
+      monthlyMin: 3671.9,
+      monthlyMax: 4406.28,
+    });
+    const limited = costEstimate(dev({ "ai-mesh:cluster": { gpuNodes: { maxGpus: 6 } } }));
+    expect(limited.lines.find((l) => l.item === "cluster.gpuNodes (Karpenter)")?.max).toBe(
+      "9 × g6.xlarge (9 GPUs); over the NodePool's 6-GPU limit",
+    );
+  });
+
   it("prices nothing for an existing cluster, and says why", () => {
     const estimate = costEstimate(parseConfig(rawConfig(readStackFile("local").config)));
     expect(estimate.lines).toEqual([]);
