@@ -4,7 +4,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig, rawConfig } from "../components/config";
 import { costEstimate } from "../components/cost/estimate";
-import { readStackFile } from "../cli/stackFile";
 import { policies } from "../policy/policies";
 import { ROOT } from "../cli/project";
 import { runProgram, type RunResult } from "./engine";
@@ -42,8 +41,8 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(`${renderModelTable(result.resources)}\n`);
   console.log(`Capacity (pod requests at min / max replicas against what the nodes hold for pods)`);
   console.log(`${renderCapacityTable(result.outputs.capacity as Parameters<typeof renderCapacityTable>[0])}\n`);
-  // The program ran, so the stack file parses; the estimate reads the same config the program did.
-  const cost = costEstimate(parseConfig(rawConfig(readStackFile(stack, stackFile).config)));
+  // The program ran, so its config parses: the estimate reads the same config the program did.
+  const cost = costEstimate(parseConfig(rawConfig(result.config ?? {})));
   fs.writeFileSync(path.join(outDir, "cost.json"), JSON.stringify(cost, null, 2) + "\n");
   console.log(`Cost (estimated monthly on-demand USD at minimum and at maximum replicas)`);
   console.log(`${renderCostTable(cost)}\n`);
