@@ -22,6 +22,8 @@ export interface RunResult {
   resources: RecordedResource[];
   /** Stack outputs as registered (unknowns as markers, secrets as RecordedSecret). */
   outputs: Record<string, unknown>;
+  /** The stack config the program ran with (stack file plus overrides). */
+  config?: ConfigValues;
   error?: Error;
 }
 
@@ -65,7 +67,7 @@ export async function runProgram(options: RunOptions = {}): Promise<RunResult> {
     Error.stackTraceLimit = stackTraceLimit;
   }
   const stackResource = resources.find((r) => r.type === STACK_TYPE);
-  return { resources, outputs: stackResource?.outputs ?? {}, error };
+  return { resources, outputs: stackResource?.outputs ?? {}, config, error };
 }
 
 /** Runs the program and fails loudly when it threw. */

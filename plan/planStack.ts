@@ -2,14 +2,17 @@
 // table, the internet-facing addresses and the compliance report, and writes plan.json and the manifests.
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../components/config";
+import { ConfigError, parseConfig, rawConfig } from "../components/config";
+import { costEstimate } from "../components/cost/estimate";
 import { policies } from "../policy/policies";
 import { ROOT } from "../cli/project";
 import { runProgram, type RunResult } from "./engine";
 import { blocking, evaluatePolicies, levelOf, loadPolicyConfig } from "./policyEngine";
 import { renderCompliance } from "./complianceReport";
 import { renderAddresses } from "./addresses";
-import { renderCanaryTable, renderCapacityTable, renderModelTable, renderTree, writePlanFiles } from "./report";
+import { renderCostTable } from "./costReport";
+import { renderCanaryTable, renderCapacityTable, renderModelTable, writePlanFiles } from "./report";
+import { renderTree } from "./tree";
 
 /** policy/config/<stack>.json when it exists, else the dev policy config. */
 export function policyConfigFor(stack: string): string {
@@ -41,8 +44,13 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(`${renderModelTable(result.resources)}\n`);
   console.log(`Capacity (pod requests at min / max replicas against what the nodes hold for pods)`);
   console.log(`${renderCapacityTable(result.outputs.capacity as Parameters<typeof renderCapacityTable>[0])}\n`);
+  // The program ran, so its config parses: the estimate reads the same config the program did.
+  const cost = costEstimate(parseConfig(rawConfig(result.config ?? {})));
+  fs.writeFileSync(path.join(outDir, "cost.json"), JSON.stringify(cost, null, 2) + "\n");
+  console.log(`Cost (estimated monthly on-demand USD at minimum and at maximum replicas)`);
+  console.log(`${renderCostTable(cost)}\n`);
   console.log(
-    `Wrote ${path.relative(ROOT, path.join(outDir, "plan.json"))} and ${path.relative(ROOT, path.join(outDir, "manifests"))}/`,
+    `Wrote ${path.relative(ROOT, path.join(outDir, "plan.json"))}, ${path.relative(ROOT, path.join(outDir, "cost.json"))} and ${path.relative(ROOT, path.join(outDir, "manifests"))}/`,
   );
 
   const policyConfig = policyConfigFor(stack);

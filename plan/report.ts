@@ -1,43 +1,12 @@
-// Renders a recorded run: the resource tree, the canary table, plan.json and manifests/*.yaml.
+// Renders a recorded run: the canary, model and capacity tables, plan.json and manifests/*.yaml.
 import * as fs from "fs";
 import * as path from "path";
-import { dump } from "js-yaml";
 import type { RecordedResource } from "./recorder";
 import { kubernetesObjects, ofType } from "./query";
 import { formatTable } from "../cli/table";
+import { toYaml } from "../components/core/yaml";
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-/** Plain block YAML: no anchors for repeated objects, no folded long lines. */
-const YAML_OPTIONS = { noRefs: true, lineWidth: -1 };
-
-/** Components as a tree, each listing its direct resources grouped by type with counts. */
-export function renderTree(resources: RecordedResource[]): string {
-  const children = new Map<string | undefined, RecordedResource[]>();
-  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-  const countBelow = (r: RecordedResource): number =>
-    (children.get(r.urn) ?? []).reduce((n, c) => n + 1 + countBelow(c), 0);
-
-  const lines: string[] = [];
-  const walk = (node: RecordedResource, prefix: string, last: boolean, root: boolean) => {
-    const branch = root ? "" : last ? "└─ " : "├─ ";
-    lines.push(`${prefix}${branch}${node.name}  ${node.type}  (${countBelow(node)} resources)`);
-    const inner = root ? "" : prefix + (last ? "   " : "│  ");
-    const kids = children.get(node.urn) ?? [];
-    const components = kids.filter((k) => !k.custom);
-    const byType = new Map<string, string[]>();
-    for (const k of kids.filter((c) => c.custom)) byType.set(k.type, [...(byType.get(k.type) ?? []), k.name]);
-    const groups = [...byType.entries()];
-    const total = groups.length + components.length;
-    groups.forEach(([type, names], i) => {
-      const mark = i === total - 1 ? "└─ " : "├─ ";
-      const shown = names.length > 4 ? `${names.slice(0, 4).join(", ")}, …` : names.join(", ");
-      lines.push(`${inner}${mark}${names.length} × ${type}: ${shown}`);
-    });
-    components.forEach((c, i) => walk(c, inner, groups.length + i === total - 1, false));
-  };
-  for (const root of children.get(undefined) ?? []) walk(root, "", true, true);
-  return lines.join("\n");
-}
 
 interface Destination {
   destination: { subset: string };
@@ -181,7 +150,7 @@ export function writePlanFiles(outDir: string, stack: string, resources: Recorde
   const releases = ofType(resources, HELM_RELEASE).map((r) => JSON.parse(JSON.stringify(r.inputs)));
   if (releases.length > 0) files.set("helm-releases.yaml", releases);
   for (const [file, documents] of files) {
-    const text = documents.map((d) => dump(d, YAML_OPTIONS)).join("---\n");
+    const text = documents.map((d) => toYaml(d)).join("---\n");
     fs.writeFileSync(path.join(manifestsDir, file), text);
   }
 }

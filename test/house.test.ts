@@ -15,7 +15,7 @@ import { cycles, importGraph, layerOffences, productFiles, type Layers } from ".
 const LAYERS: Layers = [
   ["components/platform/"], // the composition: builds both kinds of service from config
   ["components/http/", "components/inference/"], // the two kinds of service, siblings
-  ["components/workload/"], // the kit every workload shares
+  ["components/workload/", "components/cost/"], // the kit every workload shares; what the stack costs
   ["components/capacity/"],
   ["components/observability/"],
   ["components/mesh/"],

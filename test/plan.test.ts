@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { ROOT } from "../cli/project";
+import { kubernetesObjects, ofType } from "../plan/query";
+import type { RecordedResource } from "../plan/recorder";
 
 // As `npm run plan` runs it (package.json).
 function plan(args: string[]) {
@@ -39,9 +41,26 @@ describe("npm run plan", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^ai-mesh-dev {2}pulumi:pulumi:Stack {2}\(\d+ resources\)$/m);
     expect(result.stdout).toMatch(/├─ cluster {2}ai-mesh:index:Cluster {2}\(13 resources\)/);
-    expect(result.stdout).toContain("6 × aws:ec2/subnet:Subnet");
+    expect(result.stdout).toContain(
+      "6 × aws:ec2/subnet:Subnet: network-{public-0, public-1, public-2, private-0, private-1, private-2}\n",
+    );
+    // The CRD bundles say what they apply, not "(0 resources)".
+    expect(result.stdout).toContain(
+      [
+        "├─ inference-crds-gateway-api  kubernetes:yaml/v2:ConfigFile  (applies 10 objects)",
+        "│  │  ├─ 8 × CustomResourceDefinition: gateway.networking.k8s.io/{BackendTLSPolicy, GatewayClass, Gateway, GRPCRoute, HTTPRoute, ListenerSet, ReferenceGrant, TLSRoute}",
+      ].join("\n"),
+    );
+    expect(result.stdout).not.toContain("(0 resources)");
     expect(result.stdout).toMatch(/object-detector +v1 +90% +\S+object-detector:0\.1\.0/);
     expect(result.stdout).toMatch(/mirror → v3 +5%/);
+  });
+
+  it("prints the cost table and writes cost.json", () => {
+    expect(result.stdout).toMatch(/^total \(priced items\) +3,497\.74 +6,065\.91$/m);
+    expect(result.stdout).toContain("  ! objectDetector v3 has weight 0 % and holds 1 GPU at minimum replicas");
+    const cost = JSON.parse(fs.readFileSync(path.join(out, "cost.json"), "utf8"));
+    expect(cost.total).toEqual({ min: 3497.74, max: 6065.91 });
   });
 
   it("prints each model's route: gateway, model name, versions' pools and pickers by weight, server and weights", () => {
@@ -217,6 +236,26 @@ describe("npm run plan", () => {
     expect(ai.every((o) => o.metadata.namespace === "ai")).toBe(true);
     const istio = parse(fs.readFileSync(path.join(out, "manifests", "istio-system.yaml"), "utf8").split("---\n")[0]);
     expect(istio.kind).toBe("PeerAuthentication");
+  });
+
+  it("writes manifests and Helm values that YAML 1.1 readers (Helm, Prometheus) read back as recorded", () => {
+    const recorded = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")).resources;
+    const expected = [
+      // plan.json keeps no `custom` flag: a Kubernetes object is what has a kind.
+      ...kubernetesObjects(recorded.map((r: RecordedResource) => ({ ...r, custom: true }))).map((r) => r.inputs),
+      ...ofType(recorded, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs),
+    ];
+    const written = fs
+      .readdirSync(path.join(out, "manifests"))
+      .flatMap((file) =>
+        parseAllDocuments(fs.readFileSync(path.join(out, "manifests", file), "utf8"), { version: "1.1" }).map((d) =>
+          d.toJS(),
+        ),
+      );
+    expect(written).toHaveLength(expected.length);
+    expect(new Set(written.map((o) => JSON.stringify(o)))).toEqual(new Set(expected.map((o) => JSON.stringify(o))));
+    const kps = written.find((o) => o.chart === "kube-prometheus-stack");
+    expect(kps.values.prometheus.prometheusSpec.retention).toBe("7d");
   });
 
   it("exits non-zero with the key path and the sum when weights do not add up to 100", () => {

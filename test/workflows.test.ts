@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ROOT } from "../cli/project";
+import { COST_COMMENT_MARKER } from "../plan/costReport";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- workflow YAML
 const workflow = (name: string): Json => parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", name), "utf8"));
@@ -93,6 +94,32 @@ describe("GitHub workflows", () => {
       PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
       PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
     });
+  });
+
+  it("comments the dev stack's estimated cost and its change against the base branch on pull requests", () => {
+    const pr = workflow("pull-request.yml");
+    const cost = pr.jobs.cost;
+    expect(cost.needs).toBe("checks");
+    expect(cost.if).toBe(pr.jobs.preview.if);
+    const checkouts = steps(pr, "cost").filter((s) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkouts.map((s) => s.with ?? {})).toEqual([
+      {},
+      { ref: "${{ github.event.pull_request.base.sha }}", path: "base" },
+    ]);
+    const runs = steps(pr, "cost").map((s) => s.run ?? "");
+    expect(runs).toContain("npm run plan -- --stack dev --out out/head");
+    const base = steps(pr, "cost").find((s) => s["working-directory"] === "base");
+    expect(base.run).toContain("npm run plan -- --stack dev --out out/base");
+    expect(runs).toContain(
+      "npm run --silent cost:comment -- --stack dev --head out/head/cost.json --base base/out/base/cost.json > cost.md",
+    );
+    const comment = steps(pr, "cost").at(-1);
+    expect(comment.run).toContain(`startswith("${COST_COMMENT_MARKER}")`);
+    expect(comment.run).toContain('gh pr comment "$PR" --repo "$REPO" --body-file cost.md');
+    expect(comment.env.GH_TOKEN).toBe("${{ github.token }}");
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts["cost:comment"]).toBe(
+      "node scripts/run.cjs scripts/costComment.ts",
+    );
   });
 
   it("deploys dev on push to main behind a GitHub environment, and other stacks on demand", () => {

@@ -13,6 +13,8 @@ export interface ManifestRef {
   checked: string;
   /** The module whose files, concatenated in this order, are the release asset's objects. */
   goModule: { path: string; version: string; files: string[] };
+  /** What the bundle applies, as read from those files at the pinned tag: CRDs by `group/Kind`, then other objects by `Kind name`. */
+  holds: { crds: string[]; others: string[] };
 }
 
 const GATEWAY_API_VERSION = "v1.5.1";
@@ -40,6 +42,22 @@ export const CRD_MANIFESTS = {
         "vap_safeupgrades",
       ].map((name) => `config/crd/standard/gateway.networking.k8s.io_${name}.yaml`),
     },
+    holds: {
+      crds: [
+        "BackendTLSPolicy",
+        "GatewayClass",
+        "Gateway",
+        "GRPCRoute",
+        "HTTPRoute",
+        "ListenerSet",
+        "ReferenceGrant",
+        "TLSRoute",
+      ].map((kind) => `gateway.networking.k8s.io/${kind}`),
+      others: [
+        "ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io",
+        "ValidatingAdmissionPolicyBinding safe-upgrades.gateway.networking.k8s.io",
+      ],
+    },
   },
   /** InferencePool v1 and the x-k8s objectives the endpoint picker watches (the release's manifests.yaml). */
   inferenceExtension: {
@@ -56,6 +74,15 @@ export const CRD_MANIFESTS = {
         "inference.networking.x-k8s.io_inferencepoolimports",
         "inference.networking.k8s.io_inferencepools",
       ].map((name) => `config/crd/bases/${name}.yaml`),
+    },
+    holds: {
+      crds: [
+        "inference.networking.x-k8s.io/InferencePool",
+        "inference.networking.x-k8s.io/InferenceObjective",
+        "inference.networking.x-k8s.io/InferencePoolImport",
+        "inference.networking.k8s.io/InferencePool",
+      ],
+      others: [],
     },
   },
 } as const satisfies Record<string, ManifestRef>;

@@ -1,5 +1,5 @@
 // Typed values for the observability stack. Pure: config in, values out.
-import { dump } from "js-yaml";
+import { toYaml } from "../core/yaml";
 import type { CpuMemory } from "../core/quantity";
 import type { ObservabilityConfig } from "../config";
 import { GPU_NODE_SELECTOR, GPU_TOLERATION } from "../cluster/gpu";
@@ -178,7 +178,7 @@ export function jaegerValues(config: ObservabilityConfig) {
       resources: { ...requests(OBSERVABILITY_REQUESTS.jaeger), limits: { memory: "2Gi" } },
     },
     storage: { type: "memory" },
-    userconfig: dump(jaegerConfig(config.tracingMaxTraces), { noRefs: true }),
+    userconfig: toYaml(jaegerConfig(config.tracingMaxTraces)),
   };
 }
 

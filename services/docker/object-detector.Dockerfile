@@ -12,7 +12,7 @@ ARG RUNTIME_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 # Compile TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY common/package.json common/
 COPY web/package.json web/
 COPY image-processor/package.json image-processor/
@@ -23,17 +23,20 @@ COPY object-detector object-detector
 RUN npx tsc -p object-detector
 
 # Only object-detector's runtime dependencies, from the lockfile. onnxruntime-node ships its CPU
-# runtime; "cuda12" adds the CUDA and TensorRT providers from NuGet (services/.npmrc skips them
-# everywhere else). Binaries for other platforms are dropped.
+# runtime; its install script, denied in services/package.json (allowScripts) and so skipped by
+# `npm ci` everywhere, runs here on purpose: "cuda12" adds the CUDA and TensorRT providers from
+# NuGet, "skip" adds nothing (ONNXRUNTIME_NODE_INSTALL is the switch onnxruntime-node documents; set
+# for `npm ci` too, for an npm that predates allowScripts). Binaries for other platforms are dropped.
 FROM ${NODE_IMAGE} AS deps
 ARG ONNXRUNTIME_PROVIDERS=cuda12
 WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json /app/.npmrc ./
+COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/common/package.json common/
 COPY --from=build /app/web/package.json web/
 COPY --from=build /app/image-processor/package.json image-processor/
 COPY --from=build /app/object-detector/package.json object-detector/
-RUN npm ci -w object-detector --omit=dev --no-audit --no-fund --onnxruntime-node-install=${ONNXRUNTIME_PROVIDERS} \
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci -w object-detector --omit=dev --no-audit --no-fund \
+  && ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_PROVIDERS} node node_modules/onnxruntime-node/script/install \
   && rm -rf node_modules/@ai-mesh \
   && arch="$(node -p 'process.arch')" \
   && cd node_modules/onnxruntime-node/bin \

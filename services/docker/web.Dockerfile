@@ -6,7 +6,7 @@ ARG NODE_IMAGE=node:24.20.0-trixie-slim
 # Compile TypeScript with the dev dependencies.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY common/package.json common/
 COPY web/package.json web/
 COPY image-processor/package.json image-processor/
@@ -19,7 +19,7 @@ RUN npx tsc -p web
 # Only web's runtime dependencies, from the lockfile.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json /app/.npmrc ./
+COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/common/package.json common/
 COPY --from=build /app/web/package.json web/
 COPY --from=build /app/image-processor/package.json image-processor/

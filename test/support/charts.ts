@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
+import { toYaml } from "../../components/core/yaml";
 import { runOrExplain } from "./tools";
 
 type Values = Record<string, unknown>;
@@ -117,7 +118,7 @@ export function unknownKeys(values: unknown, chart: Chart, at: string[] = []): s
 export function helmTemplate(tgz: string, release: string, namespace: string, values: unknown): Values[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-helm-"));
   try {
-    fs.writeFileSync(path.join(dir, "values.yaml"), stringify(values));
+    fs.writeFileSync(path.join(dir, "values.yaml"), toYaml(values));
     const out = runOrExplain(
       "helm",
       ["template", release, tgz, "--namespace", namespace, "--values", "values.yaml", "--kube-version", "1.34.0"],

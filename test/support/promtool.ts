@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stringify } from "yaml";
+import { toYaml } from "../../components/core/yaml";
 import { runOrExplain } from "./tools";
 
 export interface InputSeries {
@@ -30,7 +30,7 @@ export interface RuleTest {
 function withRuleFile<T>(groups: unknown[], run: (dir: string) => T): T {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-rules-"));
   try {
-    fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups }));
+    fs.writeFileSync(path.join(dir, "rules.yaml"), toYaml({ groups }));
     return run(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -45,7 +45,7 @@ export function promtoolTest(groups: unknown[], tests: RuleTest[]): string {
       evaluation_interval: "1m",
       tests: tests.map(({ name, ...test }) => ({ name, interval: "1m", ...test })),
     };
-    fs.writeFileSync(path.join(dir, "test.yaml"), stringify(file));
+    fs.writeFileSync(path.join(dir, "test.yaml"), toYaml(file));
     return runOrExplain("promtool", ["test", "rules", "test.yaml"], dir);
   });
 }
