@@ -2,16 +2,30 @@
 // the pull-request comment (Markdown, on stdout) with the head's cost estimate and its change against
 // the base branch's; a missing base file (a base that predates the estimate, or failed to plan) is said.
 import * as fs from "fs";
-import { argument } from "../cli/args";
+import { runCommand, type Command } from "../cli/args";
 import type { CostEstimate } from "../components/cost/estimate";
 import { renderCostComment } from "../plan/costReport";
 
-const read = (file: string): CostEstimate | undefined =>
+const command = {
+  usage: ["npm run cost:comment -- [--head <file>] [--base <file>] [--stack <stack>]"],
+  about: "Prints the pull request's cost comment (Markdown): the head's estimate and its change against the base's.",
+  flags: {
+    head: { type: "string", value: "file", help: "the head's cost.json (default out/cost.json)" },
+    base: { type: "string", value: "file", help: "the base branch's cost.json; missing: the comment says so" },
+    stack: { type: "string", value: "stack", help: "the stack the estimates are of (default dev)" },
+  },
+} satisfies Command;
+
+const read = (file: string | undefined): CostEstimate | undefined =>
   file && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as CostEstimate) : undefined;
 
-const head = read(argument("head", "out/cost.json"));
-if (!head) {
-  console.error(`no cost estimate at ${argument("head", "out/cost.json")} (npm run plan writes it)`);
-  process.exit(1);
-}
-process.stdout.write(renderCostComment(argument("stack", "dev"), head, read(argument("base", ""))));
+runCommand(command, async (flags) => {
+  const headFile = flags.head ?? "out/cost.json";
+  const head = read(headFile);
+  if (!head) {
+    console.error(`no cost estimate at ${headFile} (npm run plan writes it)`);
+    return 1;
+  }
+  process.stdout.write(renderCostComment(flags.stack ?? "dev", head, read(flags.base)));
+  return 0;
+});
