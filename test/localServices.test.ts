@@ -53,7 +53,9 @@ function groupMembers(pgid: number): string[] {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return Number(fields[2]) === pgid ? [`${pid} ${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}`] : [];
+      if (Number(fields[2]) !== pgid) return [];
+      // The program, from the executable: Node 24 names its main thread "MainThread" in stat/comm.
+      return [`${pid} ${path.basename(fs.readlinkSync(`/proc/${pid}/exe`))}`];
     } catch {
       return [];
     }

@@ -181,7 +181,10 @@ describe("AiPlatform (dev stack)", () => {
     });
     // The canary and the mirror target run their own, smaller ranges.
     expect([hpa("object-detector-v2").maxReplicas, hpa("object-detector-v3").maxReplicas]).toEqual([2, 1]);
-    const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter");
+    // The services' own (the LLM gateway's per-client limit is in llm-gateway, tested with it).
+    const filters = ofType(run.resources, "kubernetes:networking.istio.io/v1alpha3:EnvoyFilter").filter(
+      (f) => (f.inputs.metadata as Json).namespace === "ai",
+    );
     expect(filters.map((f) => spec(f).workloadSelector.labels.app)).toEqual(["web", "object-detector"]);
     // Anchored before the router (always last, so the anchor exists), at a set priority (no IST0151).
     expect(filters.map((f) => spec(f).priority)).toEqual([10, 10]);
