@@ -47,7 +47,7 @@ if (!fresh()) {
       .flatMap((name) => [name, `${name}/*`]),
     platform: "node",
     format: "cjs",
-    target: "node20",
+    target: "node24",
     metafile: true,
     logLevel: "warning",
     absWorkingDir: root,
@@ -55,6 +55,10 @@ if (!fresh()) {
   fs.writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify(Object.keys(result.metafile.inputs)));
   fs.renameSync(staging, outfile);
   fs.renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
+  // The old bundle's code caches are no use to this one (each is named after its bundle's hash).
+  for (const old of fs.readdirSync(cache).filter((f) => f.startsWith(`${name}.cjs.`) && f.endsWith(".v8cache"))) {
+    fs.rmSync(path.join(cache, old), { force: true });
+  }
 }
 process.argv = [process.argv[0], path.resolve(entry), ...args];
 runWithCodeCache(outfile);
@@ -62,19 +66,23 @@ runWithCodeCache(outfile);
 /**
  * Runs the bundle as CommonJS, compiled with V8's code cache of the last run (kept beside it): the
  * parse and the lazy compilation of every function the run needs are skipped. The SDKs in
- * node_modules load as usual. A cache V8 rejects (a rebuilt bundle, another Node) is rewritten.
+ * node_modules load as usual. The cache is named after the bundle's hash: V8 checks only the source's
+ * length, so a rebuilt bundle of the same length would otherwise run the old bundle's code. A cache V8
+ * rejects (another Node) is rewritten.
  */
 function runWithCodeCache(file) {
   const Module = require("module");
   const vm = require("vm");
-  const cacheFile = `${file}.v8cache`;
+  const source = fs.readFileSync(file, "utf8");
+  const hash = require("crypto").createHash("sha256").update(source).digest("hex").slice(0, 16);
+  const cacheFile = `${file}.${hash}.v8cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
   } catch {
     // first run
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8")), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     // At exit the functions the run compiled are in the cache too.
     process.once("exit", () => {
