@@ -2,6 +2,7 @@
 // with their exact messages, and the gateway reader both share.
 import { policies } from "../policy/policies";
 import { gateways } from "../policy/gateways";
+import { internetFacing, tlsListener } from "../policy/shared/loadBalancer";
 import { evaluatePolicies } from "../plan/policyEngine";
 import type { RecordedResource } from "../plan/recorder";
 
@@ -202,6 +203,50 @@ describe("llm-gateway-internet-facing-auth", () => {
     // RequestAuthentication alone lets requests without a token by.
     expect(check(llm(undefined, [requestAuthentication]))).toEqual([
       "LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.",
+    ]);
+  });
+});
+
+describe("the load balancer annotations, read as the in-tree service controller reads them", () => {
+  const INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
+  const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+  const SSL_PORTS = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports";
+
+  it('makes an internal NLB when internal is anything but empty or "false", and never reads scheme', () => {
+    expect(internetFacing({ ...NLB, [INTERNAL]: "true" })).toBe(false);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "0.0.0.0/0" })).toBe(false);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "false" })).toBe(true);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "" })).toBe(true);
+    expect(internetFacing({ ...NLB, [SCHEME]: "internal" })).toBe(true);
+  });
+
+  it("flags an in-tree NLB that only says scheme internal: it faces the internet", () => {
+    expect(
+      violations("gateway-internet-facing-tls", web({ annotations: { ...NLB, [SCHEME]: "internal" } }, [server(80)])),
+    ).toEqual([
+      "Gateway istio-ingress/istio-ingressgateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
+    ]);
+  });
+
+  it('splits ssl-ports on commas without trimming: "80, 443" leaves 443 plain; empty or * is every port', () => {
+    const https = { name: "https", port: 443 };
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "80, 443" }, https)).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "80,443" }, https)).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "http2, https" }, https)).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "*" }, https)).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "" }, { name: "http2", port: 80 })).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "https" }, { name: "http2", port: 80 })).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "443" }, { ...https, protocol: "UDP" })).toBe(false);
+    expect(tlsListener({ ...NLB, [SSL_PORTS]: "443" }, https)).toBe(false);
+    const [gateway] = gateways(
+      web({ annotations: { ...TLS, [SSL_PORTS]: "80, 443" } }, [server(80, true), server(443)]).map((r) => ({
+        type: r.type,
+        props: r.inputs,
+      })),
+    );
+    expect(gateway.doors.map((d) => [d.port, d.tls, d.plain])).toEqual([
+      [80, true, undefined],
+      [443, false, "serves"],
     ]);
   });
 });

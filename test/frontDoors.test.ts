@@ -174,6 +174,49 @@ describe("llm.clientRateLimit config", () => {
   });
 });
 
+describe("gateway config: the load balancer annotations the program owns, a certificate needs a load balancer", () => {
+  it("refuses user annotations that set a key the program controls, naming the key, the value and what to use", () => {
+    const annotations = {
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "80, 443",
+      "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+    };
+    expect(configProblems(devRawWith((r) => (r.istio.ingress.annotations = annotations)))).toEqual([
+      'istio.ingress.annotations: "service.beta.kubernetes.io/aws-load-balancer-scheme: internal" is refused: the in-tree service controller that makes this NLB never reads it; use istio.ingress.scheme (internal or internet-facing)',
+      'istio.ingress.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-ports: 80, 443" is refused: the program sets it ("https": TLS on 443 when certificateArn is set, port 80 plain for the redirect); leave it out',
+    ]);
+    const llm = {
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-internal": "false",
+      "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "false",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:us-west-2:123456789012:certificate/x",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-2016-08",
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "ssl",
+    };
+    expect(configProblems(devRawWith((r) => (r.llm.gateway.annotations = llm)))).toEqual([
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-type: external" is refused: the program sets it ("nlb": an NLB from the in-tree service controller); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-internal: false" is refused: the program sets it from llm.gateway.scheme; use llm.gateway.scheme: internal',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled: false" is refused: the program sets it ("true"); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:us-west-2:123456789012:certificate/x" is refused: the program sets it from llm.gateway.certificateArn; use llm.gateway.certificateArn',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: ELBSecurityPolicy-2016-08" is refused: the program sets it (TLS 1.3 and 1.2 only, when certificateArn is set); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl" is refused: the program sets it ("tcp": the gateway takes what the NLB decrypted); leave it out',
+    ]);
+  });
+
+  it("refuses certificateArn on a gateway that is not a LoadBalancer Service, the ingress and the LLM gateway", () => {
+    const problems = configProblems(
+      devRawWith((r) => {
+        r.istio.ingress.serviceType = "NodePort";
+        r.llm.gateway.serviceType = "ClusterIP";
+      }),
+    );
+    expect(problems).toEqual([
+      "istio.ingress.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000001 is set, but serviceType is NodePort: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
+      "llm.gateway.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002 is set, but serviceType is ClusterIP: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
+    ]);
+  });
+});
+
 describe("gateway URLs", () => {
   it("say https wherever the load balancer terminates TLS, a wildcard host included", () => {
     const ingress = parseConfig(devRawWith((r) => (r.istio.ingress.hosts = ["*"]))).istio.ingress;
