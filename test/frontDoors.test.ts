@@ -6,6 +6,8 @@ import { at, dependsOn, one, ofType } from "../plan/query";
 import { configProblems, devRawWith } from "./support/configFixtures";
 import { gatewayUrl } from "../components/mesh/gatewayUrl";
 import { parseConfig } from "../components/config";
+import { edgeRoutes } from "../components/http/traffic";
+import { serviceOf } from "./support/configFixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -140,6 +142,9 @@ describe("front doors without TLS (the local stack, NodePorts)", () => {
     expect((edge.inputs.spec as { servers: unknown[] }).servers).toEqual([
       { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
     ]);
+    // Port 80 serves, so the edge routes match no port.
+    const edgeRoute = one(run.resources, "kubernetes:networking.istio.io/v1:VirtualService", "platform-edge-route");
+    expect((edgeRoute.inputs.spec as { http: { match?: unknown }[] }).http.map((r) => r.match)).toEqual([undefined]);
     const values = one(run.resources, RELEASE, "mesh-gateway").inputs.values as { service: { ports: unknown[] } };
     expect(values.service.ports).toEqual([
       { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
@@ -213,6 +218,24 @@ describe("gateway config: the load balancer annotations the program owns, a cert
     expect(problems).toEqual([
       "istio.ingress.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000001 is set, but serviceType is NodePort: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
       "llm.gateway.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002 is set, but serviceType is ClusterIP: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
+    ]);
+  });
+});
+
+describe("edge routes behind TLS at the NLB", () => {
+  it("match port 443 on every route, the specific paths first and the catch-all last", () => {
+    const web = serviceOf(parseConfig(devRawWith(() => undefined)), "web");
+    const target = { host: "web.ai.svc.cluster.local", service: web, paths: ["/*", "/api/*", "/healthz"] };
+    expect(edgeRoutes([target], 443).map((route) => route.match)).toEqual([
+      [
+        { uri: { prefix: "/api/" }, port: 443 },
+        { uri: { exact: "/healthz" }, port: 443 },
+      ],
+      [{ port: 443 }],
+    ]);
+    expect(edgeRoutes([target]).map((route) => route.match)).toEqual([
+      [{ uri: { prefix: "/api/" } }, { uri: { exact: "/healthz" } }],
+      undefined,
     ]);
   });
 });

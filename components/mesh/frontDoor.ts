@@ -70,8 +70,9 @@ export function servicePorts(ingress: Ingress): ServicePort[] {
 /**
  * Servers of an Istio Gateway on this deployment (port numbers are the Service's; istiod listens on
  * their target ports). With TLS at the NLB: port 80 answers every request with a 301 to https
- * (httpsRedirect: the virtual hosts require TLS, which Envoy never sees on that plain listener) and
- * 443 serves what the NLB decrypted, as plain HTTP. Without: port 80 serves.
+ * (httpsRedirect: the virtual hosts require TLS, which Envoy never sees on that plain listener; the
+ * edge routes match port 443 only, so port 80 has no route behind the redirect) and 443 serves what
+ * the NLB decrypted, as plain HTTP. Without: port 80 serves.
  */
 export function gatewayServers(ingress: Ingress) {
   const http = { port: { number: HTTP_PORT, name: "http", protocol: "HTTP" }, hosts: ingress.hosts };
