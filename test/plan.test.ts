@@ -131,7 +131,6 @@ describe("npm run plan", () => {
         "none",
         "none",
       ],
-      ["http://llm.dev.example.com", "llm-gateway/llm-gateway", "none", "301 to https", "-", "-"],
       [
         "https://llm.dev.example.com",
         "llm-gateway/llm-gateway",

@@ -21,7 +21,7 @@ function controlledKeys(path: string): Record<string, string> {
     [LB_ANNOTATIONS.crossZone]: leaveOut('"true"'),
     [LB_ANNOTATIONS.sslCert]: `the program sets it from ${path}.certificateArn; use ${path}.certificateArn`,
     [LB_ANNOTATIONS.sslPorts]: leaveOut(
-      '"https": TLS on 443 when certificateArn is set, port 80 plain for the redirect',
+      '"https": the port-443 listener is TLS when certificateArn is set, nothing else',
     ),
     [LB_ANNOTATIONS.sslPolicy]: leaveOut("TLS 1.3 and 1.2 only, when certificateArn is set"),
     [LB_ANNOTATIONS.backendProtocol]: leaveOut('"tcp": the gateway takes what the NLB decrypted'),

@@ -52,18 +52,27 @@ export interface ServicePort {
 }
 
 /**
+ * What port 80 does on a gateway whose NLB terminates TLS: "redirect" answers with a 301 to https
+ * (for browsers, which type addresses without a scheme), "closed" opens no port 80 at all (for API
+ * clients: a client given an http:// base URL would send its bearer token in cleartext before any
+ * redirect could answer, and a closed port fails it before it sends a byte).
+ */
+export type PlainHttp = "redirect" | "closed";
+
+/**
  * The gateway Service's ports. A load balancer opens every port of its Service, and the NLB checks
  * targets on the traffic port, so the status port (15021) is left to laptop clusters' NodePorts.
  */
-export function servicePorts(ingress: Ingress): ServicePort[] {
+export function servicePorts(ingress: Ingress, plainHttp: PlainHttp = "redirect"): ServicePort[] {
+  const tls = terminatesTls(ingress);
   return [
     ...(ingress.serviceType === "LoadBalancer"
       ? []
       : [{ name: "status-port", port: 15021, protocol: "TCP" as const, targetPort: 15021 }]),
-    { name: "http2", port: HTTP_PORT, protocol: "TCP", targetPort: HTTP_PORT },
-    ...(terminatesTls(ingress)
-      ? [{ name: "https", port: HTTPS_PORT, protocol: "TCP" as const, targetPort: TLS_TARGET_PORT }]
-      : []),
+    ...(tls && plainHttp === "closed"
+      ? []
+      : [{ name: "http2", port: HTTP_PORT, protocol: "TCP" as const, targetPort: HTTP_PORT }]),
+    ...(tls ? [{ name: "https", port: HTTPS_PORT, protocol: "TCP" as const, targetPort: TLS_TARGET_PORT }] : []),
   ];
 }
 
