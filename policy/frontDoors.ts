@@ -46,8 +46,9 @@ export const frontDoorPolicies: AiMeshPolicy[] = [
           );
         }
         if (!gateway.refusesAnonymous) {
+          const ports = gateway.anonymousPorts.length === 1 ? "port" : "ports";
           report(
-            `LLM gateway ${name} faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.`,
+            `LLM gateway ${name} faces the internet and serves requests without a token on ${ports} ${gateway.anonymousPorts.join(", ")}: no DENY AuthorizationPolicy selecting its pods refuses requests without a principal there (notRequestPrincipals ["*"], no "when", and a "to" that is absent or takes in the port the pod listens on).`,
           );
         }
       }

@@ -13,7 +13,10 @@ export interface Resource {
 }
 
 export interface Door {
+  /** The Service port (what the load balancer opens). */
   port: number;
+  /** The pod port behind it (what istiod listens on and AuthorizationPolicy ports name). */
+  targetPort: number;
   /** TLS at the load balancer, or plain TCP through it. */
   tls: boolean;
   /** What the gateway does on a plain port: every request redirected to https, HTTP served, or nothing bound. */
@@ -32,7 +35,9 @@ export interface Gateway {
   servesModels: boolean;
   /** RequestAuthentication issuers that select its pods. */
   issuers: string[];
-  /** A DENY AuthorizationPolicy refuses its requests without a principal (a verified token). */
+  /** Ports that serve (TLS, or plain HTTP that does more than redirect) whose requests without a principal no DENY refuses. */
+  anonymousPorts: number[];
+  /** A DENY AuthorizationPolicy refuses requests without a principal (a verified token) on every port that serves. */
   refusesAnonymous: boolean;
   /** Per-client request limits of EnvoyFilters on its pods (descriptors without a value), as "N per 60s". */
   clientLimits: string[];
@@ -40,9 +45,9 @@ export interface Gateway {
 
 const GATEWAY_CHART = /(^|\/)gateway(-v?[\d.]+\.tgz)?$/;
 const CHART_PORTS = [
-  { name: "status-port", port: 15021 },
-  { name: "http2", port: 80 },
-  { name: "https", port: 443 },
+  { name: "status-port", port: 15021, targetPort: 15021 },
+  { name: "http2", port: 80, targetPort: 80 },
+  { name: "https", port: 443, targetPort: 443 },
 ];
 
 function isGatewayRelease(r: Resource): boolean {
@@ -147,7 +152,31 @@ function gatewayApiBindings(resources: Resource[], namespace: string, name: stri
   return { bindings, servesModels };
 }
 
-function authentication(resources: Resource[], namespace: string, labels: Record<string, string>) {
+/** Whether a rule's sources are exactly the requests without a principal (notRequestPrincipals "*", nothing else). */
+function onlyAnonymous(rule: Props): boolean {
+  return (rule.from ?? []).some((f: Props) => {
+    const source: Props = f.source ?? {};
+    return Object.keys(source).join() === "notRequestPrincipals" && source.notRequestPrincipals.includes("*");
+  });
+}
+
+/**
+ * Whether a DENY rule refuses every request without a principal on this pod port: no `when` (any
+ * condition lets the rest through), and a `to` that is absent or has an operation that names
+ * nothing but ports and takes this one in (paths, methods or hosts would leave others open).
+ */
+function deniesAnonymousOn(rule: Props, podPort: number): boolean {
+  if ((rule.when ?? []).length > 0 || !onlyAnonymous(rule)) return false;
+  const to: Props[] = rule.to ?? [];
+  if (to.length === 0) return true;
+  const port = String(podPort);
+  return to.some(({ operation = {} }: Props) => {
+    const narrowed = Object.keys(operation).some((key) => key !== "ports" && key !== "notPorts");
+    return !narrowed && (operation.ports ?? [port]).includes(port) && !(operation.notPorts ?? []).includes(port);
+  });
+}
+
+function authentication(resources: Resource[], namespace: string, labels: Record<string, string>, doors: Door[]) {
   const selecting = (kind: string) =>
     ofKind(resources, kind).filter(
       (r) => inNamespace(r, namespace) && selects(r.props.spec?.selector?.matchLabels, labels),
@@ -155,13 +184,13 @@ function authentication(resources: Resource[], namespace: string, labels: Record
   const issuers = selecting("RequestAuthentication").flatMap((r) =>
     (r.props.spec?.jwtRules ?? []).map((rule: Props) => String(rule.issuer)),
   );
-  const refusesAnonymous = selecting("AuthorizationPolicy").some(
-    (p) =>
-      p.props.spec?.action === "DENY" &&
-      (p.props.spec?.rules ?? []).some((rule: Props) =>
-        (rule.from ?? []).some((f: Props) => (f.source?.notRequestPrincipals ?? []).includes("*")),
-      ),
-  );
+  const denyRules: Props[] = selecting("AuthorizationPolicy")
+    .filter((p) => p.props.spec?.action === "DENY")
+    .flatMap((p) => p.props.spec?.rules ?? []);
+  const anonymousPorts = doors
+    .filter((door) => door.tls || door.plain === "serves")
+    .filter((door) => !denyRules.some((rule) => deniesAnonymousOn(rule, door.targetPort)))
+    .map((door) => door.port);
   const clientLimits = ofKind(resources, "EnvoyFilter")
     .filter((f) => inNamespace(f, namespace) && selects(f.props.spec?.workloadSelector?.labels, labels))
     .flatMap((f) => f.props.spec?.configPatches ?? [])
@@ -170,7 +199,7 @@ function authentication(resources: Resource[], namespace: string, labels: Record
     .flatMap((config: Props) => config.descriptors ?? [])
     .filter((d: Props) => (d.entries ?? []).some((e: Props) => !e.value))
     .map((d: Props) => `${d.token_bucket?.tokens_per_fill ?? 1} per ${d.token_bucket?.fill_interval}`);
-  return { issuers, refusesAnonymous, clientLimits };
+  return { issuers, anonymousPorts, refusesAnonymous: anonymousPorts.length === 0, clientLimits };
 }
 
 /** Every gateway chart release of the stack, with its doors. */
@@ -186,13 +215,15 @@ export function gateways(resources: Resource[]): Gateway[] {
     const istio = istioBindings(resources, labels);
     const api = gatewayApiBindings(resources, namespace, name);
     const bindings = [...istio, ...api.bindings];
-    const doors: Door[] = (service.ports ?? CHART_PORTS).map((p: { name?: string; port: number }) => {
+    type Port = { name?: string; port: number; targetPort?: number; protocol?: string };
+    const doors: Door[] = (service.ports ?? CHART_PORTS).map((p: Port): Door => {
       const tls = tlsListener(annotations, p);
       const bound = bindings.filter((b) => b.port === p.port);
       const hosts = [...new Set(bound.flatMap((b) => b.hosts))];
-      if (tls) return { port: p.port, tls, hosts };
+      const door = { port: p.port, targetPort: p.targetPort ?? p.port, tls };
+      if (tls) return { ...door, hosts };
       const plain = bound.length === 0 ? "unbound" : bound.every((b) => b.redirects) ? "redirect" : "serves";
-      return { port: p.port, tls, plain, hosts };
+      return { ...door, plain, hosts };
     });
     return {
       namespace,
@@ -201,7 +232,7 @@ export function gateways(resources: Resource[]): Gateway[] {
       certificate: annotations[LB_ANNOTATIONS.sslCert],
       doors,
       servesModels: api.servesModels,
-      ...authentication(resources, namespace, labels),
+      ...authentication(resources, namespace, labels, doors),
     };
   });
 }

@@ -2,6 +2,7 @@
 // with their exact messages, and the gateway reader both share.
 import { policies } from "../policy/policies";
 import { gateways } from "../policy/gateways";
+import { internetFacing, tlsListener } from "../policy/shared/loadBalancer";
 import { evaluatePolicies } from "../plan/policyEngine";
 import type { RecordedResource } from "../plan/recorder";
 
@@ -185,6 +186,52 @@ describe("gateway-internet-facing-tls", () => {
 
 describe("llm-gateway-internet-facing-auth", () => {
   const check = (resources: RecordedResource[]) => violations("llm-gateway-internet-facing-auth", resources);
+  const NO_DENY_443 =
+    'LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token on port 443: no DENY AuthorizationPolicy selecting its pods refuses requests without a principal there (notRequestPrincipals ["*"], no "when", and a "to" that is absent or takes in the port the pod listens on).';
+  /** The LLM gateway with its token check and a DENY of this one rule. */
+  const withDeny = (rule: Json) =>
+    llm(undefined, [
+      requestAuthentication,
+      k8s(
+        "AuthorizationPolicy",
+        "security.istio.io/v1",
+        { selector: { matchLabels: LLM_SELECTOR }, action: "DENY", rules: [rule] },
+        { name: "edge-require-jwt", namespace: "llm-gateway" },
+      ),
+    ]);
+  const anonymous = { from: [{ source: { notRequestPrincipals: ["*"] } }] };
+
+  it("passes a DENY of requests without a principal that covers every serving port: no to, or the pod's 8443", () => {
+    expect(check(withDeny(anonymous))).toEqual([]);
+    expect(check(withDeny({ ...anonymous, to: [{ operation: { ports: ["8443"] } }] }))).toEqual([]);
+    expect(check(withDeny({ ...anonymous, to: [{ operation: { notPorts: ["80"] } }] }))).toEqual([]);
+  });
+
+  it("flags a DENY that lets requests without a token through: a when, paths, the Service's port, a narrower source", () => {
+    const when = { ...anonymous, when: [{ key: "request.headers[x-api]", values: ["1"] }] };
+    expect(check(withDeny(when))).toEqual([NO_DENY_443]);
+    expect(check(withDeny({ ...anonymous, to: [{ operation: { paths: ["/v1/chat/completions"] } }] }))).toEqual([
+      NO_DENY_443,
+    ]);
+    // AuthorizationPolicy ports are the pod's: 443 is the Service's, the gateway listens on 8443.
+    expect(check(withDeny({ ...anonymous, to: [{ operation: { ports: ["443"] } }] }))).toEqual([NO_DENY_443]);
+    expect(check(withDeny({ ...anonymous, to: [{ operation: { notPorts: ["8443"] } }] }))).toEqual([NO_DENY_443]);
+    const narrower = { from: [{ source: { notRequestPrincipals: ["*"], ipBlocks: ["10.0.0.0/8"] } }] };
+    expect(check(withDeny(narrower))).toEqual([NO_DENY_443]);
+  });
+
+  it("names every serving port left open: port 80 too when it serves instead of redirecting", () => {
+    const open = [
+      release("llm-gateway", "llm-gateway", { annotations: TLS }, LLM_SELECTOR),
+      apiGateway([listener("http", 80, "Selector"), listener("https", 443, "Selector")]),
+      modelRoute,
+      requestAuthentication,
+      denyAnonymous,
+    ];
+    expect(check(open)).toEqual([
+      'LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token on port 80: no DENY AuthorizationPolicy selecting its pods refuses requests without a principal there (notRequestPrincipals ["*"], no "when", and a "to" that is absent or takes in the port the pod listens on).',
+    ]);
+  });
 
   it("passes a gateway that checks tokens and refuses requests without one, and gateways it does not cover", () => {
     expect(check(llm())).toEqual([]);
@@ -197,11 +244,53 @@ describe("llm-gateway-internet-facing-auth", () => {
   it("flags an internet-facing LLM gateway without a RequestAuthentication or without the DENY", () => {
     expect(check(llm(undefined, []))).toEqual([
       "LLM gateway llm-gateway/llm-gateway faces the internet without authentication: no RequestAuthentication selects its pods.",
-      "LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.",
+      NO_DENY_443,
     ]);
     // RequestAuthentication alone lets requests without a token by.
-    expect(check(llm(undefined, [requestAuthentication]))).toEqual([
-      "LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.",
+    expect(check(llm(undefined, [requestAuthentication]))).toEqual([NO_DENY_443]);
+  });
+});
+
+describe("the load balancer annotations, read as the in-tree service controller reads them", () => {
+  const INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
+  const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+  const SSL_PORTS = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports";
+
+  it('makes an internal NLB when internal is anything but empty or "false", and never reads scheme', () => {
+    expect(internetFacing({ ...NLB, [INTERNAL]: "true" })).toBe(false);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "0.0.0.0/0" })).toBe(false);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "false" })).toBe(true);
+    expect(internetFacing({ ...NLB, [INTERNAL]: "" })).toBe(true);
+    expect(internetFacing({ ...NLB, [SCHEME]: "internal" })).toBe(true);
+  });
+
+  it("flags an in-tree NLB that only says scheme internal: it faces the internet", () => {
+    expect(
+      violations("gateway-internet-facing-tls", web({ annotations: { ...NLB, [SCHEME]: "internal" } }, [server(80)])),
+    ).toEqual([
+      "Gateway istio-ingress/istio-ingressgateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
+    ]);
+  });
+
+  it('splits ssl-ports on commas without trimming: "80, 443" leaves 443 plain; empty or * is every port', () => {
+    const https = { name: "https", port: 443 };
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "80, 443" }, https)).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "80,443" }, https)).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "http2, https" }, https)).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "*" }, https)).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "" }, { name: "http2", port: 80 })).toBe(true);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "https" }, { name: "http2", port: 80 })).toBe(false);
+    expect(tlsListener({ ...TLS, [SSL_PORTS]: "443" }, { ...https, protocol: "UDP" })).toBe(false);
+    expect(tlsListener({ ...NLB, [SSL_PORTS]: "443" }, https)).toBe(false);
+    const [gateway] = gateways(
+      web({ annotations: { ...TLS, [SSL_PORTS]: "80, 443" } }, [server(80, true), server(443)]).map((r) => ({
+        type: r.type,
+        props: r.inputs,
+      })),
+    );
+    expect(gateway.doors.map((d) => [d.port, d.tls, d.plain])).toEqual([
+      [80, true, undefined],
+      [443, false, "serves"],
     ]);
   });
 });
@@ -242,11 +331,12 @@ describe("the gateway reader", () => {
       internetFacing: true,
       certificate: CERT,
       doors: [
-        { port: 80, tls: false, plain: "redirect", hosts: ["llm.example.com"] },
-        { port: 443, tls: true, hosts: ["llm.example.com"] },
+        { port: 80, targetPort: 80, tls: false, plain: "redirect", hosts: ["llm.example.com"] },
+        { port: 443, targetPort: 8443, tls: true, hosts: ["llm.example.com"] },
       ],
       servesModels: true,
       issuers: ["https://auth.example.com/"],
+      anonymousPorts: [],
       refusesAnonymous: true,
       clientLimits: ["60 per 60s"],
     });

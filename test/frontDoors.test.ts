@@ -1,11 +1,12 @@
 // The front doors as the program builds them: TLS at the NLB onto a port of the gateway's own, port 80
-// that only redirects (Istio Gateway and Gateway API), tokens required where the gateway serves, a
-// request limit per client at the LLM gateway, and the config keys' errors.
+// that only redirects at the web edge and is closed at the LLM gateway, tokens required where the
+// gateway serves, a request limit per client at the LLM gateway, and the config keys' errors.
 import { deploy, type RunResult } from "../plan/engine";
 import { at, dependsOn, one, ofType } from "../plan/query";
-import { configProblems, devRawWith } from "./support/configFixtures";
+import { configProblems, devRawWith, serviceOf } from "./support/configFixtures";
 import { gatewayUrl } from "../components/mesh/gatewayUrl";
 import { parseConfig } from "../components/config";
+import { edgeRoutes } from "../components/http/traffic";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -18,36 +19,22 @@ describe("front doors of the dev stack", () => {
     run = await deploy();
   });
 
-  it("sends port 80 of the LLM gateway to https, with an HTTPRoute on its port-80 listener only", () => {
-    const redirect = one(run.resources, HTTP_ROUTE, "inference-gateway-https-redirect");
-    expect(redirect.inputs.metadata).toEqual({ name: "https-redirect", namespace: "llm-gateway" });
-    expect(redirect.inputs.spec).toEqual({
-      parentRefs: [
-        {
-          group: "gateway.networking.k8s.io",
-          kind: "Gateway",
-          name: "llm",
-          namespace: "llm-gateway",
-          sectionName: "http",
-        },
-      ],
-      rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-    });
-    expect(dependsOn(redirect, one(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway"))).toBe(true);
-  });
-
-  it("gives the LLM gateway the same TLS Service as the ingress: 443 onto 8443, no status port on the NLB", () => {
+  it("opens no port 80 on the LLM gateway: 443 onto 8443 alone, no status port, no redirect route", () => {
     const values = one(run.resources, RELEASE, "inference-gateway-deployment").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(values.service.ports).toEqual([
-      { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
-      { name: "https", port: 443, protocol: "TCP", targetPort: 8443 },
-    ]);
+    expect(values.service.ports).toEqual([{ name: "https", port: 443, protocol: "TCP", targetPort: 8443 }]);
     expect(values.service.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"]).toBe(
       "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002",
     );
+    expect(ofType(run.resources, HTTP_ROUTE).map((r) => at(r.inputs, "metadata.name"))).toEqual(["chat"]);
+    // The web ingress keeps port 80 for browsers, which only redirects.
+    const web = one(run.resources, RELEASE, "mesh-gateway").inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(web.service.ports).toEqual([
+      { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+      { name: "https", port: 443, protocol: "TCP", targetPort: 8443 },
+    ]);
   });
 
-  it("requires a token at the LLM gateway except on port 80, which only redirects", () => {
+  it("requires a token on every port of the LLM gateway", () => {
     const auth = one(run.resources, "kubernetes:security.istio.io/v1:RequestAuthentication", "inference-gateway-jwt");
     expect(auth.inputs.spec).toEqual({
       selector: { matchLabels: { istio: "llm-gateway" } },
@@ -63,7 +50,7 @@ describe("front doors of the dev stack", () => {
     expect(one(run.resources, AUTHZ, "inference-gateway-require-jwt").inputs.spec).toEqual({
       selector: { matchLabels: { istio: "llm-gateway" } },
       action: "DENY",
-      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notPorts: ["80"] } }] }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }],
     });
   });
 
@@ -140,6 +127,9 @@ describe("front doors without TLS (the local stack, NodePorts)", () => {
     expect((edge.inputs.spec as { servers: unknown[] }).servers).toEqual([
       { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] },
     ]);
+    // Port 80 serves, so the edge routes match no port.
+    const edgeRoute = one(run.resources, "kubernetes:networking.istio.io/v1:VirtualService", "platform-edge-route");
+    expect((edgeRoute.inputs.spec as { http: { match?: unknown }[] }).http.map((r) => r.match)).toEqual([undefined]);
     const values = one(run.resources, RELEASE, "mesh-gateway").inputs.values as { service: { ports: unknown[] } };
     expect(values.service.ports).toEqual([
       { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
@@ -170,6 +160,67 @@ describe("llm.clientRateLimit config", () => {
     ]);
     expect(configProblems(devRawWith((r) => (r.llm.clientRateLimit = { requestsPerMinute: 0 })))).toEqual([
       "llm.clientRateLimit.requestsPerMinute: Too small: expected number to be >=1 (got 0)",
+    ]);
+  });
+});
+
+describe("gateway config: the load balancer annotations the program owns, a certificate needs a load balancer", () => {
+  it("refuses user annotations that set a key the program controls, naming the key, the value and what to use", () => {
+    const annotations = {
+      "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "80, 443",
+      "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*",
+    };
+    expect(configProblems(devRawWith((r) => (r.istio.ingress.annotations = annotations)))).toEqual([
+      'istio.ingress.annotations: "service.beta.kubernetes.io/aws-load-balancer-scheme: internal" is refused: the in-tree service controller that makes this NLB never reads it; use istio.ingress.scheme (internal or internet-facing)',
+      'istio.ingress.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-ports: 80, 443" is refused: the program sets it ("https": the port-443 listener is TLS when certificateArn is set, nothing else); leave it out',
+    ]);
+    const llm = {
+      "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+      "service.beta.kubernetes.io/aws-load-balancer-internal": "false",
+      "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "false",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:us-west-2:123456789012:certificate/x",
+      "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-2016-08",
+      "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "ssl",
+    };
+    expect(configProblems(devRawWith((r) => (r.llm.gateway.annotations = llm)))).toEqual([
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-type: external" is refused: the program sets it ("nlb": an NLB from the in-tree service controller); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-internal: false" is refused: the program sets it from llm.gateway.scheme; use llm.gateway.scheme: internal',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled: false" is refused: the program sets it ("true"); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:us-west-2:123456789012:certificate/x" is refused: the program sets it from llm.gateway.certificateArn; use llm.gateway.certificateArn',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: ELBSecurityPolicy-2016-08" is refused: the program sets it (TLS 1.3 and 1.2 only, when certificateArn is set); leave it out',
+      'llm.gateway.annotations: "service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl" is refused: the program sets it ("tcp": the gateway takes what the NLB decrypted); leave it out',
+    ]);
+  });
+
+  it("refuses certificateArn on a gateway that is not a LoadBalancer Service, the ingress and the LLM gateway", () => {
+    const problems = configProblems(
+      devRawWith((r) => {
+        r.istio.ingress.serviceType = "NodePort";
+        r.llm.gateway.serviceType = "ClusterIP";
+      }),
+    );
+    expect(problems).toEqual([
+      "istio.ingress.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000001 is set, but serviceType is NodePort: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
+      "llm.gateway.certificateArn: arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-000000000002 is set, but serviceType is ClusterIP: only an AWS load balancer (serviceType LoadBalancer) terminates TLS with an ACM certificate; remove certificateArn or set serviceType: LoadBalancer",
+    ]);
+  });
+});
+
+describe("edge routes behind TLS at the NLB", () => {
+  it("match port 443 on every route, the specific paths first and the catch-all last", () => {
+    const web = serviceOf(parseConfig(devRawWith(() => undefined)), "web");
+    const target = { host: "web.ai.svc.cluster.local", service: web, paths: ["/*", "/api/*", "/healthz"] };
+    expect(edgeRoutes([target], 443).map((route) => route.match)).toEqual([
+      [
+        { uri: { prefix: "/api/" }, port: 443 },
+        { uri: { exact: "/healthz" }, port: 443 },
+      ],
+      [{ port: 443 }],
+    ]);
+    expect(edgeRoutes([target]).map((route) => route.match)).toEqual([
+      [{ uri: { prefix: "/api/" } }, { uri: { exact: "/healthz" } }],
+      undefined,
     ]);
   });
 });

@@ -68,15 +68,8 @@ describe("LLM serving (dev stack)", () => {
     expect(spec(gateway)).toEqual({
       gatewayClassName: "istio",
       addresses: [{ type: "Hostname", value: "llm-gateway.llm-gateway.svc.cluster.local" }],
-      // TLS at the NLB: port 80 takes only the gateway namespace's redirect, 443 the model routes.
+      // TLS at the NLB: 443 takes the model routes, and there is no port 80 to listen on.
       listeners: [
-        {
-          name: "http",
-          port: 80,
-          protocol: "HTTP",
-          hostname: "llm.dev.example.com",
-          allowedRoutes: { namespaces: { from: "Same" } },
-        },
         {
           name: "https",
           port: 443,

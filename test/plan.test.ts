@@ -121,7 +121,7 @@ describe("npm run plan", () => {
         .map((line) => line.trim().split(/ {2,}/)),
     ).toEqual([
       ["Internet-facing addresses (TLS, what plain HTTP gets, who may call)"],
-      ["address", "gateway", "TLS", "answers", "authentication", "per-client limit"],
+      ["address", "front door", "TLS", "answers", "authentication", "per-client limit"],
       ["http://ai.dev.example.com", "istio-ingress/istio-ingressgateway", "none", "301 to https", "-", "-"],
       [
         "https://ai.dev.example.com",
@@ -131,7 +131,6 @@ describe("npm run plan", () => {
         "none",
         "none",
       ],
-      ["http://llm.dev.example.com", "llm-gateway/llm-gateway", "none", "301 to https", "-", "-"],
       [
         "https://llm.dev.example.com",
         "llm-gateway/llm-gateway",
@@ -139,6 +138,14 @@ describe("npm run plan", () => {
         "serves",
         "bearer JWT from https://auth.dev.example.com/",
         "60 per 60s",
+      ],
+      [
+        "https://<EKS API endpoint> from 203.0.113.0/24",
+        "EKS API of ai-mesh-dev",
+        "EKS (the cluster's certificate)",
+        "serves",
+        "IAM (EKS access entries)",
+        "none",
       ],
     ]);
   });

@@ -247,6 +247,8 @@ describe("AiPlatform (dev stack)", () => {
     expect(edge.hosts).toEqual(["ai.dev.example.com"]);
     expect(edge.gateways).toEqual(["ai/edge"]);
     expect(edge.http[0].route[0].destination.host).toBe("web.ai.svc.cluster.local");
+    // Only the 443 server routes: port 80 keeps nothing but its redirect.
+    expect(edge.http.map((route: Json) => route.match)).toEqual([[{ port: 443 }]]);
     expect(run.outputs.webUrl).toBe("https://ai.dev.example.com/");
   });
 

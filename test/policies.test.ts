@@ -655,7 +655,7 @@ describe("committed stacks against the pack", () => {
       "gateway-internet-facing-tls: Gateway istio-ingress/istio-ingressgateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
       "gateway-internet-facing-tls: Gateway llm-gateway/llm-gateway faces the internet without TLS: its load balancer has no certificate (service.beta.kubernetes.io/aws-load-balancer-ssl-cert).",
       "llm-gateway-internet-facing-auth: LLM gateway llm-gateway/llm-gateway faces the internet without authentication: no RequestAuthentication selects its pods.",
-      "llm-gateway-internet-facing-auth: LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token: no DENY AuthorizationPolicy for requests without a principal selects its pods.",
+      'llm-gateway-internet-facing-auth: LLM gateway llm-gateway/llm-gateway faces the internet and serves requests without a token on port 80: no DENY AuthorizationPolicy selecting its pods refuses requests without a principal there (notRequestPrincipals ["*"], no "when", and a "to" that is absent or takes in the port the pod listens on).',
     ];
     expect(findings("prod")).toEqual(messages.map((m) => `mandatory ${m}`));
     expect(findings("dev")).toEqual(messages.map((m) => `advisory ${m}`));
@@ -717,7 +717,7 @@ describe("committed stacks against the pack", () => {
       (v) => `${v.policy}: ${v.message}`,
     );
     expect(messages).toEqual([
-      "gateway-api-routes-restricted: Gateway llm-gateway/llm listener http takes routes from every namespace.",
+      "gateway-api-routes-restricted: Gateway llm-gateway/llm listener https takes routes from every namespace.",
       "llm-route-weights-and-timeout: HTTPRoute ai/chat rule 0 weights sum to 110, must be 100.",
       "model-server-weights-pinned: Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --revision (got none).",
       "model-server-weights-pinned: Deployment ai/chat-v1 serves meta-llama/Llama-3.1-8B-Instruct without a pinned --tokenizer-revision (got none).",

@@ -1,6 +1,7 @@
 // Cross-field rules zod cannot say field by field. Pure: config in, problems out.
 import { clusterProblems } from "./clusterRules";
 import { durationMs } from "./durations";
+import { gatewayProblems } from "./gatewayRules";
 import { versionReplicas } from "./replicas";
 import type { Problem } from "../core/problems";
 import { llmProblems } from "./llmRules";
@@ -153,6 +154,8 @@ export function configProblems(config: RootConfig): Problem[] {
     ...clusterProblems(config),
     ...replicaRangeProblems("istio.istiod", config.istio.istiod),
     ...replicaRangeProblems("istio.ingress", config.istio.ingress),
+    ...gatewayProblems("istio.ingress", config.istio.ingress),
+    ...gatewayProblems("llm.gateway", config.llm.gateway),
     ...serviceNameProblems(config),
     ...config.services.list.flatMap((service) =>
       serviceProblems(`services.${service.key}`, service, config.environment),

@@ -154,7 +154,7 @@ export interface EdgeTarget {
   paths: string[];
 }
 
-type EdgeMatch = { uri: { prefix: string } | { exact: string } };
+type EdgeMatch = { uri?: { prefix: string } | { exact: string }; port?: number };
 export type EdgeRoute = HttpRoute & { match?: EdgeMatch[] };
 
 /** Authorization path syntax → a route match; "/*" matches everything (no match at all). */
@@ -164,7 +164,7 @@ function edgeMatch(path: string): EdgeMatch | undefined {
 }
 
 function specificity(match: EdgeMatch | undefined): number {
-  if (!match) return -1;
+  if (!match?.uri) return -1;
   return "exact" in match.uri ? Number.MAX_SAFE_INTEGER : match.uri.prefix.length;
 }
 
@@ -172,8 +172,14 @@ function specificity(match: EdgeMatch | undefined): number {
  * The edge routes: each service the ingress gateway may call gets its paths, with the same canary
  * split, timeout and retries as its in-mesh route. Exact paths first, longer prefixes before
  * shorter ones, a catch-all last: Envoy takes the first route that matches.
+ *
+ * `port`: the only Gateway server port the routes serve. Istio adds a VirtualService's routes to
+ * every server whose hosts it shares, the redirect-only port 80 too, where httpsRedirect only sets
+ * the virtual host's require_tls; Envoy then judges "TLS" by X-Forwarded-Proto, which a client
+ * could set once a trusted proxy (numTrustedProxies) lets it through. Matched to 443, port 80 has
+ * no route at all and answers with the redirect alone.
  */
-export function edgeRoutes(targets: EdgeTarget[]): EdgeRoute[] {
+export function edgeRoutes(targets: EdgeTarget[], port?: number): EdgeRoute[] {
   const routes = targets.flatMap((target): EdgeRoute[] => {
     const matches = target.paths.map(edgeMatch);
     const base = { ...httpRoute(target.host, target.service), name: `edge-to-${target.service.app}` };
@@ -184,5 +190,7 @@ export function edgeRoutes(targets: EdgeTarget[]): EdgeRoute[] {
     ];
   });
   const rank = (route: EdgeRoute) => Math.max(...(route.match ?? [undefined]).map(specificity));
-  return routes.sort((a, b) => rank(b) - rank(a));
+  const ordered = routes.sort((a, b) => rank(b) - rank(a));
+  if (port === undefined) return ordered;
+  return ordered.map((route) => ({ ...route, match: (route.match ?? [{}]).map((m) => ({ ...m, port })) }));
 }

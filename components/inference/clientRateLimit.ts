@@ -15,9 +15,10 @@ export const CLIENT_RATE_LIMIT_PRIORITY = 10;
  * The EnvoyFilter spec. The descriptor's value is the `sub` claim of the token jwt_authn verified
  * (dynamic metadata, so a client cannot pick its own bucket with a header), and its entry has no
  * value: Envoy then keeps a token bucket per distinct subject (dynamic descriptors, at most
- * `clients` of them, least recently used evicted). Requests without a verified subject — the
- * redirects on port 80 — share one bucket of the same size. Per gateway replica: Envoy's local
- * limit is not shared between pods.
+ * `clients` of them, least recently used evicted: one that comes back starts full). Requests that
+ * reach it with no descriptor — no route (an unknown model, no body), a token without `sub` — share
+ * the filter's default bucket of the same size. Per gateway replica: Envoy's local limit is not
+ * shared between pods.
  */
 export function clientRateLimitSpec(limit: ClientRateLimit, selector: Record<string, string>) {
   const bucket = {

@@ -2,7 +2,7 @@
 // chart, in its own namespace, sized like the ingress gateway), a Gateway API Gateway linked to it,
 // and body-based routing in its filter chain, which copies the request's "model" into a header the
 // model routes match. Only the services namespace may attach routes. Facing the internet: TLS at its
-// NLB with plain HTTP redirected, bearer tokens checked, and a request limit per client.
+// NLB with no plain-HTTP port at all, bearer tokens checked, and a request limit per client.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, chartArgs, istioChart } from "../charts/pins";
@@ -12,14 +12,20 @@ import type { ServiceMesh } from "../mesh/mesh";
 import { gatewayValues } from "../mesh/values";
 import { gatewayUrl } from "../mesh/gatewayUrl";
 import { edgeJwt } from "../mesh/edgeJwt";
-import { terminatesTls } from "../mesh/frontDoor";
+import { terminatesTls, type PlainHttp } from "../mesh/frontDoor";
 import { meshNamespace } from "../workload/namespaces";
 import { bodyBasedRoutingValues } from "./chartValues";
 import { clientRateLimitSpec } from "./clientRateLimit";
-import { httpsRedirectRouteSpec } from "./listeners";
 import { chartLimitRangeSpec, routerPolicySpec } from "./fences";
 import { GATEWAY_API_GROUP, llmGatewaySpec, type GatewayRef } from "./routing";
 import { BBR_NAME, LLM_GATEWAY, LLM_GATEWAY_RELEASE, LLM_GATEWAY_SELECTOR } from "../core/inferenceNames";
+
+/**
+ * No port 80 behind TLS: the LLM gateway's callers are API clients with a configured base URL, not
+ * browsers; a 301 would come only after an http:// client had sent its token in cleartext, and a
+ * POST client may not re-send its body to the new location anyway.
+ */
+const LLM_PLAIN_HTTP: PlainHttp = "closed";
 
 export interface InferenceGatewayArgs {
   llm: LlmConfig;
@@ -63,7 +69,7 @@ export class InferenceGateway extends pulumi.ComponentResource {
         name: LLM_GATEWAY_RELEASE,
         ...chartArgs(istioChart("gateway", args.istio.version), args.charts),
         namespace: this.namespace,
-        values: gatewayValues(args.istio, llm.gateway, LLM_GATEWAY_SELECTOR),
+        values: gatewayValues(args.istio, llm.gateway, LLM_GATEWAY_SELECTOR, LLM_PLAIN_HTTP),
         skipAwait: false,
         timeout: 600,
       },
@@ -97,18 +103,6 @@ export class InferenceGateway extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [deployment, ...args.crds] },
     );
-    if (tls) {
-      new k8s.apiextensions.CustomResource(
-        `${name}-https-redirect`,
-        {
-          apiVersion: `${GATEWAY_API_GROUP}/v1`,
-          kind: "HTTPRoute",
-          metadata: meta("https-redirect"),
-          spec: httpsRedirectRouteSpec(this.gatewayRef, gatewaySpec.listeners),
-        },
-        { parent: this, dependsOn: [gateway] },
-      );
-    }
     const router = new k8s.helm.v3.Release(
       `${name}-body-based-routing`,
       {
@@ -130,7 +124,8 @@ export class InferenceGateway extends pulumi.ComponentResource {
       edgeJwt(
         name,
         llm.gateway.jwt,
-        { namespace: this.namespace, selector: { ...LLM_GATEWAY_SELECTOR }, redirectOnly: tls },
+        // Every port the LLM gateway opens serves (no port 80 behind TLS): a token on each.
+        { namespace: this.namespace, selector: { ...LLM_GATEWAY_SELECTOR }, redirectOnly: false },
         { parent: this, dependsOn: [deployment] },
       );
     }

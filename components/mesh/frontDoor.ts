@@ -52,26 +52,36 @@ export interface ServicePort {
 }
 
 /**
+ * What port 80 does on a gateway whose NLB terminates TLS: "redirect" answers with a 301 to https
+ * (for browsers, which type addresses without a scheme), "closed" opens no port 80 at all (for API
+ * clients: a client given an http:// base URL would send its bearer token in cleartext before any
+ * redirect could answer, and a closed port fails it before it sends a byte).
+ */
+export type PlainHttp = "redirect" | "closed";
+
+/**
  * The gateway Service's ports. A load balancer opens every port of its Service, and the NLB checks
  * targets on the traffic port, so the status port (15021) is left to laptop clusters' NodePorts.
  */
-export function servicePorts(ingress: Ingress): ServicePort[] {
+export function servicePorts(ingress: Ingress, plainHttp: PlainHttp = "redirect"): ServicePort[] {
+  const tls = terminatesTls(ingress);
   return [
     ...(ingress.serviceType === "LoadBalancer"
       ? []
       : [{ name: "status-port", port: 15021, protocol: "TCP" as const, targetPort: 15021 }]),
-    { name: "http2", port: HTTP_PORT, protocol: "TCP", targetPort: HTTP_PORT },
-    ...(terminatesTls(ingress)
-      ? [{ name: "https", port: HTTPS_PORT, protocol: "TCP" as const, targetPort: TLS_TARGET_PORT }]
-      : []),
+    ...(tls && plainHttp === "closed"
+      ? []
+      : [{ name: "http2", port: HTTP_PORT, protocol: "TCP" as const, targetPort: HTTP_PORT }]),
+    ...(tls ? [{ name: "https", port: HTTPS_PORT, protocol: "TCP" as const, targetPort: TLS_TARGET_PORT }] : []),
   ];
 }
 
 /**
  * Servers of an Istio Gateway on this deployment (port numbers are the Service's; istiod listens on
  * their target ports). With TLS at the NLB: port 80 answers every request with a 301 to https
- * (httpsRedirect: the virtual hosts require TLS, which Envoy never sees on that plain listener) and
- * 443 serves what the NLB decrypted, as plain HTTP. Without: port 80 serves.
+ * (httpsRedirect: the virtual hosts require TLS, which Envoy never sees on that plain listener; the
+ * edge routes match port 443 only, so port 80 has no route behind the redirect) and 443 serves what
+ * the NLB decrypted, as plain HTTP. Without: port 80 serves.
  */
 export function gatewayServers(ingress: Ingress) {
   const http = { port: { number: HTTP_PORT, name: "http", protocol: "HTTP" }, hosts: ingress.hosts };

@@ -3,7 +3,7 @@ import type { IstioConfig } from "../config";
 import { BBR_NAME, PICKER_POD_LABEL } from "../core/inferenceNames";
 import type { CpuMemory } from "../core/quantity";
 import { INGRESS_GATEWAY_SELECTOR } from "../core/names";
-import { loadBalancerAnnotations, servicePorts, type ServicePort } from "./frontDoor";
+import { loadBalancerAnnotations, servicePorts, type PlainHttp, type ServicePort } from "./frontDoor";
 import { OTLP_GRPC_PORT, TRACING_PROVIDER, otlpCollectorHost } from "./tracing";
 
 /** What every injected sidecar requests (global.proxy.resources); the capacity check counts one per pod. */
@@ -92,11 +92,15 @@ export function istiodValues(istio: IstioConfig, tracingNamespace?: string, infe
   };
 }
 
-/** Values of one gateway deployment of the istio gateway chart: the ingress gateway, or the LLM gateway. */
+/**
+ * Values of one gateway deployment of the istio gateway chart: the ingress gateway, or the LLM
+ * gateway. `plainHttp`: what port 80 does behind TLS at the NLB (see PlainHttp).
+ */
 export function gatewayValues(
   istio: IstioConfig,
   ingress: IstioConfig["ingress"] = istio.ingress,
   labels: Record<string, string> = INGRESS_GATEWAY_SELECTOR,
+  plainHttp: PlainHttp = "redirect",
 ): GatewayValues {
   return {
     revision: istio.revision ?? "",
@@ -104,7 +108,7 @@ export function gatewayValues(
     service: {
       type: ingress.serviceType,
       annotations: ingress.serviceType === "LoadBalancer" ? loadBalancerAnnotations(ingress) : {},
-      ports: servicePorts(ingress),
+      ports: servicePorts(ingress, plainHttp),
     },
     autoscaling: {
       enabled: true,

@@ -22,7 +22,7 @@ import type { GatewayRef } from "../inference/routing";
 import type { ServiceMesh } from "../mesh/mesh";
 import { INGRESS_CALLER, INGRESS_GATEWAY_NAME, ISTIO_INGRESS_NAMESPACE } from "../core/names";
 import { gatewayUrl } from "../mesh/gatewayUrl";
-import { gatewayServers, terminatesTls } from "../mesh/frontDoor";
+import { HTTPS_PORT, gatewayServers, terminatesTls } from "../mesh/frontDoor";
 import { meshNamespace } from "../workload/namespaces";
 import type { Weights } from "../core/weights";
 import { edgeRoutes, type EdgeTarget } from "../http/traffic";
@@ -149,7 +149,8 @@ export class AiPlatform extends pulumi.ComponentResource {
             hosts: args.ingress.hosts,
             gateways: [`${this.namespace}/${EDGE_GATEWAY}`],
             // The same canary split as each service's in-mesh route, so edge traffic honours the weights too.
-            http: edgeRoutes(targets),
+            // With TLS at the NLB only 443 serves; port 80 is left to its redirect.
+            http: edgeRoutes(targets, terminatesTls(args.ingress) ? HTTPS_PORT : undefined),
           },
         },
         { parent: this, dependsOn: [gateway, ...targets.map((t) => this.services[t.service.key])] },
