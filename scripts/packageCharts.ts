@@ -36,24 +36,39 @@ function moduleDir(module: { path: string; version: string }): string {
   }
 }
 
+/**
+ * A writable copy of the chart's folder and its siblings (the module cache is read-only), with its
+ * `file://` dependencies built into charts/, as the release pipeline packages it. Returns the chart's copy.
+ */
+function chartWithDependencies(chartDir: string, into: string): string {
+  fs.cpSync(path.dirname(chartDir), into, { recursive: true });
+  run("chmod", ["-R", "u+w", into], into);
+  const chart = path.join(into, path.basename(chartDir));
+  run("helm", ["dependency", "build", chart, "--skip-refresh"], into);
+  return chart;
+}
+
 function packageFromModule(ref: ChartRef): void {
   const target = packagedChartFile(out, ref);
   if (fs.existsSync(target)) return console.log(`  ${path.basename(target)}: already packaged`);
   const module = ref.goModule!;
-  const source = path.join(moduleDir(module), module.dir);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-helm-package-"));
+  const built = path.join(staging, "package");
   try {
+    const source = module.localDependencies
+      ? chartWithDependencies(path.join(moduleDir(module), module.dir), path.join(staging, "source"))
+      : path.join(moduleDir(module), module.dir);
     const stamp = module.stampVersion ? ["--version", ref.version, "--app-version", ref.version] : [];
-    run("helm", ["package", source, "--destination", staging, ...stamp], staging);
-    const [built] = fs.readdirSync(staging);
+    run("helm", ["package", source, "--destination", built, ...stamp], staging);
+    const [file] = fs.readdirSync(built);
     // The module's chart must be the pinned release, not whatever its Chart.yaml says today.
-    if (built !== path.basename(target)) {
+    if (file !== path.basename(target)) {
       throw new Error(
-        `${module.path}@${module.version}/${module.dir} packages as ${built}, not the pinned ${path.basename(target)}`,
+        `${module.path}@${module.version}/${module.dir} packages as ${file}, not the pinned ${path.basename(target)}`,
       );
     }
-    fs.copyFileSync(path.join(staging, built), target);
-    console.log(`  ${built}: packaged from ${module.path}@${module.version}/${module.dir}`);
+    fs.copyFileSync(path.join(built, file), target);
+    console.log(`  ${file}: packaged from ${module.path}@${module.version}/${module.dir}`);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -34,7 +34,7 @@ describe("LLM serving (dev stack)", () => {
     const crds = ofType(run.resources, "kubernetes:yaml/v2:ConfigFile");
     expect(crds.map((c) => c.inputs.file)).toEqual([
       "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
-      "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.2.0/manifests.yaml",
+      "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.4.0/manifests.yaml",
     ]);
     const istiod = one(run.resources, RELEASE, "mesh-istiod");
     for (const crd of crds) expect(dependsOn(istiod, crd)).toBe(true);
@@ -115,7 +115,7 @@ describe("LLM serving (dev stack)", () => {
     expect(router.inputs).toMatchObject({
       name: "body-based-router",
       chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/body-based-routing",
-      version: "v1.2.0",
+      version: "v1.4.0",
       namespace: "llm-gateway",
     });
     expect(router.inputs.values).toEqual({
@@ -129,7 +129,7 @@ describe("LLM serving (dev stack)", () => {
     expect(pool.inputs).toMatchObject({
       name: "chat-v1",
       chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-      version: "v1.2.0",
+      version: "v1.4.0",
       namespace: "ai",
       skipAwait: false,
     });
@@ -142,10 +142,12 @@ describe("LLM serving (dev stack)", () => {
       inferenceExtension: {
         replicas: 1,
         image: { pullPolicy: "IfNotPresent" },
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        pluginsConfigFile: "ai-mesh-plugins.yaml",
+        pluginsCustomConfig: { "ai-mesh-plugins.yaml": expect.stringContaining("kind: EndpointPickerConfig") },
+        // No metric-name flags: the v1.4.0 picker refuses them (pkg/epp/server/options.go, Validate).
         flags: {
           v: 1,
-          "kv-cache-usage-percentage-metric": "vllm:kv_cache_usage_perc",
-          "lora-info-metric": "",
           "model-server-metrics-port": 15020,
           "model-server-metrics-path": "/stats/prometheus",
         },

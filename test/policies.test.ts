@@ -434,7 +434,7 @@ describe("LLM serving policies", () => {
       ],
     });
   const picker = (values: Json, chart = "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool") =>
-    resource(RELEASE, { name: "chat-v1", namespace: "ai", chart, version: "v1.2.0", values });
+    resource(RELEASE, { name: "chat-v1", namespace: "ai", chart, version: "v1.4.0", values });
   const secure = {
     provider: { name: "istio" },
     inferenceExtension: { monitoring: { prometheus: { enabled: true, auth: { enabled: true } } } },
@@ -467,7 +467,7 @@ describe("LLM serving policies", () => {
       provider: { name: "none" },
       inferenceExtension: { image: { tag: "main" }, monitoring: { prometheus: { enabled: false } } },
     };
-    expect(violations("inferencepool-picker-secured", [picker(open, "/charts/inferencepool-v1.2.0.tgz")])).toEqual([
+    expect(violations("inferencepool-picker-secured", [picker(open, "/charts/inferencepool-v1.4.0.tgz")])).toEqual([
       'Release ai/chat-v1: provider.name is "none", not "istio".',
       "Release ai/chat-v1: the picker's metrics would answer without authentication.",
       "Release ai/chat-v1: overrides the picker's image tag (main).",

@@ -8,8 +8,10 @@ import { one } from "../../plan/query";
 import type { RecordedResource } from "../../plan/recorder";
 import { helmTemplate } from "../support/charts";
 import { describeWithTools } from "../support/tools";
+import { INFERENCE_EXTENSION_VERSION } from "../../components/charts/inferenceExtension";
 import {
   BBR_NAME,
+  CHART_POD_RESOURCES,
   BBR_PORT,
   LLM_GATEWAY_RELEASE,
   PICKER_POD_LABEL,
@@ -48,15 +50,20 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     const args: string[] = picker.spec.template.spec.containers[0].args;
     const flag = (name: string) => args[args.indexOf(`--${name}`) + 1];
     expect(flag("pool-name")).toBe("chat-v1");
-    expect(flag("kv-cache-usage-percentage-metric")).toBe("vllm:kv_cache_usage_perc");
     expect(flag("model-server-metrics-port")).toBe("15020");
     expect(flag("model-server-metrics-path")).toBe("/stats/prometheus");
-    expect(flag("lora-info-metric")).toBe("");
+    // The v1.4.0 picker exits on a metric-name flag (pkg/epp/server/options.go, Validate).
+    for (const deprecated of ["kv-cache-usage-percentage-metric", "lora-info-metric", "total-queued-requests-metric"]) {
+      expect(args).not.toContain(`--${deprecated}`);
+    }
     // Its metrics answer only with a token: no --metrics-endpoint-auth=false.
     expect(args).not.toContain("--metrics-endpoint-auth=false");
+    // The image of the chart's own release, the release of the CRDs (one GIE version everywhere).
     expect(picker.spec.template.spec.containers[0].image).toBe(
-      "registry.k8s.io/gateway-api-inference-extension/epp:v1.2.0",
+      `registry.k8s.io/gateway-api-inference-extension/epp:${INFERENCE_EXTENSION_VERSION}`,
     );
+    // Sized as the capacity check counts it, not the chart's 4 CPUs and 8 GiB.
+    expect(picker.spec.template.spec.containers[0].resources).toEqual(CHART_POD_RESOURCES);
     const [service] = of(objects, "Service");
     expect(service.spec.ports.map((p: Json) => p.port)).toEqual([PICKER_PORTS.extProc, PICKER_PORTS.metrics]);
     // The gateway reaches the picker's own TLS through this DestinationRule.
@@ -99,6 +106,9 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     const objects = render("inference-gateway-body-based-routing");
     const [router] = of(objects, "Deployment");
     expect(router.spec.template.metadata.labels).toEqual({ app: BBR_NAME });
+    expect(router.spec.template.spec.containers[0].image).toBe(
+      `registry.k8s.io/gateway-api-inference-extension/bbr:${INFERENCE_EXTENSION_VERSION}`,
+    );
     const [service] = of(objects, "Service");
     expect(service.spec.ports[0].port).toBe(BBR_PORT);
     const [filter] = of(objects, "EnvoyFilter");
