@@ -51,7 +51,11 @@ describe("LLM serving (dev stack)", () => {
       skipAwait: false,
     });
     const values = release.inputs.values as Json;
-    expect(values.labels).toEqual({ istio: "llm-gateway" });
+    // istiod gives the pickers' ext_proc filter only to pods labelled with the name of the Gateway
+    // their InferencePools attach to, in its namespace (Istio 1.30.3 listener_builder.go).
+    expect(values.labels).toEqual({ istio: "llm-gateway", "gateway.networking.k8s.io/gateway-name": "llm" });
+    const gateway = named(run, GATEWAY, "llm");
+    expect(at(gateway.inputs, "metadata.namespace")).toBe(release.inputs.namespace);
     expect(values.autoscaling).toMatchObject({ enabled: true, minReplicas: 2, maxReplicas: 4 });
     expect(values.service.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
     expect(

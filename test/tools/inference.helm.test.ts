@@ -12,6 +12,8 @@ import { INFERENCE_EXTENSION_VERSION } from "../../components/charts/inferenceEx
 import {
   BBR_NAME,
   CHART_POD_RESOURCES,
+  GATEWAY_NAME_LABEL,
+  LLM_GATEWAY,
   BBR_PORT,
   LLM_GATEWAY_RELEASE,
   PICKER_POD_LABEL,
@@ -125,7 +127,16 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
   it("the LLM gateway: pods, ServiceAccount and Service named as the Gateway's address and the model servers' policy say", () => {
     const objects = render("inference-gateway-deployment");
     const [deployment] = of(objects, "Deployment");
-    expect(deployment.spec.template.metadata.labels).toMatchObject({ istio: "llm-gateway" });
+    // The chart's `labels` reach the pods: istiod then adds the pickers' ext_proc filter to their
+    // listeners, since they name our Gateway, in its namespace (Istio 1.30.3 listener_builder.go).
+    const gateway = one(run.resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "inference-gateway-gateway");
+    const gatewayMeta = gateway.inputs.metadata as { name: string; namespace: string };
+    expect(deployment.spec.template.metadata.labels).toMatchObject({
+      istio: "llm-gateway",
+      [GATEWAY_NAME_LABEL]: gatewayMeta.name,
+    });
+    expect(gatewayMeta.name).toBe(LLM_GATEWAY);
+    expect(deployment.metadata.namespace).toBe(gatewayMeta.namespace);
     expect(deployment.spec.template.spec.serviceAccountName).toBe(LLM_GATEWAY_RELEASE);
     const [service] = of(objects, "Service");
     expect(service.metadata).toMatchObject({ name: LLM_GATEWAY_RELEASE, namespace: "llm-gateway" });
