@@ -103,8 +103,9 @@ describe("LLM serving (dev stack)", () => {
             },
           ],
           backendRefs: [
-            { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1", weight: 90 },
+            // The stable pool last: Istio 1.30.3 gives the rule the last backendRef's picker (conversion.go).
             { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v2", weight: 10 },
+            { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1", weight: 90 },
           ],
           timeouts: { request: "300s" },
         },
@@ -145,6 +146,7 @@ describe("LLM serving (dev stack)", () => {
       },
       inferenceExtension: {
         replicas: 1,
+        failureMode: "FailClose",
         image: { pullPolicy: "IfNotPresent" },
         resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
         pluginsConfigFile: "ai-mesh-plugins.yaml",
@@ -349,14 +351,18 @@ function inputsByUrn(run: RunResult): Map<string, string> {
 }
 
 describe("a model canary", () => {
-  it("changes the HTTPRoute and nothing else when only the weights change", async () => {
+  it.each([
+    [50, 50],
+    // v2 becomes the stable version: the backendRefs reorder, still in the route alone.
+    [0, 100],
+  ])("changes the HTTPRoute and nothing else when only the weights change (v1 %i, v2 %i)", async (v1, v2) => {
     const before = inputsByUrn(await deploy());
     const weights: RunOptions["config"] = {
       "ai-mesh:services": {
         chat: {
           versions: [
-            { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: 50 },
-            { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: 50, replicas: { min: 1, max: 1 } },
+            { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: v1 },
+            { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: v2, replicas: { min: 1, max: 1 } },
           ],
         },
       },
@@ -365,7 +371,7 @@ describe("a model canary", () => {
     const changed = after.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.name);
     // The capacity output and the dashboard know weights only as configured, not as routed.
     expect(changed).toEqual(["platform-chat-route"]);
-    expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1: 50, v2: 50 } });
+    expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1, v2 } });
   });
 });
 

@@ -29,6 +29,9 @@ export function inferencePoolValues(args: PoolValuesArgs) {
     },
     inferenceExtension: {
       replicas: args.pickerReplicas,
+      // v1.4.0's chart defaults to FailOpen; closed, a picker that is gone fails its version's requests
+      // (InferencePickerDown pages) instead of silently balancing them blind.
+      failureMode: "FailClose",
       // The chart's own tag (epp:v1.4.0, the release of the CRDs): pull it once per node, not on every restart.
       image: { pullPolicy: "IfNotPresent" },
       // The chart asks 4 CPUs and 8 GiB per picker (sized for thousands of requests a second); ours

@@ -44,7 +44,7 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     expect(pool.spec).toEqual({
       targetPorts: [{ number: 8000 }],
       selector: { matchLabels: { app: "chat", version: "v1" } },
-      endpointPickerRef: { name: "chat-v1-epp", port: { number: PICKER_PORTS.extProc } },
+      endpointPickerRef: { name: "chat-v1-epp", port: { number: PICKER_PORTS.extProc }, failureMode: "FailClose" },
     });
     const [picker] = of(objects, "Deployment");
     // The injector's exclusion and the NetworkPolicy select the picker pods by this label.
