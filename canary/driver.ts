@@ -21,6 +21,11 @@ export interface CanaryIO {
   /** Writes the weights to the stack file and applies them; resolves once the cluster has them. */
   apply(weights: Weights, label: string): Promise<void>;
   measure(version: string): Promise<Metrics>;
+  /**
+   * Before weights are applied: rejects (PoolNotReady) when a version they raise from 0 cannot answer
+   * yet. Models only (a pool without a ready endpoint fails its share); absent, nothing is checked.
+   */
+  checkPools?(before: Weights, after: Weights): Promise<void>;
   /** Waits, or rejects when the run is interrupted. */
   wait(ms: number): Promise<void>;
   log(line: string): void;
@@ -112,6 +117,7 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
   const rollBack = async (reason: string): Promise<CanaryResult> => {
     const back = rollbackWeights(applied, run.from, run.to);
     io.log(`rolling back: ${describeWeights(back)} (${reason})`);
+    await io.checkPools?.(applied, back);
     await io.apply(back, "rollback");
     return { outcome: "rolled-back", reason, weights: back, checks };
   };
@@ -119,6 +125,8 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
     for (const [index, weights] of run.steps.entries()) {
       const step = index + 1;
       io.log(`step ${step}/${run.steps.length}: ${describeWeights(weights)}`);
+      // Never weight for a pool without a ready endpoint: refuse before the step, nothing applied.
+      await io.checkPools?.(applied, weights);
       await io.apply(weights, `step ${step}/${run.steps.length}`);
       applied = weights;
       for (;;) {

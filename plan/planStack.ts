@@ -8,6 +8,7 @@ import { ROOT } from "../cli/project";
 import { runProgram, type RunResult } from "./engine";
 import { blocking, evaluatePolicies, loadPolicyConfig } from "./policyEngine";
 import { renderCompliance } from "./complianceReport";
+import { modelWarnings } from "./modelWarnings";
 import { renderCanaryTable, renderCapacityTable, renderModelTable, renderTree, writePlanFiles } from "./report";
 
 /** policy/config/<stack>.json when it exists, else the dev policy config. */
@@ -36,6 +37,8 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(`\nCanary weights\n${renderCanaryTable(result.resources)}\n`);
   console.log(`Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)`);
   console.log(`${renderModelTable(result.resources)}\n`);
+  const warnings = modelWarnings(result.resources);
+  if (warnings.length > 0) console.log(`${warnings.map((w) => `⚠ ${w}`).join("\n")}\n`);
   console.log(`Capacity (pod requests at min / max replicas against what the nodes hold for pods)`);
   console.log(`${renderCapacityTable(result.outputs.capacity as Parameters<typeof renderCapacityTable>[0])}\n`);
   console.log(

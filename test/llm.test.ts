@@ -111,9 +111,13 @@ describe("LLM serving (dev stack)", () => {
         },
       ],
     });
-    // Pools (and the Gateway) before the route that names them.
+    // Pools (and the Gateway) before the route that names them; the model servers too, so pulumi up
+    // gives a new version weight only once its Deployment is ready.
     for (const pool of ["platform-chat-v1-pool", "platform-chat-v2-pool"]) {
       expect(dependsOn(route, one(run.resources, RELEASE, pool))).toBe(true);
+    }
+    for (const server of ["platform-chat-v1", "platform-chat-v2"]) {
+      expect(dependsOn(route, one(run.resources, DEPLOYMENT, server))).toBe(true);
     }
     expect(dependsOn(route, named(run, GATEWAY, "llm"))).toBe(true);
     const router = one(run.resources, RELEASE, "inference-gateway-body-based-routing");

@@ -67,6 +67,7 @@ export class ModelService extends pulumi.ComponentResource {
       { metadata: meta(app), automountServiceAccountToken: false },
       child,
     );
+    const deployments: pulumi.Resource[] = [];
     const pools = config.versions.map((version) => {
       const deploymentName = `${app}-${version.name}`;
       const versionLabels = serviceLabels(app, version.name);
@@ -85,6 +86,7 @@ export class ModelService extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
       );
+      deployments.push(deployment);
       new k8s.apiextensions.CustomResource(
         `${name}-${version.name}-scaler`,
         {
@@ -122,7 +124,9 @@ export class ModelService extends pulumi.ComponentResource {
       );
     });
 
-    // Pools before the route that names them, or the gateway answers 500 meanwhile.
+    // Pools before the route that names them, or the gateway answers 500 meanwhile; and the model
+    // servers (pulumi up waits for their Deployments to be ready) so a version new in this update
+    // gets its weight only once a pod of it can answer.
     this.route = new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {
@@ -131,7 +135,7 @@ export class ModelService extends pulumi.ComponentResource {
         metadata: meta(app),
         spec: modelRouteSpec(config, this.weights, args.gateway.ref),
       },
-      { parent: this, dependsOn: [...pools, ...args.gatewayReady] },
+      { parent: this, dependsOn: [...pools, ...deployments, ...args.gatewayReady] },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(
