@@ -13,7 +13,7 @@ const recorded = (type: string, name: string, spec: unknown): RecordedResource =
   dependencies: [],
   propertyDependencies: {},
   inputs: { metadata: { name }, spec },
-  options: { ignoreChanges: [], replaceOnChanges: [] },
+  options: { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
 });
 const route = (backends: [string, number][]) =>
   recorded("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "chat", {
