@@ -12,28 +12,12 @@ import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } fr
 import { DEFAULT_ISTIO_VERSION } from "../components/config/istioSchema";
 import { argument, hasFlag } from "../cli/args";
 import { ROOT } from "../cli/project";
+import { moduleDir } from "../cli/goModules";
 
 const out = path.resolve(ROOT, argument("out", path.join("out", "charts")));
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-/** The module's directory in the module cache (downloaded through the Go module proxy if need be). */
-function moduleDir(module: { path: string; version: string }): string {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-gomod-"));
-  try {
-    const info = JSON.parse(
-      run("go", ["mod", "download", "-json", `${module.path}@${module.version}`], scratch, {
-        ...process.env,
-        GOFLAGS: "-mod=mod",
-      }),
-    ) as { Dir?: string; Error?: string };
-    if (!info.Dir) throw new Error(`go mod download ${module.path}@${module.version}: ${info.Error ?? "no directory"}`);
-    return info.Dir;
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -170,6 +170,23 @@ describe("LLM serving (dev stack)", () => {
     });
   });
 
+  it("gives the model an InferenceObjective with its priority, in its first version's pool", () => {
+    const objective = named(run, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
+    expect(objective.inputs).toMatchObject({
+      apiVersion: "inference.networking.x-k8s.io/v1alpha2",
+      kind: "InferenceObjective",
+      metadata: { name: "chat", namespace: "ai" },
+    });
+    // The picker of chat-v1 reads objectives whose poolRef names its pool (GIE v1.4.0 inferenceobjective_reconciler.go).
+    expect(spec(objective)).toEqual({
+      poolRef: { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1" },
+      priority: 0,
+    });
+    for (const pool of ["platform-chat-v1-pool", "platform-chat-v2-pool"]) {
+      expect(dependsOn(objective, one(run.resources, RELEASE, pool))).toBe(true);
+    }
+  });
+
   it("runs vLLM pinned to the model's commit, under its name, sized as the GPU memory check assumed", () => {
     const v1 = container(named(run, DEPLOYMENT, "chat-v1"));
     expect(v1.image).toBe("vllm/vllm-openai:v0.24.0");
@@ -353,6 +370,14 @@ describe("LLM serving (dev stack)", () => {
 function inputsByUrn(run: RunResult): Map<string, string> {
   return new Map(run.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
 }
+
+describe("a batch model", () => {
+  it("gets the priority its stack sets: negative, shed first when its servers are saturated", async () => {
+    const run = await deploy({ config: { "ai-mesh:services": { chat: { priority: -10 } } } });
+    const objective = named(run, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
+    expect(spec(objective).priority).toBe(-10);
+  });
+});
 
 describe("a model canary", () => {
   it.each([

@@ -67,6 +67,28 @@ describe("manifest schema validation", () => {
     ]);
   });
 
+  it("checks an InferenceObjective against its CRD in the pinned GIE module (v1.4.0 config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml)", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-schemas-")), "objectives.yaml");
+    const objective = (name: string, spec: unknown) => ({
+      apiVersion: "inference.networking.x-k8s.io/v1alpha2",
+      kind: "InferenceObjective",
+      metadata: { name, namespace: "ai" },
+      spec,
+    });
+    const objects = [
+      objective("chat", { priority: "high" }),
+      objective("batch", { poolRef: { name: "chat-v1" }, priority: -10 }),
+    ];
+    fs.writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
+    const result = validate(["--file", file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout.split("\n")).toEqual([
+      `${file}: 1 object(s) valid, 1 invalid`,
+      "  ✗ inference.networking.x-k8s.io/v1alpha2/InferenceObjective ai/chat: data/spec must have required property 'poolRef', data/spec/priority must be integer",
+      "",
+    ]);
+  });
+
   it("passes every object of every committed stack, with no kind left uncovered", () => {
     const result = validate();
     expect(result.stderr.replace(/npm warn.*\n/g, "")).toBe("");

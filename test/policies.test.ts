@@ -629,7 +629,8 @@ describe("committed stacks against the pack", () => {
     broken.find(
       (r) => r.type.endsWith(":Gateway") && r.inputs.apiVersion.startsWith("gateway."),
     )!.inputs.spec.listeners[0].allowedRoutes.namespaces.from = "All";
-    broken.find((r) => r.name === "platform-chat-route")!.inputs.spec.rules[0].backendRefs[1].weight = 20;
+    // backendRefs[0] is the canary, v2 at 10 (the stable pool goes last): 20 + 90 = 110.
+    broken.find((r) => r.name === "platform-chat-route")!.inputs.spec.rules[0].backendRefs[0].weight = 20;
     const server = broken.find((r) => r.name === "platform-chat-v1")!.inputs.spec.template.spec.containers[0];
     server.args = server.args.slice(0, server.args.indexOf("--revision"));
     delete broken.find((r) => r.name === "platform-chat-v2-scaler")!.inputs.spec.fallback;

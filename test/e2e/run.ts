@@ -42,7 +42,11 @@ const RELEASES = [
   "keda",
 ];
 /** CRDs the stack installs from the charts directory (the Go modules' files, by npm run charts). */
-const INFERENCE_CRDS = ["httproutes.gateway.networking.k8s.io", "inferencepools.inference.networking.k8s.io"];
+const INFERENCE_CRDS = [
+  "httproutes.gateway.networking.k8s.io",
+  "inferencepools.inference.networking.k8s.io",
+  "inferenceobjectives.inference.networking.x-k8s.io",
+];
 
 function log(line: string): void {
   console.log(line);
@@ -238,8 +242,13 @@ function assertInference(): void {
     { source: { principals: ["cluster.local/ns/llm-gateway/sa/llm-gateway"] } },
   ]);
   assert.ok(get("networkpolicies.networking.k8s.io/chat-picker-callers", "ai"), "the pickers are fenced");
+  const objective = get("inferenceobjectives.inference.networking.x-k8s.io/chat", "ai");
+  assert.deepEqual(objective?.spec, {
+    poolRef: { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1" },
+    priority: 0,
+  });
   log(
-    "  CRDs, InferencePools chat-v1/chat-v2 with their pickers, HTTPRoute chat 90/10, Gateway llm, ScaledObjects, policy",
+    "  CRDs, InferencePools chat-v1/chat-v2 with their pickers, HTTPRoute chat 90/10 (stable last), Gateway llm, InferenceObjective chat, ScaledObjects, policy",
   );
 }
 

@@ -3,6 +3,8 @@
 // labels and ports its route, NetworkPolicies and injector exclusion name), and the picker's RBAC
 // is least privilege.
 import * as path from "path";
+import { load } from "js-yaml";
+import { endpointPickerConfig, PICKER_CONFIG_FILE } from "../../components/inference/pickerConfig";
 import { deploy, type RunResult } from "../../plan/engine";
 import { one } from "../../plan/query";
 import type { RecordedResource } from "../../plan/recorder";
@@ -58,6 +60,18 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     for (const deprecated of ["kv-cache-usage-percentage-metric", "lora-info-metric", "total-queued-requests-metric"]) {
       expect(args).not.toContain(`--${deprecated}`);
     }
+    // The scorers, stated: the chart mounts our file beside its default and the picker reads ours
+    // (GIE v1.4.0 config/charts/epplib/templates/_config.yaml, _deployment.yaml).
+    expect(flag("config-file")).toBe(`/config/${PICKER_CONFIG_FILE}`);
+    const [config] = of(objects, "ConfigMap").filter((c) => c.metadata.name === "chat-v1-epp");
+    const loaded = load(config.data[PICKER_CONFIG_FILE]) as Json;
+    expect(loaded).toEqual(endpointPickerConfig());
+    expect(loaded.schedulingProfiles[0].plugins).toEqual([
+      { pluginRef: "queue-scorer", weight: 2 },
+      { pluginRef: "kv-cache-utilization-scorer", weight: 2 },
+      { pluginRef: "prefix-cache-scorer", weight: 3 },
+      { pluginRef: "max-score-picker" },
+    ]);
     // Its metrics answer only with a token: no --metrics-endpoint-auth=false.
     expect(args).not.toContain("--metrics-endpoint-auth=false");
     // The image of the chart's own release, the release of the CRDs (one GIE version everywhere).
