@@ -97,10 +97,14 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
 
   it("inferencepool: the picker may only read pods and pools in its namespace, and review its scrapers' tokens", () => {
     const objects = render("platform-chat-v1-pool");
-    const [role] = of(objects, "Role");
-    expect(role.metadata.namespace).toBe("ai");
-    for (const rule of role.rules) expect(rule.verbs).toEqual(["get", "watch", "list"]);
-    expect(role.rules.flatMap((r: Json) => r.resources).sort()).toEqual([
+    // v1.4.0 splits them in two Roles (<picker>-sa: pods; <picker>-non-sa: the inference kinds). It
+    // watches InferenceModelRewrites too, whose CRD the bundle therefore installs.
+    const roles = of(objects, "Role");
+    expect(roles.map((r) => r.metadata.namespace)).toEqual(roles.map(() => "ai"));
+    const rules = roles.flatMap((r) => r.rules);
+    for (const rule of rules) expect(rule.verbs).toEqual(["get", "watch", "list"]);
+    expect(rules.flatMap((r: Json) => r.resources).sort()).toEqual([
+      "inferencemodelrewrites",
       "inferenceobjectives",
       "inferencepools",
       "pods",
