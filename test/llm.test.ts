@@ -128,7 +128,8 @@ describe("LLM serving (dev stack)", () => {
       namespace: "llm-gateway",
     });
     expect(router.inputs.values).toEqual({
-      bbr: { replicas: 2, image: { pullPolicy: "IfNotPresent" } },
+      // No --plugin: v1.4.0's router does not know the chart's default-bbr (cmd/bbr/runner/runner.go).
+      bbr: { replicas: 2, image: { pullPolicy: "IfNotPresent" }, plugins: [] },
       provider: { name: "istio" },
     });
   });

@@ -60,7 +60,14 @@ export function inferencePoolValues(args: PoolValuesArgs) {
 /** The router that copies the request body's "model" into a header, inserted into the gateway's filters. */
 export function bodyBasedRoutingValues() {
   return {
-    bbr: { replicas: BBR_REPLICAS, image: { pullPolicy: "IfNotPresent" } },
+    bbr: {
+      replicas: BBR_REPLICAS,
+      image: { pullPolicy: "IfNotPresent" },
+      // The v1.4.0 chart passes --plugin default-bbr, a type its v1.4.0 router does not register
+      // (cmd/bbr/runner/runner.go knows no-op-plugin and body-field-to-header): it would exit at start.
+      // Without plugins it runs its default, which still copies "model" into X-Gateway-Model-Name.
+      plugins: [],
+    },
     provider: { name: "istio" },
   };
 }

@@ -126,6 +126,8 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     const objects = render("inference-gateway-body-based-routing");
     const [router] = of(objects, "Deployment");
     expect(router.spec.template.metadata.labels).toEqual({ app: BBR_NAME });
+    // No --plugin: the chart's default-bbr is a type the v1.4.0 router does not register (it would exit).
+    expect(router.spec.template.spec.containers[0].args).toEqual(["--streaming", "--v", "3"]);
     expect(router.spec.template.spec.containers[0].image).toBe(
       `registry.k8s.io/gateway-api-inference-extension/bbr:${INFERENCE_EXTENSION_VERSION}`,
     );
