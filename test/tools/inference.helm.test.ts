@@ -50,7 +50,11 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     });
     const [picker] = of(objects, "Deployment");
     // The injector's exclusion and the NetworkPolicy select the picker pods by this label.
-    expect(picker.spec.template.metadata.labels).toEqual({ [PICKER_POD_LABEL]: "chat-v1-epp" });
+    expect(picker.spec.template.metadata.labels).toEqual({
+      [PICKER_POD_LABEL]: "chat-v1-epp",
+      // v1.4.0 adds the mode (config/charts/epplib/templates/_helpers.tpl, modeLabels).
+      "inference.networking.k8s.io/igw-mode": "inferencepool",
+    });
     const args: string[] = picker.spec.template.spec.containers[0].args;
     const flag = (name: string) => args[args.indexOf(`--${name}`) + 1];
     expect(flag("pool-name")).toBe("chat-v1");
