@@ -21,6 +21,11 @@ export interface CanaryIO {
   /** Writes the weights to the stack file and applies them; resolves once the cluster has them. */
   apply(weights: Weights, label: string): Promise<void>;
   measure(version: string): Promise<Metrics>;
+  /**
+   * Before weights are applied: rejects (PoolNotReady) when a version they raise from 0 cannot answer
+   * yet. Models only (a pool without a ready endpoint fails its share); absent, nothing is checked.
+   */
+  checkPools?(before: Weights, after: Weights): Promise<void>;
   /** Waits, or rejects when the run is interrupted. */
   wait(ms: number): Promise<void>;
   log(line: string): void;
@@ -113,6 +118,7 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
     const back = rollbackWeights(applied, run.from, run.to);
     io.log(`rolling back: ${describeWeights(back)} (${reason})`);
     try {
+      await io.checkPools?.(applied, back);
       await io.apply(back, "rollback");
     } catch (error) {
       // Ctrl-C during the rollback: stop where the cluster is, like any interruption (resume or --rollback).
@@ -130,6 +136,8 @@ export async function runCanary(run: CanaryRun, io: CanaryIO): Promise<CanaryRes
     for (const [index, weights] of run.steps.entries()) {
       const step = index + 1;
       io.log(`step ${step}/${run.steps.length}: ${describeWeights(weights)}`);
+      // Never weight for a pool without a ready endpoint: refuse before the step, nothing applied.
+      await io.checkPools?.(applied, weights);
       await io.apply(weights, `step ${step}/${run.steps.length}`);
       applied = weights;
       for (;;) {

@@ -14,6 +14,8 @@ import { KPS_RELEASE } from "../components/observability/values";
 import { HTTP_ROUTE, VIRTUAL_SERVICE, applyWeights, isRoutingChange, type StepTarget } from "./apply";
 import { Interrupted, runCanary, type CanaryResult } from "./driver";
 import { httpQuery, kubectlQuery, measure, type Query } from "./prometheus";
+import { assertPoolsReady, poolReadiness, PoolNotReady, type KubeAccess } from "./readiness";
+import { readWeights } from "../cli/stackFile";
 import { versionQueries } from "./queries";
 import { requestPromotion, type PromotionRequest, type ResumeState } from "./request";
 import type { Weights } from "../components/core/weights";
@@ -46,18 +48,30 @@ export interface PromoteResult extends CanaryResult {
   start: Weights;
 }
 
-/** Prometheus: the URL given, or the stack's own through the API server (kubeconfig as the stack has it). */
-async function prometheusQuery(options: PromoteOptions, config: RootConfig, stack: Stack): Promise<Query> {
-  if (options.prometheus) return httpQuery(options.prometheus);
-  const target = { namespace: config.observability.namespace, service: `${KPS_RELEASE}-prometheus`, port: 9090 };
+/** How kubectl reaches the stack's cluster: the config's kubeconfig, or (EKS) the stack's output. */
+async function kubeAccess(options: PromoteOptions, config: RootConfig, stack: Stack): Promise<KubeAccess> {
   if (config.cluster.mode === "existing") {
-    return kubectlQuery({ ...target, kubeconfig: config.cluster.kubeconfig, context: config.cluster.context });
+    return { kubeconfig: config.cluster.kubeconfig, context: config.cluster.context };
   }
   const kubeconfig = (await stack.outputs()).kubeconfig?.value as string | undefined;
   if (!kubeconfig) throw new Error(`stack ${options.stack} has no kubeconfig output yet: run pulumi up first`);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-canary-")), "kubeconfig");
   fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
-  return kubectlQuery({ ...target, kubeconfig: file });
+  return { kubeconfig: file };
+}
+
+/** Prometheus: the URL given, or the stack's own through the API server. */
+function prometheusQuery(options: PromoteOptions, config: RootConfig, access: KubeAccess): Query {
+  if (options.prometheus) return httpQuery(options.prometheus);
+  const target = { namespace: config.observability.namespace, service: `${KPS_RELEASE}-prometheus`, port: 9090 };
+  return kubectlQuery({ ...target, ...access });
+}
+
+/** Refuses weights that a model version's pool, without a ready endpoint, could not serve. */
+function poolsCheck(config: RootConfig, app: string, access: KubeAccess) {
+  const namespace = config.services.namespace;
+  return (before: Weights, after: Weights) =>
+    assertPoolsReady({ namespace, app }, before, after, poolReadiness(access, namespace, app));
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
@@ -91,6 +105,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   if (promotion.kind === "rollback") {
     const { saved } = promotion;
+    if (isLlm(service))
+      await poolsCheck(config, service.app, await kubeAccess(options, config, stack))(current, saved.start);
     try {
       await apply(saved.start, "rollback to the starting weights");
     } catch (error) {
@@ -124,7 +140,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   fs.writeFileSync(stateFile, JSON.stringify({ from, to, start } satisfies ResumeState, null, 2));
-  const query = await prometheusQuery(options, config, stack);
+  // The cluster is read for metrics (without --prometheus) and, for a model, its pools' readiness.
+  const access = !options.prometheus || isLlm(service) ? await kubeAccess(options, config, stack) : {};
+  const query = prometheusQuery(options, config, access);
+  // A model version's pool must have a ready endpoint before it gets weight (see readiness.ts).
+  const checkPools = isLlm(service) ? poolsCheck(config, service.app, access) : undefined;
   const steps = stepWeights(current, from, to, settings.steps);
   log(
     `promoting ${service.key} ${to} over ${from} on ${options.stack}: ${steps.length} step(s) of ${settings.interval}, ` +
@@ -134,6 +154,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     { from, to, current, steps, settings },
     {
       apply,
+      checkPools,
       measure: (version) =>
         measure(query, versionQueries(config.services.namespace, service.app, version, settings.interval)),
       wait: (ms) =>
@@ -146,7 +167,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         }),
       log,
     },
-  );
+  ).catch((error: unknown) => {
+    // Refused before anything of this promotion was applied: no promotion is under way.
+    if (error instanceof PoolNotReady && start === current && readWeights(file, service.key)[to] === current[to]) {
+      fs.rmSync(stateFile, { force: true });
+    }
+    throw error;
+  });
   if (result.outcome !== "interrupted") fs.rmSync(stateFile, { force: true });
   return { ...result, from, to, start };
 }

@@ -1,13 +1,13 @@
 // Weight moves: from the stable version to the target in steps, every other version untouched.
 // Pure, and every result sums to what it started with (100).
 
-import type { Weights } from "../components/core/weights";
+import { heaviest, type Weights } from "../components/core/weights";
 
 /** The version that gives up weight: the heaviest one other than the target (the first on a tie). */
 export function defaultFrom(weights: Weights, to: string): string {
   const others = Object.entries(weights).filter(([name]) => name !== to);
   if (others.length === 0) throw new Error(`${to} is the only version; there is nothing to move weight from`);
-  return others.reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
+  return heaviest(Object.fromEntries(others));
 }
 
 /**

@@ -1,7 +1,9 @@
 // Validates Kubernetes objects against published schemas: kubernetes-models (core, apps, policy,
 // autoscaling, storage), @kubernetes-models/istio, @kubernetes-models/prometheus-operator,
-// @kubernetes-models/karpenter, @kubernetes-models/gateway-api and @kubernetes-models/keda.
+// @kubernetes-models/karpenter, @kubernetes-models/gateway-api and @kubernetes-models/keda; the
+// Inference Extension's alpha kinds against their pinned CRDs (crdSchemas.ts).
 // The packages are ESM-only, so they are loaded with import() under tsx.
+import { crdModel } from "./crdSchemas";
 
 /** apiVersion → module folder holding one module per kind. */
 const SCHEMA_MODULES: Record<string, string> = {
@@ -44,6 +46,15 @@ function describeObject(object: KubernetesObject): string {
 }
 
 async function loadModel(apiVersion: string, kind: string): Promise<Model | undefined> {
+  const fromCrd = crdModel(apiVersion, kind);
+  if (fromCrd) {
+    return class {
+      constructor(private readonly data: unknown) {}
+      validate() {
+        fromCrd(this.data);
+      }
+    };
+  }
   const folder = SCHEMA_MODULES[apiVersion];
   if (!folder) return undefined;
   try {

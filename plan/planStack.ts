@@ -13,6 +13,7 @@ import { renderAddresses } from "./addresses";
 import { renderCostTable } from "./costReport";
 import { renderCanaryTable, renderCapacityTable, renderModelTable, writePlanFiles } from "./report";
 import { renderTree } from "./tree";
+import { modelWarnings } from "./modelWarnings";
 
 /** policy/config/<stack>.json when it exists, else the dev policy config. */
 export function policyConfigFor(stack: string): string {
@@ -42,6 +43,8 @@ export async function planStack(stack: string, outDir: string, stackFile?: strin
   console.log(`${renderAddresses(result.resources)}\n`);
   console.log(`Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)`);
   console.log(`${renderModelTable(result.resources)}\n`);
+  const warnings = modelWarnings(result.resources);
+  if (warnings.length > 0) console.log(`${warnings.map((w) => `⚠ ${w}`).join("\n")}\n`);
   console.log(`Capacity (pod requests at min / max replicas against what the nodes hold for pods)`);
   console.log(`${renderCapacityTable(result.outputs.capacity as Parameters<typeof renderCapacityTable>[0])}\n`);
   // The program ran, so its config parses: the estimate reads the same config the program did.

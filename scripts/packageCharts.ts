@@ -12,6 +12,7 @@ import { CHARTS, ISTIO_CHARTS, istioChart, packagedChartFile, type ChartRef } fr
 import { DEFAULT_ISTIO_VERSION } from "../components/config/istioSchema";
 import { runCommand, type Command } from "../cli/args";
 import { ROOT } from "../cli/project";
+import { moduleDir } from "../cli/goModules";
 
 const command = {
   usage: ["npm run charts -- [--out <dir>] [--pull]"],
@@ -31,41 +32,39 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** The module's directory in the module cache (downloaded through the Go module proxy if need be). */
-function moduleDir(module: { path: string; version: string }): string {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-gomod-"));
-  try {
-    const info = JSON.parse(
-      run("go", ["mod", "download", "-json", `${module.path}@${module.version}`], scratch, {
-        ...process.env,
-        GOFLAGS: "-mod=mod",
-      }),
-    ) as { Dir?: string; Error?: string };
-    if (!info.Dir) throw new Error(`go mod download ${module.path}@${module.version}: ${info.Error ?? "no directory"}`);
-    return info.Dir;
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
+/**
+ * A writable copy of the chart's folder and its siblings (the module cache is read-only), with its
+ * `file://` dependencies built into charts/, as the release pipeline packages it. Returns the chart's copy.
+ */
+function chartWithDependencies(chartDir: string, into: string): string {
+  fs.cpSync(path.dirname(chartDir), into, { recursive: true });
+  run("chmod", ["-R", "u+w", into], into);
+  const chart = path.join(into, path.basename(chartDir));
+  run("helm", ["dependency", "build", chart, "--skip-refresh"], into);
+  return chart;
 }
 
 function packageFromModule(ref: ChartRef): void {
   const target = packagedChartFile(out, ref);
   if (fs.existsSync(target)) return console.log(`  ${path.basename(target)}: already packaged`);
   const module = ref.goModule!;
-  const source = path.join(moduleDir(module), module.dir);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-helm-package-"));
+  const built = path.join(staging, "package");
   try {
+    const source = module.localDependencies
+      ? chartWithDependencies(path.join(moduleDir(module), module.dir), path.join(staging, "source"))
+      : path.join(moduleDir(module), module.dir);
     const stamp = module.stampVersion ? ["--version", ref.version, "--app-version", ref.version] : [];
-    run("helm", ["package", source, "--destination", staging, ...stamp], staging);
-    const [built] = fs.readdirSync(staging);
+    run("helm", ["package", source, "--destination", built, ...stamp], staging);
+    const [file] = fs.readdirSync(built);
     // The module's chart must be the pinned release, not whatever its Chart.yaml says today.
-    if (built !== path.basename(target)) {
+    if (file !== path.basename(target)) {
       throw new Error(
-        `${module.path}@${module.version}/${module.dir} packages as ${built}, not the pinned ${path.basename(target)}`,
+        `${module.path}@${module.version}/${module.dir} packages as ${file}, not the pinned ${path.basename(target)}`,
       );
     }
-    fs.copyFileSync(path.join(staging, built), target);
-    console.log(`  ${built}: packaged from ${module.path}@${module.version}/${module.dir}`);
+    fs.copyFileSync(path.join(built, file), target);
+    console.log(`  ${file}: packaged from ${module.path}@${module.version}/${module.dir}`);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }

@@ -91,7 +91,7 @@ describe("charts config errors", () => {
     fs.writeFileSync(path.join(dir, "base-1.30.3.tgz"), "");
     fs.writeFileSync(path.join(dir, "jaeger-4.1.0.tgz"), "");
     expect(problems({ directory: dir })).toEqual([
-      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz, metrics-server-3.12.2.tgz, inferencepool-v1.2.0.tgz, body-based-routing-v1.2.0.tgz, keda-2.20.2.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
+      `charts.directory: "${dir}" lacks istiod-1.30.3.tgz, gateway-1.30.3.tgz, kube-prometheus-stack-83.6.0.tgz, kiali-server-2.29.0.tgz, dcgm-exporter-4.8.2.tgz, nvidia-device-plugin-0.19.0.tgz, karpenter-1.8.5.tgz, metrics-server-3.12.2.tgz, inferencepool-v1.4.0.tgz, body-based-routing-v1.4.0.tgz, keda-2.20.2.tgz (helm pull <repo>/<chart> --version <version> writes them)`,
     ]);
   });
 
@@ -100,7 +100,7 @@ describe("charts config errors", () => {
     fs.writeFileSync(path.join(dir, manifests[0].file), "");
     const config = parseConfig(devRawWith((r) => (r.charts = { directory: dir })));
     expect(chartSourceProblems(config.charts, [], manifests).map((p) => `${p.path}: ${p.message}`)).toEqual([
-      `charts.directory: "${dir}" lacks the CRD bundles gateway-api-inference-extension-v1.2.0-manifests.yaml (npm run charts writes them; or download https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.2.0/manifests.yaml)`,
+      `charts.directory: "${dir}" lacks the CRD bundles gateway-api-inference-extension-v1.4.0-manifests.yaml (npm run charts writes them; or download https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.4.0/manifests.yaml)`,
     ]);
   });
 });
@@ -129,13 +129,13 @@ describe("charts from a directory, through the program", () => {
     const releases = ofType(run.resources, RELEASE);
     expect(releases.map((r) => path.relative(dir, String(r.inputs.chart))).sort()).toEqual([
       "base-1.30.3.tgz",
-      "body-based-routing-v1.2.0.tgz",
+      "body-based-routing-v1.4.0.tgz",
       "dcgm-exporter-4.8.2.tgz",
       // The ingress gateway and the LLM gateway; a pool per model version.
       "gateway-1.30.3.tgz",
       "gateway-1.30.3.tgz",
-      "inferencepool-v1.2.0.tgz",
-      "inferencepool-v1.2.0.tgz",
+      "inferencepool-v1.4.0.tgz",
+      "inferencepool-v1.4.0.tgz",
       "istiod-1.30.3.tgz",
       "jaeger-4.1.0.tgz",
       "karpenter-1.8.5.tgz",

@@ -34,7 +34,7 @@ describe("LLM serving (dev stack)", () => {
     const crds = ofType(run.resources, "kubernetes:yaml/v2:ConfigFile");
     expect(crds.map((c) => c.inputs.file)).toEqual([
       "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml",
-      "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.2.0/manifests.yaml",
+      "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.4.0/manifests.yaml",
     ]);
     const istiod = one(run.resources, RELEASE, "mesh-istiod");
     for (const crd of crds) expect(dependsOn(istiod, crd)).toBe(true);
@@ -51,7 +51,11 @@ describe("LLM serving (dev stack)", () => {
       skipAwait: false,
     });
     const values = release.inputs.values as Json;
-    expect(values.labels).toEqual({ istio: "llm-gateway" });
+    // istiod gives the pickers' ext_proc filter only to pods labelled with the name of the Gateway
+    // their InferencePools attach to, in its namespace (Istio 1.30.3 listener_builder.go).
+    expect(values.labels).toEqual({ istio: "llm-gateway", "gateway.networking.k8s.io/gateway-name": "llm" });
+    const gateway = named(run, GATEWAY, "llm");
+    expect(at(gateway.inputs, "metadata.namespace")).toBe(release.inputs.namespace);
     expect(values.autoscaling).toMatchObject({ enabled: true, minReplicas: 2, maxReplicas: 4 });
     expect(values.service.annotations["service.beta.kubernetes.io/aws-load-balancer-type"]).toBe("nlb");
     expect(
@@ -100,27 +104,33 @@ describe("LLM serving (dev stack)", () => {
             },
           ],
           backendRefs: [
-            { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1", weight: 90 },
+            // The stable pool last: Istio 1.30.3 gives the rule the last backendRef's picker (conversion.go).
             { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v2", weight: 10 },
+            { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1", weight: 90 },
           ],
           timeouts: { request: "300s" },
         },
       ],
     });
-    // Pools (and the Gateway) before the route that names them.
+    // Pools (and the Gateway) before the route that names them; the model servers too, so pulumi up
+    // gives a new version weight only once its Deployment is ready.
     for (const pool of ["platform-chat-v1-pool", "platform-chat-v2-pool"]) {
       expect(dependsOn(route, one(run.resources, RELEASE, pool))).toBe(true);
+    }
+    for (const server of ["platform-chat-v1", "platform-chat-v2"]) {
+      expect(dependsOn(route, one(run.resources, DEPLOYMENT, server))).toBe(true);
     }
     expect(dependsOn(route, named(run, GATEWAY, "llm"))).toBe(true);
     const router = one(run.resources, RELEASE, "inference-gateway-body-based-routing");
     expect(router.inputs).toMatchObject({
       name: "body-based-router",
       chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/body-based-routing",
-      version: "v1.2.0",
+      version: "v1.4.0",
       namespace: "llm-gateway",
     });
     expect(router.inputs.values).toEqual({
-      bbr: { replicas: 2, image: { pullPolicy: "IfNotPresent" } },
+      // No --plugin: v1.4.0's router does not know the chart's default-bbr (cmd/bbr/runner/runner.go).
+      bbr: { replicas: 2, image: { pullPolicy: "IfNotPresent" }, plugins: [] },
       provider: { name: "istio" },
     });
   });
@@ -130,7 +140,7 @@ describe("LLM serving (dev stack)", () => {
     expect(pool.inputs).toMatchObject({
       name: "chat-v1",
       chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-      version: "v1.2.0",
+      version: "v1.4.0",
       namespace: "ai",
       skipAwait: false,
     });
@@ -142,11 +152,14 @@ describe("LLM serving (dev stack)", () => {
       },
       inferenceExtension: {
         replicas: 1,
+        failureMode: "FailClose",
         image: { pullPolicy: "IfNotPresent" },
+        resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        pluginsConfigFile: "ai-mesh-plugins.yaml",
+        pluginsCustomConfig: { "ai-mesh-plugins.yaml": expect.stringContaining("kind: EndpointPickerConfig") },
+        // No metric-name flags: the v1.4.0 picker refuses them (pkg/epp/server/options.go, Validate).
         flags: {
           v: 1,
-          "kv-cache-usage-percentage-metric": "vllm:kv_cache_usage_perc",
-          "lora-info-metric": "",
           "model-server-metrics-port": 15020,
           "model-server-metrics-path": "/stats/prometheus",
         },
@@ -157,6 +170,23 @@ describe("LLM serving (dev stack)", () => {
       },
       provider: { name: "istio" },
     });
+  });
+
+  it("gives the model an InferenceObjective with its priority, in its first version's pool", () => {
+    const objective = named(run, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
+    expect(objective.inputs).toMatchObject({
+      apiVersion: "inference.networking.x-k8s.io/v1alpha2",
+      kind: "InferenceObjective",
+      metadata: { name: "chat", namespace: "ai" },
+    });
+    // The picker of chat-v1 reads objectives whose poolRef names its pool (GIE v1.4.0 inferenceobjective_reconciler.go).
+    expect(spec(objective)).toEqual({
+      poolRef: { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1" },
+      priority: 0,
+    });
+    for (const pool of ["platform-chat-v1-pool", "platform-chat-v2-pool"]) {
+      expect(dependsOn(objective, one(run.resources, RELEASE, pool))).toBe(true);
+    }
   });
 
   it("runs vLLM pinned to the model's commit, under its name, sized as the GPU memory check assumed", () => {
@@ -343,15 +373,27 @@ function inputsByUrn(run: RunResult): Map<string, string> {
   return new Map(run.resources.map((r) => [r.urn, JSON.stringify(r.inputs)]));
 }
 
+describe("a batch model", () => {
+  it("gets the priority its stack sets: negative, shed first when its servers are saturated", async () => {
+    const run = await deploy({ config: { "ai-mesh:services": { chat: { priority: -10 } } } });
+    const objective = named(run, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
+    expect(spec(objective).priority).toBe(-10);
+  });
+});
+
 describe("a model canary", () => {
-  it("changes the HTTPRoute and nothing else when only the weights change", async () => {
+  it.each([
+    [50, 50],
+    // v2 becomes the stable version: the backendRefs reorder, still in the route alone.
+    [0, 100],
+  ])("changes the HTTPRoute and nothing else when only the weights change (v1 %i, v2 %i)", async (v1, v2) => {
     const before = inputsByUrn(await deploy());
     const weights: RunOptions["config"] = {
       "ai-mesh:services": {
         chat: {
           versions: [
-            { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: 50 },
-            { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: 50, replicas: { min: 1, max: 1 } },
+            { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: v1 },
+            { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: v2, replicas: { min: 1, max: 1 } },
           ],
         },
       },
@@ -360,7 +402,7 @@ describe("a model canary", () => {
     const changed = after.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.name);
     // The capacity output and the dashboard know weights only as configured, not as routed.
     expect(changed).toEqual(["platform-chat-route"]);
-    expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1: 50, v2: 50 } });
+    expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1, v2 } });
   });
 });
 

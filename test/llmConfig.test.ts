@@ -39,7 +39,7 @@ describe("an llm service", () => {
       r.services.chat.loadBalancer = "ROUND_ROBIN";
     });
     expect(problems(raw)).toEqual([
-      'services.chat: "mirror", "loadBalancer" are not keys of an llm service (the endpoint picker balances its requests, the Gateway API routes them); allowed: profile, model, versions, port, timeout, replicas, autoscaling, canary, resources, gpu, startupTimeout, env, egress',
+      'services.chat: "mirror", "loadBalancer" are not keys of an llm service (the endpoint picker balances its requests, the Gateway API routes them); allowed: profile, model, versions, port, timeout, replicas, autoscaling, canary, priority, resources, gpu, startupTimeout, env, egress',
     ]);
   });
 
@@ -52,6 +52,28 @@ describe("an llm service", () => {
       'services.chat.model.source: must be a Hugging Face repository such as "meta-llama/Llama-3.1-8B-Instruct" or an S3 prefix such as "s3://models/llama-3.1-8b/" (got "https://huggingface.co/meta-llama")',
       'services.chat.model.revision: must be the full 40-character commit hash of the model repository (got "main")',
     ]);
+  });
+});
+
+describe("an llm service's priority", () => {
+  const MESSAGE =
+    "must be an integer from -100 to 100: the priority of the model's InferenceObjective (negative: batch, shed first when every model server is saturated; 0 or more: interactive)";
+
+  it("defaults to 0, the picker's own default, and keeps a batch model's negative priority", () => {
+    expect(llmServiceOf(parseConfig(stackRaw("dev")), "chat").priority).toBe(0);
+    expect(llmServiceOf(parseConfig(devRawWith((r) => (r.services.chat.priority = -10))), "chat").priority).toBe(-10);
+  });
+
+  it("refuses a fraction, a value out of range and a word, naming the key and what is allowed", () => {
+    for (const [value, got] of [
+      [1.5, "1.5"],
+      [500, "500"],
+      ["high", '"high"'],
+    ] as const) {
+      expect(problems(devRawWith((r) => (r.services.chat.priority = value)))).toEqual([
+        `services.chat.priority: ${MESSAGE} (got ${got})`,
+      ]);
+    }
   });
 });
 

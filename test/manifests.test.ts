@@ -16,7 +16,7 @@ function validate(args: string[] = []) {
 }
 
 describe("manifest schema validation", () => {
-  it("rejects a VirtualService with a string weight, a Deployment with a bad field type and a NodePool with an unknown policy, and lists unknown kinds", () => {
+  it("rejects a VirtualService with a string weight, a Deployment with a bad field type, a NodePool with an unknown policy and an InferenceObjective without a pool, and lists unknown kinds", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-schemas-")), "broken.yaml");
     const objects = [
       {
@@ -52,16 +52,31 @@ describe("manifest schema validation", () => {
           disruption: { consolidationPolicy: "Sometimes" },
         },
       },
+      // Checked against the CRD in the pinned GIE module (v1.4.0
+      // config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml): no package covers it.
+      {
+        apiVersion: "inference.networking.x-k8s.io/v1alpha2",
+        kind: "InferenceObjective",
+        metadata: { name: "chat", namespace: "ai" },
+        spec: { priority: "high" },
+      },
+      {
+        apiVersion: "inference.networking.x-k8s.io/v1alpha2",
+        kind: "InferenceObjective",
+        metadata: { name: "batch", namespace: "ai" },
+        spec: { poolRef: { name: "chat-v1" }, priority: -10 },
+      },
       { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } },
     ];
     fs.writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
     const result = validate(["--file", file]);
     expect(result.status).toBe(1);
     expect(result.stdout.split("\n")).toEqual([
-      `${file}: 1 object(s) valid, 3 invalid`,
+      `${file}: 2 object(s) valid, 4 invalid`,
       "  ✗ networking.istio.io/v1/VirtualService ai/web: data/spec/http/0/route/0/weight must be integer",
       "  ✗ apps/v1/Deployment ai/web-v1: data/spec/replicas must be integer",
       "  ✗ karpenter.sh/v1/NodePool gpu: data/spec/disruption must have required property consolidateAfter, data/spec/disruption/consolidationPolicy must be equal to one of the allowed values",
+      "  ✗ inference.networking.x-k8s.io/v1alpha2/InferenceObjective ai/chat: data/spec must have required property 'poolRef', data/spec/priority must be integer",
       "  no schema for: example.com/v1/Widget",
       "",
     ]);

@@ -67,10 +67,16 @@ describe("npm run plan", () => {
     expect(result.stdout).toContain(
       "Models (LLM gateway → header X-Gateway-Model-Name → InferencePool by weight → endpoint picker)",
     );
+    // In the route's order: the stable pool last (Istio 1.30.3 gives the rule the last backendRef's picker).
     expect(result.stdout).toMatch(
-      /^meta-llama\/Llama-3\.1-8B-Instruct +llm-gateway\/llm +v1 +90% +chat-v1 \(chat-v1-epp\) +vllm\/vllm-openai:v0\.24\.0 +meta-llama\/Llama-3\.1-8B-Instruct@0e9e39f$/m,
+      /^meta-llama\/Llama-3\.1-8B-Instruct +llm-gateway\/llm +v2 +10% +chat-v2 \(chat-v2-epp\) +vllm\/vllm-openai:v0\.27\.1 /m,
     );
-    expect(result.stdout).toMatch(/^ +v2 +10% +chat-v2 \(chat-v2-epp\) +vllm\/vllm-openai:v0\.27\.1 /m);
+    expect(result.stdout).toMatch(
+      /^ +v1 +90% +chat-v1 \(chat-v1-epp\) +vllm\/vllm-openai:v0\.24\.0 +meta-llama\/Llama-3\.1-8B-Instruct@0e9e39f$/m,
+    );
+    expect(result.stdout).toContain(
+      "⚠ chat v2: weight 10 from the stack file; if v2 is new in this update, pulumi up routes to it once its Deployment is ready",
+    );
     expect(result.stdout).toMatch(
       /^ {2}model chat \(meta-llama\/Llama-3\.1-8B-Instruct\): weights 8\.03B × 2 bytes \(bfloat16\) = 15 GiB \+ KV cache 3 GiB \+ runtime 1\.5 GiB × 1 GPU = 19\.5 GiB; .*; fits g5\.xlarge, g6\.xlarge, /m,
     );

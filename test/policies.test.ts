@@ -469,7 +469,7 @@ describe("LLM serving policies", () => {
       ],
     });
   const picker = (values: Json, chart = "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool") =>
-    resource(RELEASE, { name: "chat-v1", namespace: "ai", chart, version: "v1.2.0", values });
+    resource(RELEASE, { name: "chat-v1", namespace: "ai", chart, version: "v1.4.0", values });
   const secure = {
     provider: { name: "istio" },
     inferenceExtension: { monitoring: { prometheus: { enabled: true, auth: { enabled: true } } } },
@@ -505,7 +505,7 @@ describe("LLM serving policies", () => {
       provider: { name: "none" },
       inferenceExtension: { image: { tag: "main" }, monitoring: { prometheus: { enabled: false } } },
     };
-    expect(violations("inferencepool-picker-secured", [picker(open, "/charts/inferencepool-v1.2.0.tgz")])).toEqual([
+    expect(violations("inferencepool-picker-secured", [picker(open, "/charts/inferencepool-v1.4.0.tgz")])).toEqual([
       'Release ai/chat-v1: provider.name is "none", not "istio".',
       "Release ai/chat-v1: the picker's metrics would answer without authentication.",
       "Release ai/chat-v1: overrides the picker's image tag (main).",
@@ -709,7 +709,8 @@ describe("committed stacks against the pack", () => {
     broken.find(
       (r) => r.type.endsWith(":Gateway") && r.inputs.apiVersion.startsWith("gateway."),
     )!.inputs.spec.listeners[0].allowedRoutes.namespaces.from = "All";
-    broken.find((r) => r.name === "platform-chat-route")!.inputs.spec.rules[0].backendRefs[1].weight = 20;
+    // backendRefs[0] is the canary, v2 at 10 (the stable pool goes last): 20 + 90 = 110.
+    broken.find((r) => r.name === "platform-chat-route")!.inputs.spec.rules[0].backendRefs[0].weight = 20;
     const server = broken.find((r) => r.name === "platform-chat-v1")!.inputs.spec.template.spec.containers[0];
     server.args = server.args.slice(0, server.args.indexOf("--revision"));
     delete broken.find((r) => r.name === "platform-chat-v2-scaler")!.inputs.spec.fallback;

@@ -3,6 +3,7 @@
 // `charts.directory`, where `npm run charts` writes the same CRDs from the Go module that holds them.
 import * as path from "path";
 import type { ChartsConfig } from "../config/schema";
+import { INFERENCE_EXTENSION_MODULE, INFERENCE_EXTENSION_VERSION } from "./inferenceExtension";
 
 export interface ManifestRef {
   /** The file's name in a charts directory. */
@@ -18,7 +19,6 @@ export interface ManifestRef {
 }
 
 const GATEWAY_API_VERSION = "v1.5.1";
-const INFERENCE_EXTENSION_VERSION = "v1.2.0";
 
 export const CRD_MANIFESTS = {
   /** Istio 1.30 implements Gateway API v1.5; the standard channel, as its release assembles it. */
@@ -59,17 +59,21 @@ export const CRD_MANIFESTS = {
       ],
     },
   },
-  /** InferencePool v1 and the x-k8s objectives the endpoint picker watches (the release's manifests.yaml). */
+  /**
+   * InferencePool v1 and the x-k8s (alpha) kinds the endpoint picker watches, InferenceObjective
+   * v1alpha2 among them: the release's manifests.yaml, which is config/crd's kustomization, in its order.
+   */
   inferenceExtension: {
     file: `gateway-api-inference-extension-${INFERENCE_EXTENSION_VERSION}-manifests.yaml`,
     url: `https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/${INFERENCE_EXTENSION_VERSION}/manifests.yaml`,
     checked:
-      "gateway-api-inference-extension v1.2.0 site-src/guides/index.md (kubectl apply -f …/releases/download/v1.2.0/manifests.yaml = kustomize build config/crd)",
+      "gateway-api-inference-extension v1.4.0 site-src/guides/index.md (kubectl apply -f …/releases/download/v1.4.0/manifests.yaml = kustomize build config/crd)",
     goModule: {
-      path: "sigs.k8s.io/gateway-api-inference-extension",
+      path: INFERENCE_EXTENSION_MODULE,
       version: INFERENCE_EXTENSION_VERSION,
       files: [
         "inference.networking.x-k8s.io_inferencepools",
+        "inference.networking.x-k8s.io_inferencemodelrewrites",
         "inference.networking.x-k8s.io_inferenceobjectives",
         "inference.networking.x-k8s.io_inferencepoolimports",
         "inference.networking.k8s.io_inferencepools",

@@ -2,6 +2,7 @@
 // the upstream repository, a mirror, or a directory of packaged charts (config `ai-mesh:charts`).
 import * as path from "path";
 import type { ChartsConfig } from "../config/schema";
+import { INFERENCE_EXTENSION_MODULE, INFERENCE_EXTENSION_VERSION } from "./inferenceExtension";
 
 export interface ChartRef {
   chart: string;
@@ -23,6 +24,11 @@ export interface ChartRef {
      * module holds the chart with a placeholder version that its release pipeline stamps the same way.
      */
     stampVersion?: boolean;
+    /**
+     * The chart depends on sibling charts by `file://` (the inferencepool chart on ../epplib): its
+     * folder is packaged from a copy of the module's chart folder, dependencies built first.
+     */
+    localDependencies?: boolean;
   };
 }
 
@@ -82,27 +88,28 @@ export const CHARTS = {
   },
   inferencePool: {
     chart: "inferencepool",
-    version: "v1.2.0",
+    version: INFERENCE_EXTENSION_VERSION,
     repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
     checked:
-      "gateway-api-inference-extension v1.2.0 site-src/_includes/epp.md (helm install … oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool)",
-    // Chart.yaml says 0.0.0; releases stamp the tag, and values.yaml already pins epp:v1.2.0.
+      "gateway-api-inference-extension v1.4.0 site-src/_includes/epp.md (helm install --version $IGW_CHART_VERSION … oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool; guides/index.md: IGW_CHART_VERSION=${IGW_LATEST_RELEASE})",
+    // Chart.yaml says 0.0.0 and depends on ../epplib (file://); releases stamp the tag, and values.yaml pins epp:v1.4.0.
     goModule: {
-      path: "sigs.k8s.io/gateway-api-inference-extension",
-      version: "v1.2.0",
+      path: INFERENCE_EXTENSION_MODULE,
+      version: INFERENCE_EXTENSION_VERSION,
       dir: "config/charts/inferencepool",
       stampVersion: true,
+      localDependencies: true,
     },
   },
   bodyBasedRouting: {
     chart: "body-based-routing",
-    version: "v1.2.0",
+    version: INFERENCE_EXTENSION_VERSION,
     repo: "oci://registry.k8s.io/gateway-api-inference-extension/charts",
     checked:
-      "gateway-api-inference-extension v1.2.0 site-src/guides/serve-multiple-genai-models.md (helm install … charts/body-based-routing)",
+      "gateway-api-inference-extension v1.4.0 config/charts/body-based-routing, published beside inferencepool (site-src/guides/serving-multiple-inference-pools-latest.md: helm install … charts/body-based-routing)",
     goModule: {
-      path: "sigs.k8s.io/gateway-api-inference-extension",
-      version: "v1.2.0",
+      path: INFERENCE_EXTENSION_MODULE,
+      version: INFERENCE_EXTENSION_VERSION,
       dir: "config/charts/body-based-routing",
       stampVersion: true,
     },

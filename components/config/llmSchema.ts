@@ -7,6 +7,7 @@ import { LLM_IMAGES } from "./defaults";
 import { dnsLabel, dnsSubdomain, duration, externalHost, image, quantity } from "./primitives";
 import { ingressSchema } from "./istioSchema";
 import { canarySchema, replicaRange } from "./serviceFields";
+import { llmPriority } from "./llmPriority";
 
 export const MODEL_SERVERS = ["vllm", "simulator"] as const;
 export type ModelServer = (typeof MODEL_SERVERS)[number];
@@ -74,7 +75,7 @@ const llmVersion = z.strictObject({
 const resourceList = z.strictObject({ cpu: quantity, memory: quantity });
 
 const LLM_KEYS =
-  "profile, model, versions, port, timeout, replicas, autoscaling, canary, resources, gpu, startupTimeout, env, egress";
+  "profile, model, versions, port, timeout, replicas, autoscaling, canary, priority, resources, gpu, startupTimeout, env, egress";
 
 /** An llm service as the stack states it; profile defaults are filled in before (profiles.ts). */
 export const llmServiceSchema = z
@@ -92,6 +93,8 @@ export const llmServiceSchema = z
       /** KEDA scales each version on vLLM's queue: this many waiting requests per replica is the target. */
       autoscaling: z.strictObject({ waitingRequestsPerReplica: z.number().int().min(1).default(4) }).prefault({}),
       canary: canarySchema,
+      /** The model's InferenceObjective priority (llmPriority.ts). */
+      priority: llmPriority,
       resources: z.strictObject({ requests: resourceList, limits: resourceList }),
       gpu: z.number().int().min(0).max(8),
       startupTimeout: duration,

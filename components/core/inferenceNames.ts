@@ -19,6 +19,12 @@ export const LLM_GATEWAY_RELEASE = "llm-gateway";
 export const LLM_GATEWAY_SELECTOR = { istio: "llm-gateway" } as const;
 /** The Gateway API Gateway the model routes attach to. */
 export const LLM_GATEWAY = "llm";
+/**
+ * The pod label by which istiod knows a gateway pod serves a Gateway: only pods labelled with the
+ * name of a Gateway that has an InferencePool attached, in that Gateway's namespace, get the pickers'
+ * ext_proc filter (Istio 1.30.3 pilot/pkg/networking/core/listener_builder.go).
+ */
+export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 /** The header body-based routing copies the request's "model" field into; routes match on it. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 

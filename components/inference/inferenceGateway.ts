@@ -1,5 +1,6 @@
 // InferenceGateway: where LLM traffic enters. Its own Istio gateway deployment (the pinned gateway
-// chart, in its own namespace, sized like the ingress gateway), a Gateway API Gateway linked to it,
+// chart, in its own namespace, sized like the ingress gateway, its pods labelled with the Gateway's
+// name so istiod gives them the pickers' ext_proc filter), a Gateway API Gateway linked to it,
 // and body-based routing in its filter chain, which copies the request's "model" into a header the
 // model routes match. Only the services namespace may attach routes. Facing the internet: TLS at its
 // NLB with no plain-HTTP port at all, bearer tokens checked, and a request limit per client.
@@ -9,13 +10,13 @@ import { CHARTS, chartArgs, istioChart } from "../charts/pins";
 import type { ChartsConfig, IstioConfig, LlmConfig } from "../config";
 import { principal } from "../core/names";
 import type { ServiceMesh } from "../mesh/mesh";
-import { gatewayValues } from "../mesh/values";
 import { gatewayUrl } from "../mesh/gatewayUrl";
 import { edgeJwt } from "../mesh/edgeJwt";
 import { terminatesTls, type PlainHttp } from "../mesh/frontDoor";
 import { meshNamespace } from "../workload/namespaces";
 import { bodyBasedRoutingValues } from "./chartValues";
 import { clientRateLimitSpec } from "./clientRateLimit";
+import { llmGatewayValues } from "./gatewayPods";
 import { chartLimitRangeSpec, routerPolicySpec } from "./fences";
 import { GATEWAY_API_GROUP, llmGatewaySpec, type GatewayRef } from "./routing";
 import { BBR_NAME, LLM_GATEWAY, LLM_GATEWAY_RELEASE, LLM_GATEWAY_SELECTOR } from "../core/inferenceNames";
@@ -69,7 +70,7 @@ export class InferenceGateway extends pulumi.ComponentResource {
         name: LLM_GATEWAY_RELEASE,
         ...chartArgs(istioChart("gateway", args.istio.version), args.charts),
         namespace: this.namespace,
-        values: gatewayValues(args.istio, llm.gateway, LLM_GATEWAY_SELECTOR, LLM_PLAIN_HTTP),
+        values: llmGatewayValues(args.istio, llm.gateway, LLM_PLAIN_HTTP),
         skipAwait: false,
         timeout: 600,
       },

@@ -1,7 +1,8 @@
 // ModelService: one llm service. Per version: the model servers (Deployment), their InferencePool and
 // endpoint picker (the pinned inferencepool chart), and a KEDA ScaledObject on the queue. For the
-// service: the HTTPRoute that splits the model's requests between the versions by weight, an ALLOW
-// policy for the LLM gateway alone, a PDB, the pickers' NetworkPolicy and the download egress.
+// service: the HTTPRoute that splits the model's requests between the versions by weight, the model's
+// InferenceObjective (its priority), an ALLOW policy for the LLM gateway alone, a PDB, the pickers'
+// NetworkPolicy and the download egress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ModelFit } from "../capacity/gpuMemory";
@@ -18,6 +19,8 @@ import { modelServerSpec, versionModel } from "./modelServer";
 import { pickerName, poolName } from "../core/inferenceNames";
 import { GATEWAY_API_GROUP, modelRouteSpec, type GatewayRef } from "./routing";
 import { scaledObjectSpec } from "./scaling";
+import { objectiveSpec } from "./objective";
+import { INFERENCE_OBJECTIVE_API } from "../charts/inferenceExtension";
 
 export interface ModelServiceArgs {
   namespace: string;
@@ -67,6 +70,7 @@ export class ModelService extends pulumi.ComponentResource {
       { metadata: meta(app), automountServiceAccountToken: false },
       child,
     );
+    const deployments: pulumi.Resource[] = [];
     const pools = config.versions.map((version) => {
       const deploymentName = `${app}-${version.name}`;
       const versionLabels = serviceLabels(app, version.name);
@@ -85,6 +89,7 @@ export class ModelService extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
       );
+      deployments.push(deployment);
       new k8s.apiextensions.CustomResource(
         `${name}-${version.name}-scaler`,
         {
@@ -122,7 +127,9 @@ export class ModelService extends pulumi.ComponentResource {
       );
     });
 
-    // Pools before the route that names them, or the gateway answers 500 meanwhile.
+    // Pools before the route that names them, or the gateway answers 500 meanwhile; and the model
+    // servers (pulumi up waits for their Deployments to be ready) so a version new in this update
+    // gets its weight only once a pod of it can answer.
     this.route = new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {
@@ -131,7 +138,19 @@ export class ModelService extends pulumi.ComponentResource {
         metadata: meta(app),
         spec: modelRouteSpec(config, this.weights, args.gateway.ref),
       },
-      { parent: this, dependsOn: [...pools, ...args.gatewayReady] },
+      { parent: this, dependsOn: [...pools, ...deployments, ...args.gatewayReady] },
+    );
+
+    // The model's priority, in its first version's pool (objective.ts); after the pools, whose CRDs it needs too.
+    new k8s.apiextensions.CustomResource(
+      `${name}-objective`,
+      {
+        apiVersion: INFERENCE_OBJECTIVE_API,
+        kind: "InferenceObjective",
+        metadata: meta(app),
+        spec: objectiveSpec(config),
+      },
+      { parent: this, dependsOn: pools },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(

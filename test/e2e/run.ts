@@ -42,7 +42,11 @@ const RELEASES = [
   "keda",
 ];
 /** CRDs the stack installs from the charts directory (the Go modules' files, by npm run charts). */
-const INFERENCE_CRDS = ["httproutes.gateway.networking.k8s.io", "inferencepools.inference.networking.k8s.io"];
+const INFERENCE_CRDS = [
+  "httproutes.gateway.networking.k8s.io",
+  "inferencepools.inference.networking.k8s.io",
+  "inferenceobjectives.inference.networking.x-k8s.io",
+];
 
 function log(line: string): void {
   console.log(line);
@@ -202,6 +206,11 @@ function assertInference(): void {
   assert.deepEqual(modelRouteWeights("chat"), { v1: 90, v2: 10 });
   const route = get("httproutes.gateway.networking.k8s.io/chat", "ai");
   assert.ok(route, "HTTPRoute ai/chat exists");
+  // The stable pool last: Istio 1.30.3 gives the rule the last backendRef's picker.
+  assert.deepEqual(
+    route.spec.rules[0].backendRefs.map((b: { name: string }) => b.name),
+    ["chat-v2", "chat-v1"],
+  );
   assert.deepEqual(route.spec.parentRefs, [
     { group: "gateway.networking.k8s.io", kind: "Gateway", name: "llm", namespace: "llm-gateway" },
   ]);
@@ -210,10 +219,16 @@ function assertInference(): void {
   assert.equal(picker?.status?.readyReplicas, 1, "the picker of chat v1 is ready");
   const args: string[] = picker.spec.template.spec.containers[0].args;
   assert.equal(args[args.indexOf("--pool-name") + 1], "chat-v1");
-  // The LimitRange gave the chart's container the requests it leaves out.
-  assert.deepEqual(picker.spec.template.spec.containers[0].resources ?? {}, {});
+  // Sized as the capacity check counts it (the v1.4.0 chart would ask 4 CPUs and 8 GiB).
   const pickerPod = items("pods", "ai", "inferencepool=chat-v1-epp")[0];
   assert.deepEqual(pickerPod.spec.containers[0].resources.requests, { cpu: "200m", memory: "256Mi" });
+  assert.equal(
+    picker.spec.template.spec.containers[0].image,
+    "registry.k8s.io/gateway-api-inference-extension/epp:v1.4.0",
+  );
+  // istiod consults the pickers only from gateway pods that name the Gateway, in its namespace.
+  const gatewayPods = items("pods", "llm-gateway", "gateway.networking.k8s.io/gateway-name=llm");
+  assert.ok(gatewayPods.length > 0, "the LLM gateway's pods carry gateway.networking.k8s.io/gateway-name: llm");
   const gateway = get("gateways.gateway.networking.k8s.io/llm", "llm-gateway");
   assert.equal(gateway?.spec?.addresses?.[0]?.value, "llm-gateway.llm-gateway.svc.cluster.local");
   assert.ok(get("services/llm-gateway", "llm-gateway"), "the Gateway's address names a Service that exists");
@@ -227,8 +242,13 @@ function assertInference(): void {
     { source: { principals: ["cluster.local/ns/llm-gateway/sa/llm-gateway"] } },
   ]);
   assert.ok(get("networkpolicies.networking.k8s.io/chat-picker-callers", "ai"), "the pickers are fenced");
+  const objective = get("inferenceobjectives.inference.networking.x-k8s.io/chat", "ai");
+  assert.deepEqual(objective?.spec, {
+    poolRef: { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1" },
+    priority: 0,
+  });
   log(
-    "  CRDs, InferencePools chat-v1/chat-v2 with their pickers, HTTPRoute chat 90/10, Gateway llm, ScaledObjects, policy",
+    "  CRDs, InferencePools chat-v1/chat-v2 with their pickers, HTTPRoute chat 90/10 (stable last), Gateway llm, InferenceObjective chat, ScaledObjects, policy",
   );
 }
 
