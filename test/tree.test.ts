@@ -78,8 +78,8 @@ describe("YAML bundles in the tree", () => {
         "   │  ├─ 8 × CustomResourceDefinition: gateway.networking.k8s.io/{BackendTLSPolicy, GatewayClass, Gateway, GRPCRoute, HTTPRoute, ListenerSet, ReferenceGrant, TLSRoute}",
         "   │  ├─ 1 × ValidatingAdmissionPolicy: safe-upgrades.gateway.networking.k8s.io",
         "   │  └─ 1 × ValidatingAdmissionPolicyBinding: safe-upgrades.gateway.networking.k8s.io",
-        "   ├─ inference-crds-inference-extension  kubernetes:yaml/v2:ConfigFile  (applies 4 objects)",
-        "   │  └─ 4 × CustomResourceDefinition: inference.networking.x-k8s.io/{InferencePool, InferenceObjective, InferencePoolImport}, inference.networking.k8s.io/InferencePool",
+        "   ├─ inference-crds-inference-extension  kubernetes:yaml/v2:ConfigFile  (applies 5 objects)",
+        "   │  └─ 5 × CustomResourceDefinition: inference.networking.x-k8s.io/{InferencePool, InferenceModelRewrite, InferenceObjective, InferencePoolImport}, inference.networking.k8s.io/InferencePool",
         "   └─ other  kubernetes:yaml/v2:ConfigFile  (objects known after deploy)",
       ].join("\n"),
     );

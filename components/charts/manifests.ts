@@ -82,6 +82,7 @@ export const CRD_MANIFESTS = {
     holds: {
       crds: [
         "inference.networking.x-k8s.io/InferencePool",
+        "inference.networking.x-k8s.io/InferenceModelRewrite",
         "inference.networking.x-k8s.io/InferenceObjective",
         "inference.networking.x-k8s.io/InferencePoolImport",
         "inference.networking.k8s.io/InferencePool",
