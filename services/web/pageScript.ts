@@ -4,14 +4,26 @@
 // image cleared.
 
 /** A size as people read it: 10485760 → "10 MiB", 12345678 → "11.77 MiB", 1536 → "0.0015 MiB". */
-export function mib(bytes: number): string {
-  return `${Number((bytes / 1048576).toPrecision(bytes < 1048576 ? 2 : 4))} MiB`;
+export function mib(bytes: number, digits = bytes < 1048576 ? 2 : 4): string {
+  return `${Number((bytes / 1048576).toPrecision(digits))} MiB`;
 }
 
-// The browser runs the same `mib` as the server (its compiled source is inlined), so the page
-// states sizes exactly as the limit line does.
+/**
+ * A size over a limit (as `mib` writes it), with the digits it takes not to read as the limit itself:
+ * 300 bytes over 2 MiB is "2.0003 MiB", never "2 MiB, more than the 2 MiB limit".
+ */
+export function mibOver(bytes: number, limit: string): string {
+  let digits = bytes < 1048576 ? 2 : 4;
+  let text = mib(bytes, digits);
+  while (text === limit && digits < 16) text = mib(bytes, ++digits);
+  return text;
+}
+
+// The browser runs the same `mib` and `mibOver` as the server (their compiled source is inlined), so
+// the page states sizes exactly as the limit line does.
 export const PAGE_JS = `"use strict";
 const mib = ${String(mib)};
+const mibOver = ${String(mibOver)};
 const $ = (id) => document.getElementById(id);
 const file = $("file");
 const pick = $("pick");
@@ -48,7 +60,7 @@ function refusal(chosen) {
   }
   if (chosen.size === 0) return name + " is empty. Choose another image.";
   if (chosen.size > limits.maxBytes) {
-    return name + " is " + mib(chosen.size) + ", more than the " + limits.maxLabel + " limit. Choose a smaller image.";
+    return name + " is " + mibOver(chosen.size, limits.maxLabel) + ", more than the " + limits.maxLabel + " limit. Choose a smaller image.";
   }
   return undefined;
 }

@@ -204,6 +204,12 @@ describe("the upload page in chromium", () => {
       await alert(page).textContent(),
       "“big.png” is 3 MiB, more than the 2 MiB limit. Choose a smaller image.",
     );
+    // A few hundred bytes over: the size says so, not "2 MiB, more than the 2 MiB limit".
+    await choose(page, "just-over.png", "image/png", Buffer.alloc(2 * 1024 * 1024 + 300));
+    assert.equal(
+      await alert(page).textContent(),
+      "“just-over.png” is 2.0003 MiB, more than the 2 MiB limit. Choose a smaller image.",
+    );
     assert.equal(await page.locator("#result").isHidden(), true, "the previous image is cleared");
     assert.equal(await page.locator("#image").getAttribute("src"), null);
 
@@ -288,7 +294,7 @@ describe("the upload page in chromium", () => {
       "wide.png",
       "image/png",
       await solid(1200, 1000, WHITE),
-      "Detection failed: the image is 1200x1000 pixels, more than 1000000.",
+      "Detection failed: the image is 1200x1000 pixels, more than 1000000 pixels.",
     );
     // object-detector gone: web's 502.
     assert.equal(await detector.stop(), 0);
