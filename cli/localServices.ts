@@ -1,7 +1,8 @@
 // Runs web, image-processor and object-detector on this machine, wired as the mesh wires them: each
 // a process of its own (its main.ts through tsx) on a loopback port, web's upstream URLs pointing at
 // the other two. Ready once all three are (object-detector: its model loaded); a model that cannot
-// be had, or a service that dies, stops the rest; stop() ends all three and waits for them.
+// be had, or a service that dies, stops the rest; stop() ends all three and waits for them, and so
+// does the abort signal at any moment before they are ready (a launcher told to stop while starting).
 import { spawn, type ChildProcess } from "child_process";
 import * as net from "net";
 import * as path from "path";
@@ -105,14 +106,22 @@ export interface Launched {
   stop(): Promise<void>;
 }
 
-/** Starts the three; resolves when all are ready, rejects (with all stopped) when that cannot happen. */
+/** The message launch() rejects with when its signal aborts it. */
+const LAUNCH_ABORTED = "stopped before the three were ready";
+
+/**
+ * Starts the three; resolves when all are ready, rejects (with all stopped) when that cannot happen
+ * or when `signal` aborts first.
+ */
 export async function launch(options: {
   webPort: number;
   model: LocalModel;
   print: (line: string) => void;
+  signal?: AbortSignal;
 }): Promise<Launched> {
   await checkPortFree(options.webPort);
   const [processorPort, detectorPort] = [await freePort(), await freePort()];
+  if (options.signal?.aborted) throw new LaunchError(LAUNCH_ABORTED);
   const processor = start("image-processor", processorPort, {}, options.print);
   const detector = start("object-detector", detectorPort, options.model.env, options.print);
   const web = start(
@@ -140,6 +149,11 @@ export async function launch(options: {
       return `${service.name} exited with code ${code} before it was ready (its log is above)`;
     }),
   );
+  // Until ready, the caller has no stop() of its own: its abort ends the three here.
+  const aborted = new Promise<string>((resolve) => {
+    if (options.signal?.aborted) resolve(LAUNCH_ABORTED);
+    options.signal?.addEventListener("abort", () => resolve(LAUNCH_ABORTED), { once: true });
+  });
   let done = false;
   const ready = (async () => {
     for (;;) {
@@ -151,7 +165,7 @@ export async function launch(options: {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
-  const problem = await Promise.race([died, ready]);
+  const problem = await Promise.race([died, ready, aborted]);
   done = true;
   if (problem !== undefined) {
     await stop();

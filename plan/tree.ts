@@ -1,5 +1,6 @@
 // The plan's resource tree: components, each with its resources grouped by type and named so that
 // the part of each name that differs stays visible; a YAML bundle shows the objects it applies.
+import { count as counted } from "../components/core/plural";
 import type { RecordedResource } from "./recorder";
 import { bundleContents, type BundleObject } from "./bundles";
 
@@ -79,9 +80,9 @@ export function renderTree(resources: RecordedResource[], contents = bundleConte
       node.type === CONFIG_FILE && kids.length === 0 ? contents(String(node.inputs.file)) : undefined;
     const count =
       node.type !== CONFIG_FILE || kids.length > 0
-        ? `${countBelow(node)} resources`
+        ? counted(countBelow(node), "resource")
         : objects
-          ? `applies ${objects.length} objects`
+          ? `applies ${counted(objects.length, "object")}`
           : "objects known after deploy";
     lines.push(`${prefix}${branch}${node.name}  ${node.type}  (${count})`);
     const components = kids.filter((k) => !k.custom);

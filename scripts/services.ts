@@ -20,12 +20,16 @@ if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
 }
 
 let launched: Launched | undefined;
+let launching: Promise<Launched> | undefined;
+// A signal while they start reaches launch() through this: it stops whatever it has spawned so far.
+const aborting = new AbortController();
 let stopping = false;
 const stop = async (why: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${why}: stopping the three services…`);
-  await launched?.stop();
+  aborting.abort();
+  await (launched ? launched.stop() : launching?.catch(() => undefined));
   console.log("stopped");
   process.exit(0);
 };
@@ -39,7 +43,8 @@ async function main(): Promise<void> {
       ? `starting web, image-processor and object-detector (model ${model.env.MODEL_PATH})…`
       : `starting web, image-processor and object-detector (model ${model.url}, downloaded once into ${model.env.MODEL_CACHE_DIR})…`,
   );
-  launched = await launch({ webPort: port, model, print: (line) => console.log(line) });
+  launching = launch({ webPort: port, model, print: (line) => console.log(line), signal: aborting.signal });
+  launched = await launching;
   const [web, processor, detector] = launched.services;
   console.log(
     [

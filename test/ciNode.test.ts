@@ -44,7 +44,7 @@ describe("Node 24 everywhere", () => {
   it(".nvmrc, the engines, @types/node and the images all name Node 24", () => {
     expect(NVMRC).toBe("24");
     for (const file of ["package.json", "policy/package.json", "services/package.json"])
-      expect(json(file).engines).toEqual({ node: ">=24.11" });
+      expect(json(file).engines).toEqual({ node: ">=24.19", npm: ">=11.17" });
     for (const file of ["package.json", "policy/package.json", "services/package.json"]) {
       expect(json(file).devDependencies["@types/node"]).toBe("24.19.4");
     }
@@ -101,10 +101,16 @@ describe(".ci/node", () => {
     expect(fs.readFileSync(machine.pipLog, "utf8")).toBe(pip);
   });
 
-  it.each(["24.0.0", "25.1.0"])("keeps the machine's node %s, installing nothing", (version) => {
+  it.each(["24.19.0", "24.20.1", "25.1.0"])("keeps the machine's node %s, installing nothing", (version) => {
     const machine = fakeMachine(version);
     expect(runCiNode(machine)).toBe(machine.bin);
     expect(fs.existsSync(machine.pipLog)).toBe(false);
+  });
+
+  it("installs the wheel over a Node 24 older than the engines' floor (its npm runs every install script)", () => {
+    const machine = fakeMachine("24.11.0");
+    expect(runCiNode(machine)).toBe(`${machine.cache}/24.19.0/bin`);
+    expect(fs.existsSync(machine.pipLog)).toBe(true);
   });
 
   it("says what to install when the machine has neither Node 24 nor pip", () => {
@@ -113,7 +119,7 @@ describe(".ci/node", () => {
       expect.objectContaining({
         status: 1,
         stderr:
-          "node v20.20.2 is older than 24 (.nvmrc) and there is no python3 with pip to install Node 24.19.0: install Node 24 (nvm install 24), or Python 3 with pip\n",
+          "node v20.20.2 is older than 24.19 (the engines' floor) and there is no python3 with pip to install Node 24.19.0: install Node 24 (nvm install 24), or Python 3 with pip\n",
       }),
     );
     expect(fs.existsSync(machine.pipLog)).toBe(false);

@@ -128,6 +128,7 @@ describe("every entry point's command line", () => {
   const commands: Record<string, string[]> = {
     "plan:all": ["scripts/run.cjs", "scripts/planAll.ts"],
     charts: ["scripts/run.cjs", "scripts/packageCharts.ts"],
+    "cost:comment": ["scripts/run.cjs", "scripts/costComment.ts"],
     "validate:manifests": [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/validateManifests.ts"],
     "bench:plan": ["scripts/benchmarks/planSpeed.cjs"],
     "bench:plan:scale": ["scripts/benchmarks/planScale.cjs"],

@@ -1,11 +1,15 @@
 // The cost estimate: node fleets as Karpenter would size them, each line's arithmetic from the price
-// table, GPUs held at 0 % weight, what is not priced, and the pull-request comment against a base.
+// table, GPUs held at 0 % weight, what is not priced, the pull-request comment against a base, and
+// where each price was read.
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT } from "../cli/project";
 import { readStackFile } from "../cli/stackFile";
 import { mergeConfig, type ConfigValues } from "../cli/stackFile";
 import { parseConfig, rawConfig } from "../components/config";
 import { costEstimate } from "../components/cost/estimate";
 import { gpuFleet, managedFleet, overflowFleet } from "../components/cost/nodes";
-import { PRICE_TABLE, type PriceTable } from "../components/cost/prices";
+import { PRICE_TABLE, type Price, type PriceTable } from "../components/cost/prices";
 import type { PodGroup } from "../components/capacity/demand";
 import type { NodeShape } from "../components/capacity/pools";
 import { renderCostComment, renderCostTable } from "../plan/costReport";
@@ -240,3 +244,37 @@ describe("the pull-request comment", () => {
 function line(item: string, counted: string, monthly: number) {
   return { item, min: counted, max: counted, monthlyMin: monthly, monthlyMax: monthly };
 }
+
+describe("the price table's sources", () => {
+  const { region, date, currency, instances, ...fixed } = PRICE_TABLE;
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+  it("reads each fixed price on AWS's own pages, or says where it was read and names AWS's page", () => {
+    const where = Object.entries(fixed).map(([name, price]: [string, Price]) => [
+      name,
+      /^https:\/\/(aws\.amazon\.com|www\.repost\.aws)\//.test(price.source) ? "AWS" : price.source.split(":")[0],
+      price.awsPage,
+    ]);
+    expect(where).toEqual([
+      ["eksControlPlane", "AWS", undefined],
+      ["natGateway", "not AWS's page", "https://aws.amazon.com/vpc/pricing/"],
+      ["networkLoadBalancer", "not AWS's page", "https://aws.amazon.com/elasticloadbalancing/pricing/"],
+      ["publicIpv4", "AWS", undefined],
+      ["gp3", "not AWS's page", "https://aws.amazon.com/ebs/pricing/"],
+    ]);
+    expect([region, date, currency, instances.source]).toEqual([
+      "us-east-1",
+      "2026-12-06",
+      "USD",
+      expect.stringContaining("from the AWS Price List API"),
+    ]);
+  });
+
+  it("the README says the same: which were read elsewhere, and AWS's page for each", () => {
+    const section = readme.slice(readme.indexOf("The prices are in `components/cost/prices.ts`"));
+    expect(section).toContain(
+      "The NAT gateway, Network Load Balancer and gp3 prices were not read on AWS's\npricing pages",
+    );
+    for (const price of Object.values<Price>(fixed)) if (price.awsPage) expect(section).toContain(price.awsPage);
+  });
+});

@@ -1,5 +1,6 @@
 // A quiet install: every dependency install script has a recorded decision (allowScripts), each explained
-// in the README, no project .npmrc sets a key npm does not know, and what scripts require is declared.
+// in the README, and none ran in the installed tree; the engines ask for an npm that enforces the
+// denials; no project .npmrc sets a key npm does not know, and what scripts require is declared.
 import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "../cli/project";
@@ -48,6 +49,27 @@ describe("a quiet install", () => {
     for (const file of fs.readdirSync(path.join(ROOT, "services", "docker"))) {
       expect(fs.readFileSync(path.join(ROOT, "services", "docker", file), "utf8")).not.toContain(".npmrc");
     }
+  });
+
+  // What the denials leave on disk after npm ci (which ran before the tests): with a script approved
+  // (npm approve-scripts), esbuild's links its native binary over bin/esbuild, and onnxruntime-node's
+  // downloads the CUDA providers its install-metadata.js lists into its bin folder.
+  it.each([".", "services"])("%s: esbuild's bin is still its JavaScript wrapper, not the native binary", (project) => {
+    const bin = fs.readFileSync(path.join(ROOT, project, "node_modules", "esbuild", "bin", "esbuild"));
+    expect(bin.subarray(0, 20).toString()).toBe("#!/usr/bin/env node\n");
+  });
+
+  it("onnxruntime-node has no CUDA provider library: its download did not run", () => {
+    const ort = path.join(ROOT, "services", "node_modules", "onnxruntime-node");
+    const metadata = fs.readFileSync(path.join(ort, "script", "install-metadata.js"), "utf8");
+    const cuda = [...new Set(metadata.match(/libonnxruntime_providers_\w+\.so/g))].sort();
+    expect(cuda).toEqual([
+      "libonnxruntime_providers_cuda.so",
+      "libonnxruntime_providers_shared.so",
+      "libonnxruntime_providers_tensorrt.so",
+    ]);
+    const bin = path.join(ort, "bin", "napi-v6", `${process.platform}`, `${process.arch}`);
+    expect(fs.readdirSync(bin).sort()).toEqual(["libonnxruntime.so.1", "onnxruntime_binding.node"]);
   });
 
   it("esbuild, which scripts/run.cjs requires, is a declared devDependency at the locked version", () => {

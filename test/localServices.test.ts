@@ -1,6 +1,7 @@
 // `npm run services` as a person runs it, in a process group of its own as a terminal would: three
 // services on distinct loopback ports, the page and a detection through them, Ctrl-C (SIGINT to the
-// group) leaving nothing behind; and a model that cannot be had told plainly, with a non-zero exit.
+// group) leaving nothing behind, and so does SIGTERM to the launcher alone while they still start; and
+// a model that cannot be had told plainly, with a non-zero exit.
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
@@ -82,6 +83,17 @@ function listeningOn(port: number): string[] {
   );
 }
 
+/** A process's parent and environment, from /proc. */
+function processInfo(pid: string): { ppid: number; cmdline: string; env: Record<string, string> } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  const split = (file: string) => fs.readFileSync(`/proc/${pid}/${file}`, "utf8").split("\0");
+  const env = Object.fromEntries(
+    split("environ").map((entry) => [entry.split("=")[0], entry.split("=").slice(1).join("=")]),
+  );
+  return { ppid, cmdline: split("cmdline").join(" "), env };
+}
+
 async function until<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -158,6 +170,48 @@ describe("npm run services", () => {
     expect(output).toContain("\nCtrl-C: stopping the three services…\n");
     expect(output).toMatch(/\nstopped\n$/);
     expect(output).not.toMatch(/ (warn|error) /);
+  });
+
+  it("stops the three on SIGTERM to the launcher alone while the model is still downloading", async () => {
+    // A model host that takes the connection and never answers: object-detector is never ready.
+    const held: net.Socket[] = [];
+    const host = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+    const { port: hostPort } = host.address() as net.AddressInfo;
+    try {
+      const services = run(["--port", String(await freePort())], {
+        MODEL_URL: `http://127.0.0.1:${hostPort}/models/ssd.onnx`,
+        MODEL_SHA256: sha256(tinyDetectorModel()),
+        MODEL_CACHE_DIR: path.join(dir, "held"),
+      });
+      await until("the model download to start", () => (held.length > 0 ? true : undefined));
+      const members = groupMembers(services.pgid).map((member) => member.split(" ")[0]);
+      const launcher = members.find((pid) => processInfo(pid).cmdline.includes("scripts/services.ts"));
+      expect(launcher).toBeDefined();
+      // The three services: the launcher's children that run a main.ts (esbuild's may be there too).
+      const children = members.filter((pid) => {
+        const info = processInfo(pid);
+        return info.ppid === Number(launcher) && info.cmdline.includes("main.ts");
+      });
+      const ports = children.map((pid) => Number(processInfo(pid).env.PORT));
+      expect(ports).toHaveLength(3);
+      await until("the three to listen", () => (ports.every((p) => listeningOn(p).length > 0) ? true : undefined));
+      expect(services.output()).not.toContain("The upload page");
+
+      process.kill(Number(launcher), "SIGTERM");
+      expect(await services.exited).toBe(0);
+      await until("the group to empty", () => (groupMembers(services.pgid).length === 0 ? true : undefined), 30_000);
+      expect(ports.map(listeningOn)).toEqual([[], [], []]);
+      const output = services.output();
+      expect(output).toContain("\nSIGTERM: stopping the three services…\n");
+      for (const name of ["web", "image-processor", "object-detector"]) {
+        expect(output).toMatch(new RegExp(`^${name} +info +shutting down reason=SIGTERM$`, "m"));
+      }
+      expect(output).toMatch(/\nstopped\n$/);
+    } finally {
+      for (const socket of held) socket.destroy();
+      host.close();
+    }
   });
 
   it("says plainly why the model cannot be had (a missing file, a failed download), and exits 1", async () => {

@@ -85,6 +85,28 @@ describe("YAML bundles in the tree", () => {
     );
   });
 
+  it("counts one resource, or one object, in the singular", () => {
+    const one = (name: string, file: string) => [
+      resource("pulumi:pulumi:Stack", name),
+      resource("ai-mesh:index:Network", "network", `urn:pulumi:pulumi:Stack::${name}`, {}, false),
+      resource("aws:ec2/vpc:Vpc", "network-vpc", "urn:ai-mesh:index:Network::network"),
+      bundle("crds", file, `urn:pulumi:pulumi:Stack::${name}`),
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    const file = path.join(dir, "one.yaml");
+    fs.writeFileSync(file, "apiVersion: v1\nkind: Namespace\nmetadata: { name: widgets }\n");
+    expect(renderTree(one("ai-mesh-one", file))).toBe(
+      [
+        "ai-mesh-one  pulumi:pulumi:Stack  (3 resources)",
+        "├─ network  ai-mesh:index:Network  (1 resource)",
+        "│  └─ 1 × aws:ec2/vpc:Vpc: network-vpc",
+        "└─ crds  kubernetes:yaml/v2:ConfigFile  (applies 1 object)",
+        "   └─ 1 × Namespace: widgets",
+      ].join("\n"),
+    );
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it("reads a bundle on disk (charts.directory) rather than trusting the pin", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
     const file = path.join(dir, CRD_MANIFESTS.inferenceExtension.file);

@@ -10,8 +10,36 @@ const steps = (wf: Json, job: string): Json[] => wf.jobs[job].steps;
 const step = (wf: Json, job: string, action: string): Json =>
   steps(wf, job).find((s) => s.uses?.startsWith(`${action}@`));
 
+/**
+ * Each action the workflows use, at a release whose action.yml says `runs.using: node24` (read at the
+ * tag in the action's own repository): GitHub retires the Node 20 runtime of the releases before.
+ */
+const NODE24_RELEASES: Record<string, string> = {
+  "actions/checkout": "v7.0.1",
+  "actions/setup-node": "v7.0.0",
+  "actions/upload-artifact": "v6.0.0",
+  "aws-actions/configure-aws-credentials": "v6.2.3",
+  "pulumi/actions": "v7.0.0",
+  "docker/setup-buildx-action": "v4.3.0",
+  "docker/login-action": "v4.1.0",
+  "docker/build-push-action": "v7.3.0",
+  "helm/kind-action": "v1.14.0",
+};
+
 describe("GitHub workflows", () => {
   const files = fs.readdirSync(path.join(ROOT, ".github", "workflows"));
+
+  it("use only action releases built for Node 24", () => {
+    const used = new Set<string>();
+    for (const file of files) {
+      const wf = workflow(file);
+      for (const job of Object.values<Json>(wf.jobs)) {
+        for (const s of job.steps ?? []) if (s.uses) used.add(s.uses);
+      }
+    }
+    const expected = Object.entries(NODE24_RELEASES).map(([action, version]) => `${action}@${version}`);
+    expect([...used].sort()).toEqual(expected.sort());
+  });
 
   it("are valid YAML and pin every action to an exact release", () => {
     expect(files.sort()).toEqual([

@@ -7,6 +7,11 @@ export interface Price {
   per: "hour" | "GB-month";
   /** Where the figure was read. */
   source: string;
+  /**
+   * AWS's own pricing page for it, when the figure was read elsewhere: the page where a person checks
+   * it (its prices are drawn per region by script, and no copy of it was at hand to read).
+   */
+  awsPage?: string;
 }
 
 /** AWS bills by the hour; its pricing calculator counts 730 hours in a month. */
@@ -94,14 +99,16 @@ export const PRICE_TABLE = {
   natGateway: {
     usd: 0.045,
     per: "hour",
+    awsPage: "https://aws.amazon.com/vpc/pricing/",
     source:
-      "https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1: $0.045 per NAT gateway-hour and $0.045 per GB processed, from the AWS VPC pricing page)",
+      "not AWS's page: https://basavytix.com/blog/aws-nat-gateway-pricing (us-east-1: $0.045 per NAT gateway-hour and $0.045 per GB processed); the same $0.045 per NAT Gateway-hour as AWS's page's own example (US East (Ohio)) as transcribed in github.com/api-evangelist/amazon-vpc plans/amazon-vpc-plans-pricing.yml (read 2026-09-20)",
   },
   networkLoadBalancer: {
     usd: 0.0225,
     per: "hour",
+    awsPage: "https://aws.amazon.com/elasticloadbalancing/pricing/",
     source:
-      "https://clustercost.com/blog/network-load-balancer-pricing-2025 (us-east-1: NLB $0.0225 per hour, plus NLCUs)",
+      "not AWS's page: https://clustercost.com/blog/network-load-balancer-pricing-2025 (us-east-1: NLB $0.0225 per hour, plus NLCUs); the same figure at https://awsnegotiations.com/elastic-load-balancer-cost.html",
   },
   publicIpv4: {
     usd: 0.005,
@@ -112,8 +119,9 @@ export const PRICE_TABLE = {
   gp3: {
     usd: 0.08,
     per: "GB-month",
+    awsPage: "https://aws.amazon.com/ebs/pricing/",
     source:
-      "https://www.saisci.com/aws/gp2-vs-gp3-cost-comparison-ebs-volumes/ (N. Virginia: gp3 $0.08 per GB-month, 3,000 IOPS and 125 MB/s included)",
+      "not AWS's page: https://www.saisci.com/aws/gp2-vs-gp3-cost-comparison-ebs-volumes/ (N. Virginia: gp3 $0.08 per GB-month, 3,000 IOPS and 125 MB/s included); the same $0.08 in us-east-1, 'approximate as of early 2026', in AWS's github.com/aws/agent-toolkit-for-aws skills/core-skills/aws-billing-and-cost-management/references/ebs-optimization.md",
   },
 } as const satisfies Record<string, unknown>;
 

@@ -116,7 +116,7 @@ export async function processImage(input: Buffer, options: ProcessOptions, reser
   if (width * height > options.maxInputPixels) {
     throw new HttpError(
       413,
-      `the image is ${originalWidth}x${originalHeight} pixels, more than ${options.maxInputPixels} (MAX_INPUT_PIXELS)`,
+      `the image is ${originalWidth}x${originalHeight} pixels, more than ${options.maxInputPixels} pixels (MAX_INPUT_PIXELS)`,
     );
   }
   const cost = decodeCost({ ...metadata, format, width, height, channels: metadata.channels ?? 3 });

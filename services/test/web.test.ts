@@ -1,10 +1,12 @@
 // web on loopback against recording stand-ins for image-processor and object-detector: the page,
-// the upload path with its trace headers, and how each kind of failure reaches the uploader.
+// the upload path with its trace headers, and how each kind of failure reaches the uploader; and the
+// sizes the page writes.
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { createWeb, webSettings } from "../web/app";
+import { mib, mibOver } from "../web/pageScript";
 import {
   Cleanup,
   captured,
@@ -316,5 +318,16 @@ describe("web with a large upload and an upstream that does not read it", () => 
     const { response, body } = await post(url);
     assert.equal(response.status, 504);
     assert.deepEqual(body, { error: "image-processor did not answer within 2000 ms (DOWNSTREAM_TIMEOUT_SECONDS)" });
+  });
+});
+
+describe("the page's sizes", () => {
+  it("writes a size over a limit with the digits it takes not to read as the limit", () => {
+    assert.equal(mib(2 * 1048576 + 300), "2 MiB");
+    assert.equal(mibOver(2 * 1048576 + 300, "2 MiB"), "2.0003 MiB");
+    assert.equal(mibOver(2 * 1048576 + 1, "2 MiB"), "2.000001 MiB");
+    assert.equal(mibOver(3 * 1048576, "2 MiB"), "3 MiB");
+    assert.equal(mibOver(12345678, "10 MiB"), "11.77 MiB");
+    assert.equal(mibOver(1537, "0.0015 MiB"), "0.00147 MiB");
   });
 });

@@ -1,16 +1,29 @@
 // The upload page's script: checks type and size against the limits the server rendered into the
 // page before sending anything, shows a busy state while the image is away, then draws a labelled
-// box over each object found, or an error (role="alert") with the failed image cleared.
+// box over each object found (no label covering another), or an error (role="alert") with the failed
+// image cleared.
 
 /** A size as people read it: 10485760 → "10 MiB", 12345678 → "11.77 MiB", 1536 → "0.0015 MiB". */
-export function mib(bytes: number): string {
-  return `${Number((bytes / 1048576).toPrecision(bytes < 1048576 ? 2 : 4))} MiB`;
+export function mib(bytes: number, digits = bytes < 1048576 ? 2 : 4): string {
+  return `${Number((bytes / 1048576).toPrecision(digits))} MiB`;
 }
 
-// The browser runs the same `mib` as the server (its compiled source is inlined), so the page
-// states sizes exactly as the limit line does.
+/**
+ * A size over a limit (as `mib` writes it), with the digits it takes not to read as the limit itself:
+ * 300 bytes over 2 MiB is "2.0003 MiB", never "2 MiB, more than the 2 MiB limit".
+ */
+export function mibOver(bytes: number, limit: string): string {
+  let digits = bytes < 1048576 ? 2 : 4;
+  let text = mib(bytes, digits);
+  while (text === limit && digits < 16) text = mib(bytes, ++digits);
+  return text;
+}
+
+// The browser runs the same `mib` and `mibOver` as the server (their compiled source is inlined), so
+// the page states sizes exactly as the limit line does.
 export const PAGE_JS = `"use strict";
 const mib = ${String(mib)};
+const mibOver = ${String(mibOver)};
 const $ = (id) => document.getElementById(id);
 const file = $("file");
 const pick = $("pick");
@@ -47,7 +60,7 @@ function refusal(chosen) {
   }
   if (chosen.size === 0) return name + " is empty. Choose another image.";
   if (chosen.size > limits.maxBytes) {
-    return name + " is " + mib(chosen.size) + ", more than the " + limits.maxLabel + " limit. Choose a smaller image.";
+    return name + " is " + mibOver(chosen.size, limits.maxLabel) + ", more than the " + limits.maxLabel + " limit. Choose a smaller image.";
   }
   return undefined;
 }
@@ -130,8 +143,10 @@ function show(found) {
     box.style.top = d.box.y * 100 + "%";
     box.style.width = d.box.width * 100 + "%";
     box.style.height = d.box.height * 100 + "%";
-    // A label goes above its box, or inside when the box touches the top; right-aligned near the right edge.
-    if (d.box.y < 0.08) box.classList.add("label-inside");
+    // A label goes above its box, or inside when the box touches the top; right-aligned near the right
+    // edge; placeLabels() moves it when another label is there.
+    box.dataset.place = d.box.y < 0.08 ? "label-inside" : "label-above";
+    box.classList.add(box.dataset.place);
     if (d.box.x > 0.6) box.classList.add("label-right");
     const tag = document.createElement("span");
     tag.className = "tag";
@@ -147,12 +162,57 @@ function show(found) {
     item.append(score);
     list.append(item);
   }
+  if (image.complete) placeLabels();
+  else image.addEventListener("load", placeLabels, { once: true });
   const t = found.timings;
   const model = found.model || {};
   fact("Model", (model.name || "unknown") + " on " + (PROVIDERS[model.provider] || model.provider || "an unknown device"));
   fact("Preprocessing", t.processMs + " ms");
   fact("Detection", t.detectMs + " ms (inference " + t.inferenceMs + " ms)");
   fact("Image", found.image.width + " \\u00d7 " + found.image.height + " px");
+}
+
+// Where a label may go, in order of preference after its own: no label covers another's.
+const PLACES = ["label-above", "label-inside", "label-below", "label-inside-bottom"];
+window.addEventListener("resize", placeLabels);
+
+/**
+ * Puts each label, best score first, in the first place that covers no label already placed and
+ * stays on the image; when every place is taken, below the label in its way, as a stack.
+ */
+function placeLabels() {
+  const area = boxes.getBoundingClientRect();
+  const placed = [];
+  const hit = (r) => placed.find((p) => r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom);
+  for (const box of boxes.children) {
+    const tag = box.firstChild;
+    tag.style.transform = "";
+    const put = (place) => {
+      box.classList.remove(...PLACES);
+      box.classList.add(place);
+      return tag.getBoundingClientRect();
+    };
+    const places = [box.dataset.place, ...PLACES.filter((place) => place !== box.dataset.place)];
+    let rect = undefined;
+    for (const place of places) {
+      const r = put(place);
+      if (!hit(r) && r.top >= area.top - 0.5 && r.bottom <= area.bottom + 0.5) {
+        rect = r;
+        break;
+      }
+    }
+    if (!rect) {
+      rect = put(box.dataset.place);
+      let shift = 0;
+      for (let other = hit(rect); other; other = hit(rect)) {
+        const by = other.bottom - rect.top + 1;
+        shift += by;
+        rect = new DOMRect(rect.x, rect.y + by, rect.width, rect.height);
+      }
+      tag.style.transform = "translateY(" + shift + "px)";
+    }
+    placed.push(rect);
+  }
 }
 
 function fact(name, value) {

@@ -41,8 +41,11 @@ figure[hidden] { display: none; }
 .box { position: absolute; border: 3px solid var(--colour); box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.75), inset 0 0 0 1px rgba(0, 0, 0, 0.75); border-radius: 2px; }
 .tag { position: absolute; left: -3px; bottom: 100%; margin-bottom: 1px; background: var(--colour); color: #fff; font: 600 0.8rem/1.5 system-ui, sans-serif; padding: 0 0.4em; border-radius: 3px; white-space: nowrap; box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.75); }
 .label-inside .tag { bottom: auto; top: 0; left: 0; margin: 0; border-radius: 0 0 3px 0; }
+.label-below .tag { bottom: auto; top: 100%; margin: 1px 0 0; }
+.label-inside-bottom .tag { bottom: 0; left: 0; margin: 0; border-radius: 0 3px 0 0; }
 .label-right .tag { left: auto; right: -3px; }
 .label-inside.label-right .tag { right: 0; border-radius: 0 0 0 3px; }
+.label-inside-bottom.label-right .tag { right: 0; border-radius: 3px 0 0 0; }
 figcaption { font-size: 0.95rem; }
 .summary { font-weight: 600; font-size: 1.1rem; margin: 0 0 0.5rem; }
 .found { list-style: none; margin: 0 0 1rem; padding: 0; }

@@ -90,6 +90,25 @@ describe("the upload page in chromium", () => {
   }
 
   const labels = (page: Page) => page.locator("#boxes .tag").allTextContents();
+  /** Each pair of labels that cover one another, e.g. "person 90% covers dog 95%". */
+  async function covered(page: Page): Promise<string[]> {
+    const tags = page.locator("#boxes .tag");
+    const rects = await Promise.all(
+      (await tags.all()).map(async (tag) => ({ text: await tag.textContent(), box: (await tag.boundingBox())! })),
+    );
+    return rects.flatMap((a, i) =>
+      rects
+        .slice(0, i)
+        .filter(
+          (b) =>
+            a.box.x < b.box.x + b.box.width &&
+            b.box.x < a.box.x + a.box.width &&
+            a.box.y < b.box.y + b.box.height &&
+            b.box.y < a.box.y + a.box.height,
+        )
+        .map((b) => `${a.text} covers ${b.text}`),
+    );
+  }
   const alert = (page: Page) => page.getByRole("alert");
 
   it("states the server's limits, offers only the types it takes, and has a favicon", async () => {
@@ -133,6 +152,7 @@ describe("the upload page in chromium", () => {
     await page.unroute("**/api/detect");
     // White: all three, best first (dog 0.95, person 0.9, cat 0.75).
     assert.deepEqual(await labels(page), ["dog 95%", "person 90%", "cat 75%"]);
+    assert.deepEqual(await covered(page), []);
     assert.deepEqual(await page.locator("#list li").allTextContents(), ["dog95%", "person90%", "cat75%"]);
     const facts = await page.locator("#facts").innerText();
     assert.match(facts, /^Model\s+tiny-ssd\.onnx on CPU\n/);
@@ -184,6 +204,12 @@ describe("the upload page in chromium", () => {
       await alert(page).textContent(),
       "“big.png” is 3 MiB, more than the 2 MiB limit. Choose a smaller image.",
     );
+    // A few hundred bytes over: the size says so, not "2 MiB, more than the 2 MiB limit".
+    await choose(page, "just-over.png", "image/png", Buffer.alloc(2 * 1024 * 1024 + 300));
+    assert.equal(
+      await alert(page).textContent(),
+      "“just-over.png” is 2.0003 MiB, more than the 2 MiB limit. Choose a smaller image.",
+    );
     assert.equal(await page.locator("#result").isHidden(), true, "the previous image is cleared");
     assert.equal(await page.locator("#image").getAttribute("src"), null);
 
@@ -232,6 +258,14 @@ describe("the upload page in chromium", () => {
     const image = (await page.locator("#image").boundingBox())!;
     assert.ok(image.width > 300 && image.width <= 390, `the image fits the width: ${image.width}px`);
     assert.equal(await page.evaluate("document.documentElement.scrollWidth"), 390);
+    // The dog's label sits inside its box at the top left, where the person's would go above its own:
+    // the person's moves inside its box, and no label covers another.
+    assert.deepEqual(await covered(page), []);
+    assert.deepEqual(await page.locator("#boxes .box").evaluateAll((all) => all.map((box) => box.className)), [
+      "box label-inside",
+      "box label-inside",
+      "box label-above",
+    ]);
     await page.screenshot({ path: join(SHOTS, "phone.png"), fullPage: true });
     assert.deepEqual(problems, []);
     await context.close();
@@ -260,7 +294,7 @@ describe("the upload page in chromium", () => {
       "wide.png",
       "image/png",
       await solid(1200, 1000, WHITE),
-      "Detection failed: the image is 1200x1000 pixels, more than 1000000.",
+      "Detection failed: the image is 1200x1000 pixels, more than 1000000 pixels.",
     );
     // object-detector gone: web's 502.
     assert.equal(await detector.stop(), 0);
