@@ -430,6 +430,27 @@ describe("weights from S3 (dev stack, EKS Pod Identity)", () => {
   });
 });
 
+describe("vLLM on an existing GPU cluster (its GPUs unknown to the program)", () => {
+  it("sizes the cache volume for the model's checkpoint, as on EKS", async () => {
+    const run = await deploy({
+      stack: "local",
+      config: {
+        "ai-mesh:cluster": { gpu: true },
+        "ai-mesh:services": {
+          chat: { model: { server: "vllm", parametersBillions: 70, revision: REVISION }, gpu: 1 },
+        },
+      },
+    });
+    const deployment = named(run, DEPLOYMENT, "chat-v1");
+    // 70B × 2 bytes (bfloat16) = 130.4 GiB on disk, a tenth and 1 GiB on top.
+    expect(spec(deployment).template.spec.volumes).toContainEqual({
+      name: "model-cache",
+      emptyDir: { sizeLimit: "145Gi" },
+    });
+    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("145Gi");
+  });
+});
+
 describe("LLM serving on a laptop (local stack, the simulator)", () => {
   let run: RunResult;
   beforeAll(async () => {

@@ -49,13 +49,21 @@ function candidateTypes(cluster: EksClusterConfig, gpus: number): string[] {
   return types.filter((t) => INSTANCE_TYPES[t]?.gpus >= gpus && gpuModel(t));
 }
 
+/**
+ * The cache volume a replica downloads the checkpoint into: the checkpoint plus a tenth and 1 GiB
+ * (tokenizer, configs, the hub's bookkeeping). It depends on the model alone, on any cluster.
+ */
+export function checkpointCacheGiB(service: LlmServiceConfig): number {
+  return Math.ceil(sizes(service).checkpointGiB * 1.1 + 1);
+}
+
 function usableGiB(type: string, gpus: number, utilization: number): number {
   return ((gpuModel(type)!.memoryMiB * 1024 ** 2) / GIB) * utilization * gpus;
 }
 
 export function modelFit(service: LlmServiceConfig, cluster: EksClusterConfig): ModelFit {
   const { tensorParallelSize: gpus, gpuMemoryUtilization: utilization, kvCacheGiB, dtype } = service.model;
-  const { weightsGiB, checkpointGiB } = sizes(service);
+  const { weightsGiB } = sizes(service);
   const needGiB = weightsGiB + kvCacheGiB + RUNTIME_GIB_PER_GPU * gpus;
   const candidates = candidateTypes(cluster, gpus);
   const fitting = candidates.filter((t) => usableGiB(t, gpus, utilization) >= needGiB);
@@ -73,7 +81,7 @@ export function modelFit(service: LlmServiceConfig, cluster: EksClusterConfig): 
     gpus,
     instanceTypes: fitting,
     bestGiB: round(bestGiB),
-    cacheGiB: Math.ceil(checkpointGiB * 1.1 + 1),
+    cacheGiB: checkpointCacheGiB(service),
     working:
       `weights ${service.model.parametersBillions}B × ${BYTES_PER_PARAMETER[dtype]} bytes (${dtype}) = ${round(weightsGiB)} GiB` +
       ` + KV cache ${kvCacheGiB} GiB + runtime ${RUNTIME_GIB_PER_GPU} GiB × ${gpus} GPU = ${round(needGiB)} GiB` +

@@ -4,7 +4,7 @@
 // policy for the LLM gateway alone, a PDB, the pickers' NetworkPolicy and the download egress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelFit } from "../capacity/gpuMemory";
+import { checkpointCacheGiB, type ModelFit } from "../capacity/gpuMemory";
 import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, LlmServiceConfig } from "../config";
 import { s3Bucket } from "../config/llmSchema";
@@ -24,7 +24,7 @@ export interface ModelServiceArgs {
   config: LlmServiceConfig;
   /** Whether GPUs are schedulable in the cluster. */
   gpu: boolean;
-  /** The model's fit on the cluster's GPUs (EKS), for node affinity and the cache size. */
+  /** The model's fit on the cluster's GPUs (EKS), for node affinity. */
   fit?: ModelFit;
   gateway: { ref: GatewayRef; principal: string };
   /** Where KEDA reads the queue from, and where Prometheus scrapes the pickers from. */
@@ -80,7 +80,7 @@ export class ModelService extends pulumi.ComponentResource {
             version,
             gpu: args.gpu,
             instanceTypes: args.fit?.instanceTypes,
-            cacheGiB: args.fit?.cacheGiB ?? 20,
+            cacheGiB: checkpointCacheGiB(config),
           }),
         },
         { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },
