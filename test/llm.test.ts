@@ -175,6 +175,9 @@ describe("LLM serving (dev stack)", () => {
       "8192",
       "--gpu-memory-utilization",
       "0.9",
+      // kvCacheGiB 3 on one GPU, in bytes.
+      "--kv-cache-memory-bytes",
+      "3221225472",
       "--dtype",
       "bfloat16",
       "--revision",
@@ -437,17 +440,25 @@ describe("vLLM on an existing GPU cluster (its GPUs unknown to the program)", ()
       config: {
         "ai-mesh:cluster": { gpu: true },
         "ai-mesh:services": {
-          chat: { model: { server: "vllm", parametersBillions: 70, revision: REVISION }, gpu: 1 },
+          chat: {
+            model: {
+              server: "vllm",
+              architecture: "meta-llama/Llama-3.1-70B-Instruct",
+              kvCacheGiB: 4,
+              revision: REVISION,
+            },
+            gpu: 1,
+          },
         },
       },
     });
     const deployment = named(run, DEPLOYMENT, "chat-v1");
-    // 70B × 2 bytes (bfloat16) = 130.4 GiB on disk, a tenth and 1 GiB on top.
+    // 70.6B × 2 bytes (bfloat16) = 131.5 GiB on disk, a tenth and 1 GiB on top.
     expect(spec(deployment).template.spec.volumes).toContainEqual({
       name: "model-cache",
-      emptyDir: { sizeLimit: "145Gi" },
+      emptyDir: { sizeLimit: "146Gi" },
     });
-    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("145Gi");
+    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("146Gi");
   });
 });
 

@@ -1,13 +1,15 @@
-// Does each model fit its GPUs? Weights (parameters × bytes at the dtype) plus the KV-cache budget
-// plus vLLM's runtime per GPU, against GPU memory × gpuMemoryUtilization × tensor-parallel size, on
-// every GPU instance type the cluster can give a replica. And does the downloaded checkpoint fit the
-// node's disk? Pure: config in, fits and problems out; the model server's node affinity comes from here.
+// Does each model fit its GPUs? The dtype against each GPU's generation; weights (parameters × bytes
+// at the dtype) plus the KV-cache budget plus vLLM's runtime per GPU, against the memory CUDA reports ×
+// gpuMemoryUtilization × tensor-parallel size, on every GPU instance type the cluster can give a
+// replica; and the downloaded checkpoint against the node's disk. Pure: config in, fits and problems
+// out; the model server's node affinity comes from here.
 import { isLlm, usesKarpenter, type EksClusterConfig, type LlmServiceConfig, type RootConfig } from "../config";
-import { BYTES_PER_PARAMETER } from "../config/llmSchema";
+import { GIB, KV_BLOCK_TOKENS, kvSizing, tensorParallelSizes, type KvSizing } from "../config/kvCache";
+import { BYTES_PER_PARAMETER, DTYPES, DTYPE_MIN_CAPABILITY, type Dtype } from "../config/llmSchema";
+import type { ModelArchitecture } from "../config/models";
 import type { Problem } from "../core/problems";
 import { INSTANCE_TYPES, gpuModel, typesOfFamilies } from "../core/instanceTypes";
 
-const GIB = 1024 ** 3;
 /** CUDA context, the activation peak vLLM profiles and its CUDA graphs: per GPU, beside weights and KV cache. */
 export const RUNTIME_GIB_PER_GPU = 1.5;
 /** The node's root volume holds the container images too; vLLM's is about 20 GiB unpacked. */
@@ -18,6 +20,9 @@ export interface ModelFit {
   model: string;
   weightsGiB: number;
   kvCacheGiB: number;
+  /** Tokens the KV-cache budget holds, and full maxModelLen sequences at once. */
+  kvTokens: number;
+  sequences: number;
   /** Weights + KV cache + runtime on every GPU of a replica. */
   needGiB: number;
   gpus: number;
@@ -25,16 +30,20 @@ export interface ModelFit {
   instanceTypes: string[];
   /** GiB per replica the best candidate gives vLLM (memory × utilization × GPUs). */
   bestGiB: number;
+  /** What the best candidate leaves for the KV cache beside weights and runtime (unrounded). */
+  kvRoomGiB: number;
   /** The checkpoint as downloaded, plus room: the cache volume's size limit. */
   cacheGiB: number;
   working: string;
 }
 
+type VllmService = LlmServiceConfig & { model: { architecture: ModelArchitecture } };
+
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Weights in GPU memory, and the checkpoint on disk (fp8 quantizes a 16-bit checkpoint on load). */
-function sizes(service: LlmServiceConfig): { weightsGiB: number; checkpointGiB: number } {
-  const parameters = service.model.parametersBillions * 1e9;
+function sizes(service: VllmService): { weightsGiB: number; checkpointGiB: number } {
+  const parameters = service.model.architecture.parametersBillions * 1e9;
   const bytes = BYTES_PER_PARAMETER[service.model.dtype];
   return { weightsGiB: (parameters * bytes) / GIB, checkpointGiB: (parameters * Math.max(bytes, 2)) / GIB };
 }
@@ -49,23 +58,34 @@ function candidateTypes(cluster: EksClusterConfig, gpus: number): string[] {
   return types.filter((t) => INSTANCE_TYPES[t]?.gpus >= gpus && gpuModel(t));
 }
 
+/** Whether vLLM runs `dtype` on the type's GPU generation. */
+const runs = (type: string, dtype: Dtype) => gpuModel(type)!.computeCapability >= DTYPE_MIN_CAPABILITY[dtype];
+
 /**
  * The cache volume a replica downloads the checkpoint into: the checkpoint plus a tenth and 1 GiB
  * (tokenizer, configs, the hub's bookkeeping). It depends on the model alone, on any cluster.
  */
 export function checkpointCacheGiB(service: LlmServiceConfig): number {
-  return Math.ceil(sizes(service).checkpointGiB * 1.1 + 1);
+  const arch = service.model.architecture;
+  if (!arch) return 1;
+  return Math.ceil(sizes(service as VllmService).checkpointGiB * 1.1 + 1);
 }
 
 function usableGiB(type: string, gpus: number, utilization: number): number {
-  return ((gpuModel(type)!.memoryMiB * 1024 ** 2) / GIB) * utilization * gpus;
+  return gpuModel(type)!.memoryGiB * utilization * gpus;
 }
 
-export function modelFit(service: LlmServiceConfig, cluster: EksClusterConfig): ModelFit {
+function kvWorking(service: VllmService, kv: KvSizing): string {
+  const { kvCacheGiB, maxModelLen } = service.model;
+  return `KV cache ${kvCacheGiB} GiB at ${kv.working} holds ${kv.tokens} tokens: ${kv.sequences} sequence(s) of maxModelLen ${maxModelLen} at once`;
+}
+
+export function modelFit(service: VllmService, cluster: EksClusterConfig): ModelFit {
   const { tensorParallelSize: gpus, gpuMemoryUtilization: utilization, kvCacheGiB, dtype } = service.model;
   const { weightsGiB } = sizes(service);
+  const kv = kvSizing(service.model.architecture, service.model);
   const needGiB = weightsGiB + kvCacheGiB + RUNTIME_GIB_PER_GPU * gpus;
-  const candidates = candidateTypes(cluster, gpus);
+  const candidates = candidateTypes(cluster, gpus).filter((t) => runs(t, dtype));
   const fitting = candidates.filter((t) => usableGiB(t, gpus, utilization) >= needGiB);
   const best = candidates.reduce<string | undefined>(
     (a, b) => (a && usableGiB(a, gpus, utilization) >= usableGiB(b, gpus, utilization) ? a : b),
@@ -77,30 +97,82 @@ export function modelFit(service: LlmServiceConfig, cluster: EksClusterConfig): 
     model: service.model.name,
     weightsGiB: round(weightsGiB),
     kvCacheGiB,
+    kvTokens: kv.tokens,
+    sequences: kv.sequences,
     needGiB: round(needGiB),
     gpus,
     instanceTypes: fitting,
     bestGiB: round(bestGiB),
+    kvRoomGiB: bestGiB - weightsGiB - RUNTIME_GIB_PER_GPU * gpus,
     cacheGiB: checkpointCacheGiB(service),
     working:
-      `weights ${service.model.parametersBillions}B × ${BYTES_PER_PARAMETER[dtype]} bytes (${dtype}) = ${round(weightsGiB)} GiB` +
+      `weights ${service.model.architecture.parametersBillions}B × ${BYTES_PER_PARAMETER[dtype]} bytes (${dtype}) = ${round(weightsGiB)} GiB` +
       ` + KV cache ${kvCacheGiB} GiB + runtime ${RUNTIME_GIB_PER_GPU} GiB × ${gpus} GPU = ${round(needGiB)} GiB` +
       (best
         ? `; ${gpus} × ${gpuModel(best)!.name} (${best}) × ${utilization} gives ${round(bestGiB)} GiB`
-        : `; no GPU type of cluster.gpuNodes has ${gpus} GPUs on one node`),
+        : `; no GPU type of cluster.gpuNodes has ${gpus} GPUs on one node`) +
+      `; ${kvWorking(service, kv)}`,
   };
 }
 
-function fitProblems(service: LlmServiceConfig, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
-  if (fit.instanceTypes.length > 0) return [];
-  const path = `services.${service.key}.model`;
+/** bfloat16 on a T4: vLLM refuses the dtype before it looks at memory. */
+function dtypeProblems(service: VllmService, cluster: EksClusterConfig): Problem[] {
+  const { dtype, tensorParallelSize } = service.model;
+  const types = candidateTypes(cluster, tensorParallelSize);
+  if (types.length === 0 || types.some((t) => runs(t, dtype))) return [];
+  const gpus = [...new Set(types.map((t) => `${gpuModel(t)!.name} (${gpuModel(t)!.computeCapability})`))];
+  const allowed = DTYPES.filter((d) => types.some((t) => runs(t, d)));
+  return [
+    {
+      path: `services.${service.key}.model.dtype`,
+      message: `is "${dtype}", which vLLM runs only on GPUs of compute capability ${DTYPE_MIN_CAPABILITY[dtype]} or newer, and cluster.gpuNodes gives ${gpus.join(", ")}; allowed here: ${allowed.join(", ")}, or allow newer GPUs in cluster.gpuNodes`,
+    },
+  ];
+}
+
+/** What would make it fit, among what vLLM and these GPUs accept. */
+function fitAdvice(service: VllmService, fit: ModelFit, cluster: EksClusterConfig): string {
+  const { dtype, tensorParallelSize, kvCacheGiB, architecture } = service.model;
+  const advice: string[] = [];
   const widest = candidateTypes(cluster, 1).reduce((a, b) => (INSTANCE_TYPES[b].gpus > INSTANCE_TYPES[a].gpus ? b : a));
-  const advice = `raise tensorParallelSize (up to ${INSTANCE_TYPES[widest].gpus} GPUs on one node here: ${widest}), lower dtype (fp8) or kvCacheGiB, or allow larger GPUs in cluster.gpuNodes`;
-  return [{ path, message: `does not fit its GPUs: ${fit.working}; ${advice}` }];
+  const wider = tensorParallelSizes(architecture).filter(
+    (tp) => tp > tensorParallelSize && tp <= INSTANCE_TYPES[widest].gpus,
+  );
+  if (wider.length > 0) {
+    advice.push(
+      `raise tensorParallelSize to ${wider.join(" or ")} (up to ${INSTANCE_TYPES[widest].gpus} GPUs on one node here: ${widest})`,
+    );
+  }
+  const smaller = DTYPES.filter(
+    (d) => BYTES_PER_PARAMETER[d] < BYTES_PER_PARAMETER[dtype] && candidateTypes(cluster, 1).some((t) => runs(t, d)),
+  );
+  if (smaller.length > 0) advice.push(`lower dtype (${smaller.join(" or ")})`);
+  const kv = kvSizing(architecture, service.model);
+  if (fit.bestGiB > 0 && fit.kvRoomGiB < kv.sequenceGiB) {
+    const blocks = Math.floor((fit.kvRoomGiB * GIB) / (kv.bytesPerTokenPerGpu * fit.gpus * KV_BLOCK_TOKENS));
+    const tokens = Math.max(0, blocks * KV_BLOCK_TOKENS);
+    advice.push(
+      `lower maxModelLen (one sequence needs ${round(kv.sequenceGiB)} GiB of KV cache; the GPUs leave room for ${tokens} tokens)`,
+    );
+  } else if (kvCacheGiB > kv.sequenceGiB) {
+    advice.push(`lower kvCacheGiB (one maxModelLen sequence needs ${round(kv.sequenceGiB)} GiB)`);
+  }
+  advice.push("or allow larger GPUs in cluster.gpuNodes");
+  return advice.join(", ");
+}
+
+function fitProblems(service: VllmService, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
+  if (fit.instanceTypes.length > 0) return [];
+  return [
+    {
+      path: `services.${service.key}.model`,
+      message: `does not fit its GPUs: ${fit.working}; ${fitAdvice(service, fit, cluster)}`,
+    },
+  ];
 }
 
 /** The checkpoint is downloaded into the node's disk: it must fit beside the images. */
-function diskProblems(service: LlmServiceConfig, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
+function diskProblems(service: VllmService, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
   const disk = cluster.gpuNodes.diskSizeGiB;
   if (fit.cacheGiB + IMAGE_DISK_GIB <= disk) return [];
   return [
@@ -115,10 +187,17 @@ function diskProblems(service: LlmServiceConfig, fit: ModelFit, cluster: EksClus
 export function modelFits(config: RootConfig): { fits: ModelFit[]; problems: Problem[] } {
   const cluster = config.cluster;
   if (cluster.mode !== "eks") return { fits: [], problems: [] };
-  const services = config.services.list.filter(isLlm).filter((s) => s.model.server === "vllm");
+  // A vLLM service without an architecture was refused by the config rules already.
+  const services = config.services.list
+    .filter(isLlm)
+    .filter((s): s is VllmService => s.model.server === "vllm" && s.model.architecture !== undefined);
   const fits = services.map((s) => modelFit(s, cluster));
   return {
     fits,
-    problems: services.flatMap((s, i) => [...fitProblems(s, fits[i], cluster), ...diskProblems(s, fits[i], cluster)]),
+    problems: services.flatMap((s, i) => {
+      // A dtype the GPUs cannot run is the one thing to fix: the memory arithmetic is moot.
+      const dtype = dtypeProblems(s, cluster);
+      return [...(dtype.length ? dtype : fitProblems(s, fits[i], cluster)), ...diskProblems(s, fits[i], cluster)];
+    }),
   };
 }

@@ -1,6 +1,7 @@
 // Cross-field rules of llm services and `ai-mesh:llm`. Pure: config in, problems out.
 import type { Problem } from "../core/problems";
 import { s3Bucket } from "./llmSchema";
+import { modelProblems } from "./modelRules";
 import { isLlm, type LlmServiceConfig, type RootConfig } from "./schema";
 
 /**
@@ -124,6 +125,7 @@ export function llmProblems(config: RootConfig): Problem[] {
       ...modelSourceProblems(path, service, eks),
       ...gpuProblems(path, service, gpuCluster),
       ...nameProblems(path, service),
+      ...modelProblems(path, service),
     ];
   });
   problems.push(...uniqueModelNames(llm), ...callGraphProblems(config, llm));

@@ -4,6 +4,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { LlmServiceConfig } from "../config";
 import { S3_SYNC_IMAGE } from "../config/defaults";
+import { kvBudgetBytesPerGpu } from "../config/kvCache";
 import { s3Bucket, type ModelServer } from "../config/llmSchema";
 import { serviceLabels, versionSelector } from "../core/names";
 import { GPU_RESOURCE } from "../cluster/gpu";
@@ -77,6 +78,10 @@ export function vllmArgs(service: LlmServiceConfig, version: LlmVersion): string
     String(model.maxModelLen),
     "--gpu-memory-utilization",
     String(model.gpuMemoryUtilization),
+    // The budget the capacity check reserved, per GPU as vLLM v0.24.0 takes it (vllm/config/cache.py
+    // kv_cache_memory_bytes); without it vLLM gives the KV cache whatever the utilization leaves.
+    "--kv-cache-memory-bytes",
+    String(kvBudgetBytesPerGpu(model)),
     ...dtypeArgs(model.dtype),
     ...(revision ? ["--revision", revision, "--tokenizer-revision", revision] : []),
   ];
