@@ -185,12 +185,11 @@ describe("LLM serving (dev stack)", () => {
       "--tokenizer-revision",
       REVISION,
     ]);
-    expect(v1.env).toEqual([
-      { name: "HOME", value: "/tmp" },
-      { name: "XDG_CACHE_HOME", value: "/models/cache" },
-      { name: "HF_HOME", value: "/models/huggingface" },
-      { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } } },
-    ]);
+    expect(v1.env).toContainEqual({ name: "HF_HOME", value: "/models/huggingface" });
+    expect(v1.env).toContainEqual({
+      name: "HF_TOKEN",
+      valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } },
+    });
     expect(v1.resources).toEqual({
       requests: { cpu: "3", memory: "12Gi", "ephemeral-storage": "18Gi" },
       limits: { cpu: "4", memory: "14Gi", "nvidia.com/gpu": "1" },
@@ -222,6 +221,7 @@ describe("LLM serving (dev stack)", () => {
     expect(types.values.slice(0, 2)).toEqual(["g5.xlarge", "g6.xlarge"]);
     expect(pod.volumes).toEqual([
       { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+      { name: "cache", emptyDir: { sizeLimit: "4Gi" } },
       { name: "model-cache", emptyDir: { sizeLimit: "18Gi" } },
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
     ]);
@@ -231,6 +231,42 @@ describe("LLM serving (dev stack)", () => {
     });
     // KEDA owns the replica count.
     expect(spec(deployment).replicas).toBeUndefined();
+  });
+
+  it("starts vLLM as UID 10001 on a read-only root: a user name for getpass, every cache on a writable volume", () => {
+    const deployment = named(run, DEPLOYMENT, "chat-v1");
+    const pod = spec(deployment).template.spec;
+    const server = container(deployment);
+    expect([pod.securityContext.runAsUser, server.securityContext.readOnlyRootFilesystem]).toEqual([10001, true]);
+    const env = Object.fromEntries(
+      (server.env as { name: string; value?: string }[]).filter((e) => e.value).map((e) => [e.name, e.value]),
+    );
+    // vllm-project/vllm#44548: PyTorch's getpass.getuser() reads LOGNAME or USER before /etc/passwd.
+    // The cache variables: vllm/envs.py (VLLM_*, XDG_*), vllm/compilation/compiler_interface.py
+    // (TORCHINDUCTOR_CACHE_DIR, TRITON_CACHE_DIR), flashinfer/jit/env.py (FLASHINFER_WORKSPACE_BASE).
+    expect(env).toEqual({
+      USER: "vllm",
+      LOGNAME: "vllm",
+      HOME: "/cache",
+      TMPDIR: "/tmp",
+      XDG_CACHE_HOME: "/cache",
+      XDG_CONFIG_HOME: "/cache/config",
+      VLLM_CACHE_ROOT: "/cache/vllm",
+      VLLM_CONFIG_ROOT: "/cache/config/vllm",
+      VLLM_RPC_BASE_PATH: "/tmp",
+      TORCHINDUCTOR_CACHE_DIR: "/cache/torchinductor",
+      TRITON_CACHE_DIR: "/cache/triton",
+      FLASHINFER_WORKSPACE_BASE: "/cache",
+      CUDA_CACHE_PATH: "/cache/nv",
+      HF_HOME: "/models/huggingface",
+    });
+    // Every path the environment names lies on a mounted volume the container may write.
+    const mounts = server.volumeMounts as { name: string; mountPath: string; readOnly?: boolean }[];
+    const volumes = new Map((pod.volumes as { name: string }[]).map((v) => [v.name, v]));
+    for (const [name, path] of Object.entries(env).filter(([, v]) => v.startsWith("/"))) {
+      const mount = mounts.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`));
+      expect([name, mount?.readOnly ?? false, volumes.has(mount?.name ?? "")]).toEqual([name, false, true]);
+    }
   });
 
   it("scales each version on its queue through KEDA, holding its replicas when Prometheus cannot answer", () => {

@@ -18,12 +18,11 @@ import {
   usesGpu,
   zoneSpread,
 } from "../workload/podSpec";
+import { MODEL_DIR, TMP_DIR, serverEnv, serverMounts } from "./serverPaths";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type LlmVersion = LlmServiceConfig["versions"][number];
 
-/** Where the weights (and the hub cache) live in the pod. */
-export const MODEL_DIR = "/models";
 const S3_WEIGHTS_DIR = `${MODEL_DIR}/weights`;
 /** The EKS Pod Identity agent: credentials for the S3 sync come from it, beside the mesh. */
 export const POD_IDENTITY_AGENT = "169.254.170.23/32";
@@ -33,6 +32,8 @@ export const POD_IDENTITY_AGENT = "169.254.170.23/32";
  */
 const DRAIN_SECONDS = 30;
 const GRACE_SECONDS = 130;
+/** torch.compile's artifacts, Triton's and FlashInfer's kernels for one model: well under this. */
+const COMPILE_CACHE_GIB = 4;
 /** What the simulator pretends a token costs: enough to see queues form under load on a laptop. */
 const SIMULATED_LATENCY = { timeToFirstToken: "200ms", interTokenLatency: "20ms" };
 
@@ -106,23 +107,18 @@ export function simulatorArgs(service: LlmServiceConfig): string[] {
   ];
 }
 
-function serverEnv(server: ModelServer, service: LlmServiceConfig): k8s.types.input.core.v1.EnvVar[] {
+/** The simulator is one Go binary: HOME for anything that asks, no caches to speak of. */
+const SIMULATOR_ENV = [
+  { name: "HOME", value: TMP_DIR },
+  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+  { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+];
+
+function containerEnv(server: ModelServer, service: LlmServiceConfig): k8s.types.input.core.v1.EnvVar[] {
+  if (server === "simulator") return SIMULATOR_ENV;
   const token = service.model.tokenSecret;
-  const common = [
-    // Caches go to the writable volumes: the root filesystem is read-only.
-    { name: "HOME", value: "/tmp" },
-    { name: "XDG_CACHE_HOME", value: `${MODEL_DIR}/cache` },
-  ];
-  if (server === "simulator") {
-    return [
-      ...common,
-      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-      { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-    ];
-  }
   return [
-    ...common,
-    { name: "HF_HOME", value: `${MODEL_DIR}/huggingface` },
+    ...serverEnv(),
     ...(token ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: token.name, key: token.key } } }] : []),
   ];
 }
@@ -133,7 +129,7 @@ function s3SyncContainer(source: string): k8s.types.input.core.v1.Container {
     name: "fetch-model",
     image: S3_SYNC_IMAGE,
     command: ["aws", "s3", "sync", source, S3_WEIGHTS_DIR, "--only-show-errors", "--no-progress"],
-    env: [{ name: "HOME", value: "/tmp" }],
+    env: [{ name: "HOME", value: TMP_DIR }],
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
     securityContext: RESTRICTED_CONTAINER,
     volumeMounts: [
@@ -194,7 +190,7 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
               : { args: simulatorArgs(service) }),
             ports: [{ name: "http", containerPort: service.port, protocol: "TCP" }],
             env: [
-              ...serverEnv(server, service),
+              ...containerEnv(server, service),
               ...Object.entries(service.env).map(([name, value]) => ({ name, value })),
             ],
             resources: {
@@ -208,17 +204,20 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
             // A restart reloads the whole model: take six missed checks as the evidence for one.
             ...httpProbes(service, 6),
             lifecycle: { preStop: { sleep: { seconds: DRAIN_SECONDS } } },
-            volumeMounts: [
-              { name: "tmp", mountPath: "/tmp" },
-              { name: "model-cache", mountPath: MODEL_DIR },
-              ...(gpu ? [{ name: "dshm", mountPath: "/dev/shm" }] : []),
-            ],
+            volumeMounts:
+              server === "vllm"
+                ? serverMounts(gpu)
+                : [
+                    { name: "tmp", mountPath: TMP_DIR },
+                    { name: "model-cache", mountPath: MODEL_DIR },
+                  ],
           },
         ],
         volumes: [
           { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
+          // torch.compile, Triton and FlashInfer kernels: kept across container restarts.
+          ...(server === "vllm" ? [{ name: "cache", emptyDir: { sizeLimit: `${COMPILE_CACHE_GIB}Gi` } }] : []),
           { name: "model-cache", emptyDir: { sizeLimit: cache } },
-          // Tensor-parallel ranks exchange activations through shared memory.
           ...(gpu ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${2 * service.gpu}Gi` } }] : []),
         ],
         topologySpreadConstraints: zoneSpread(versionSelector(app, version.name)),
