@@ -238,8 +238,8 @@ describe("LLM serving (dev stack)", () => {
     const pod = spec(deployment).template.spec;
     const server = container(deployment);
     expect([pod.securityContext.runAsUser, server.securityContext.readOnlyRootFilesystem]).toEqual([10001, true]);
-    const env = Object.fromEntries(
-      (server.env as { name: string; value?: string }[]).filter((e) => e.value).map((e) => [e.name, e.value]),
+    const env: Record<string, string> = Object.fromEntries(
+      (server.env as { name: string; value?: string }[]).flatMap((e) => (e.value ? [[e.name, e.value]] : [])),
     );
     // vllm-project/vllm#44548: PyTorch's getpass.getuser() reads LOGNAME or USER before /etc/passwd.
     // The cache variables: vllm/envs.py (VLLM_*, XDG_*), vllm/compilation/compiler_interface.py
@@ -504,7 +504,7 @@ describe("LLM serving on a laptop (local stack, the simulator)", () => {
     run = await deploy({ stack: "local" });
   });
 
-  it("runs the simulator on CPU: the model's name, vLLM's port and metrics, no GPU, no download", () => {
+  it("runs the simulator on CPU: the model's name, vLLM's port and metrics, no GPU, no download, no tokenizer service", () => {
     const deployment = named(run, DEPLOYMENT, "chat-v1");
     const server = container(deployment);
     expect(server.image).toBe("ghcr.io/llm-d/llm-d-inference-sim:v0.10.2");
@@ -512,6 +512,9 @@ describe("LLM serving on a laptop (local stack, the simulator)", () => {
     expect(server.args).toEqual([
       "--model",
       MODEL,
+      // llm-d-inference-sim v0.10.2 pkg/common/parser.go: with a real hub name the simulator would
+      // look it up on huggingface.co and tokenize through a render service on :8082 that is not there.
+      "--force-dummy-tokenizer",
       "--served-model-name",
       MODEL,
       "--port",

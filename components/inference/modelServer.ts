@@ -88,12 +88,18 @@ export function vllmArgs(service: LlmServiceConfig, version: LlmVersion): string
   ];
 }
 
-/** The simulator's command line: the same name, port and context length, with token latencies. */
+/**
+ * The simulator's command line: the same name, port and context length, with token latencies. With
+ * a real hub name, llm-d-inference-sim v0.10.2 asks huggingface.co whether the model exists and then
+ * sends every tokenization to a vLLM render service on localhost:8082 (docs/tokenization.md);
+ * --force-dummy-tokenizer skips both (pkg/tokenizer/tokenizer.go) and splits text in-process.
+ */
 export function simulatorArgs(service: LlmServiceConfig): string[] {
   const { model, port } = service;
   return [
     "--model",
     model.name,
+    "--force-dummy-tokenizer",
     "--served-model-name",
     model.name,
     "--port",
