@@ -142,8 +142,33 @@ describe("GPU memory", () => {
       r.cluster.gpuNodes.diskSizeGiB = 100;
     });
     expect(problems(raw)).toEqual([
-      "cluster.gpuNodes.diskSizeGiB: is 100, but services.chat downloads a 146 GiB checkpoint beside 30 GiB of images; make it 176 or more",
+      "cluster.gpuNodes.diskSizeGiB: is 100, but the GPU nodes' model cache may hold every checkpoint the stack serves (services.chat 1 × 146 GiB) beside 30 GiB of images; make it 176 or more",
     ]);
+  });
+
+  it("counts every checkpoint the node cache may keep: a canary of new weights is a second one", () => {
+    const raw = devRawWith((r) => {
+      Object.assign(r.services.chat.model, { architecture: SEVENTY_B, dtype: "fp8", tensorParallelSize: 4 });
+      r.cluster.gpuNodes.maxGpus = 16;
+      r.cluster.gpuNodes.diskSizeGiB = 200;
+    });
+    expect(problems(raw)).toEqual([]);
+    const canary = JSON.parse(JSON.stringify(raw));
+    canary.services.chat.versions[1].model = { revision: "1".repeat(40) };
+    expect(problems(canary)).toEqual([
+      "cluster.gpuNodes.diskSizeGiB: is 200, but the GPU nodes' model cache may hold every checkpoint the stack serves (services.chat 2 × 146 GiB) beside 30 GiB of images; make it 322 or more",
+    ]);
+  });
+
+  it("counts one checkpoint per pod where the pods keep their own copy (Bottlerocket: no node cache)", () => {
+    const raw = devRawWith((r) => {
+      useManagedGpus(r, { amiType: "BOTTLEROCKET_x86_64_NVIDIA", instanceTypes: ["g5.12xlarge"], desiredSize: 2 });
+      Object.assign(r.services.chat.model, { architecture: SEVENTY_B, dtype: "fp8", tensorParallelSize: 4 });
+      r.cluster.gpuNodes.diskSizeGiB = 100;
+    });
+    expect(problems(raw)).toContain(
+      "cluster.gpuNodes.diskSizeGiB: is 100, but services.chat downloads a 146 GiB checkpoint beside 30 GiB of images; make it 176 or more",
+    );
   });
 
   it("stops the program before any resource when a model cannot fit", async () => {

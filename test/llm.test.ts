@@ -191,7 +191,8 @@ describe("LLM serving (dev stack)", () => {
       valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } },
     });
     expect(v1.resources).toEqual({
-      requests: { cpu: "3", memory: "12Gi", "ephemeral-storage": "18Gi" },
+      // The compile caches only: the weights live in the GPU node's cache, not in ephemeral storage.
+      requests: { cpu: "3", memory: "12Gi", "ephemeral-storage": "4Gi" },
       limits: { cpu: "4", memory: "14Gi", "nvidia.com/gpu": "1" },
     });
     expect(container(named(run, DEPLOYMENT, "chat-v2")).image).toBe("vllm/vllm-openai:v0.27.1");
@@ -222,7 +223,7 @@ describe("LLM serving (dev stack)", () => {
     expect(pod.volumes).toEqual([
       { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
       { name: "cache", emptyDir: { sizeLimit: "4Gi" } },
-      { name: "model-cache", emptyDir: { sizeLimit: "18Gi" } },
+      { name: "model-cache", hostPath: { path: "/var/lib/ai-mesh/models", type: "Directory" } },
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
     ]);
     expect(spec(deployment).template.metadata).toEqual({
@@ -423,12 +424,12 @@ describe("weights from S3 (dev stack, EKS Pod Identity)", () => {
         "s3",
         "sync",
         "s3://models-corp/llama-3.1-8b/",
-        "/models/weights",
+        "/models/s3/models-corp/llama-3.1-8b",
         "--only-show-errors",
         "--no-progress",
       ],
     });
-    expect(pod.containers[0].args.slice(0, 2)).toEqual(["serve", "/models/weights"]);
+    expect(pod.containers[0].args.slice(0, 2)).toEqual(["serve", "/models/s3/models-corp/llama-3.1-8b"]);
     expect(pod.containers[0].args).not.toContain("--revision");
     // Pod Identity's agent answers on a link-local address the sidecar must not capture.
     expect(spec(named(run, DEPLOYMENT, "chat-v1")).template.metadata.annotations).toMatchObject({
@@ -494,7 +495,8 @@ describe("vLLM on an existing GPU cluster (its GPUs unknown to the program)", ()
       name: "model-cache",
       emptyDir: { sizeLimit: "146Gi" },
     });
-    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("146Gi");
+    // The weights' emptyDir and 4 GiB of compile caches.
+    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("150Gi");
   });
 });
 

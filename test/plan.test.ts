@@ -80,7 +80,7 @@ describe("npm run plan", () => {
   it("prints the compliance report of the policy pack", () => {
     expect(result.stdout).toContain("Compliance (policy pack, policy/config/dev.json)");
     expect(result.stdout).toMatch(
-      /^37 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
+      /^38 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     expect(result.stdout).toMatch(
       /advisory +workload-image-digest +platform-web-v1 +Deployment ai\/web-v1 container web image is not pinned by digest\./,

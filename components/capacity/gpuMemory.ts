@@ -7,7 +7,9 @@ import { isLlm, usesKarpenter, type EksClusterConfig, type LlmServiceConfig, typ
 import { GIB, KV_BLOCK_TOKENS, kvSizing, tensorParallelSizes, type KvSizing } from "../config/kvCache";
 import { BYTES_PER_PARAMETER, DTYPES, DTYPE_MIN_CAPABILITY, type Dtype } from "../config/llmSchema";
 import type { ModelArchitecture } from "../config/models";
+import { checkpoints } from "../config/modelVersions";
 import type { Problem } from "../core/problems";
+import { gpuNodesCacheModels } from "../cluster/modelCache";
 import { INSTANCE_TYPES, gpuModel, typesOfFamilies } from "../core/instanceTypes";
 
 /** CUDA context, the activation peak vLLM profiles and its CUDA graphs: per GPU, beside weights and KV cache. */
@@ -171,7 +173,7 @@ function fitProblems(service: VllmService, fit: ModelFit, cluster: EksClusterCon
   ];
 }
 
-/** The checkpoint is downloaded into the node's disk: it must fit beside the images. */
+/** Without the node cache, each pod downloads its checkpoint into its own emptyDir on the node's disk. */
 function diskProblems(service: VllmService, fit: ModelFit, cluster: EksClusterConfig): Problem[] {
   const disk = cluster.gpuNodes.diskSizeGiB;
   if (fit.cacheGiB + IMAGE_DISK_GIB <= disk) return [];
@@ -179,6 +181,24 @@ function diskProblems(service: VllmService, fit: ModelFit, cluster: EksClusterCo
     {
       path: "cluster.gpuNodes.diskSizeGiB",
       message: `is ${disk}, but services.${service.key} downloads a ${fit.cacheGiB} GiB checkpoint beside ${IMAGE_DISK_GIB} GiB of images; make it ${fit.cacheGiB + IMAGE_DISK_GIB} or more`,
+    },
+  ];
+}
+
+/**
+ * With the node cache, checkpoints stay on the node after their pods go: every checkpoint the stack
+ * serves (each version's weights) may end up on one GPU node, beside the images.
+ */
+function nodeCacheDiskProblems(services: VllmService[], fits: ModelFit[], cluster: EksClusterConfig): Problem[] {
+  const disk = cluster.gpuNodes.diskSizeGiB;
+  const held = services.map((s, i) => ({ key: s.key, count: checkpoints(s).length, gib: fits[i].cacheGiB }));
+  const need = IMAGE_DISK_GIB + held.reduce((sum, h) => sum + h.count * h.gib, 0);
+  if (need <= disk) return [];
+  const list = held.map((h) => `services.${h.key} ${h.count} × ${h.gib} GiB`).join(", ");
+  return [
+    {
+      path: "cluster.gpuNodes.diskSizeGiB",
+      message: `is ${disk}, but the GPU nodes' model cache may hold every checkpoint the stack serves (${list}) beside ${IMAGE_DISK_GIB} GiB of images; make it ${need} or more`,
     },
   ];
 }
@@ -192,12 +212,19 @@ export function modelFits(config: RootConfig): { fits: ModelFit[]; problems: Pro
     .filter(isLlm)
     .filter((s): s is VllmService => s.model.server === "vllm" && s.model.architecture !== undefined);
   const fits = services.map((s) => modelFit(s, cluster));
+  const nodeCache = gpuNodesCacheModels(cluster);
   return {
     fits,
-    problems: services.flatMap((s, i) => {
-      // A dtype the GPUs cannot run is the one thing to fix: the memory arithmetic is moot.
-      const dtype = dtypeProblems(s, cluster);
-      return [...(dtype.length ? dtype : fitProblems(s, fits[i], cluster)), ...diskProblems(s, fits[i], cluster)];
-    }),
+    problems: [
+      ...services.flatMap((s, i) => {
+        // A dtype the GPUs cannot run is the one thing to fix: the memory arithmetic is moot.
+        const dtype = dtypeProblems(s, cluster);
+        return [
+          ...(dtype.length ? dtype : fitProblems(s, fits[i], cluster)),
+          ...(nodeCache ? [] : diskProblems(s, fits[i], cluster)),
+        ];
+      }),
+      ...(nodeCache ? nodeCacheDiskProblems(services, fits, cluster) : []),
+    ],
   };
 }

@@ -1,13 +1,16 @@
 // The pod of one version of an llm service: vLLM (or the simulator) serving the model under its
-// name, weights downloaded at start into a cache volume (from the hub by vLLM itself, from S3 by an
-// `aws s3 sync` init container), on GPUs that can hold it. Pure: config in, Kubernetes object out.
+// name, weights downloaded into a cache volume (from the hub by vLLM itself, from S3 by an
+// `aws s3 sync` init container), on GPUs that can hold it. On EKS the cache is the GPU node's own
+// directory: a restarted or second pod on the node finds the weights there. Pure: config in, object out.
 import type * as k8s from "@pulumi/kubernetes";
 import type { LlmServiceConfig } from "../config";
 import { S3_SYNC_IMAGE } from "../config/defaults";
 import { kvBudgetBytesPerGpu } from "../config/kvCache";
+import { versionModel } from "../config/modelVersions";
 import { s3Bucket, type ModelServer } from "../config/llmSchema";
 import { serviceLabels, versionSelector } from "../core/names";
 import { GPU_RESOURCE } from "../cluster/gpu";
+import { MODEL_CACHE_HOST_PATH } from "../cluster/modelCache";
 import { MODEL_SERVER_LABEL } from "../observability/scrape";
 import {
   RESTRICTED_CONTAINER,
@@ -23,7 +26,10 @@ import { MODEL_DIR, TMP_DIR, serverEnv, serverMounts } from "./serverPaths";
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type LlmVersion = LlmServiceConfig["versions"][number];
 
-const S3_WEIGHTS_DIR = `${MODEL_DIR}/weights`;
+/** An S3 source's copy: one directory per prefix, so versions sharing a node's cache never mix. */
+export function s3WeightsDir(source: string): string {
+  return `${MODEL_DIR}/s3/${source.replace(/^s3:\/\//, "").replace(/\/+$/, "")}`;
+}
 /** The EKS Pod Identity agent: credentials for the S3 sync come from it, beside the mesh. */
 export const POD_IDENTITY_AGENT = "169.254.170.23/32";
 /**
@@ -45,15 +51,10 @@ export interface ModelServerArgs {
   gpu: boolean;
   /** GPU instance types a replica fits (capacity/gpuMemory.ts); no affinity when absent. */
   instanceTypes?: string[];
-  /** The cache volume's size limit, GiB (the checkpoint plus room). */
+  /** The cache volume's size limit, GiB (the checkpoint plus room), when it is the pod's own. */
   cacheGiB: number;
-}
-
-/** The source and revision a version loads: its own, else the service's. */
-export function versionModel(service: LlmServiceConfig, version: LlmVersion): { source: string; revision?: string } {
-  const source = version.model?.source ?? service.model.source;
-  const revision = version.model?.revision ?? (version.model?.source ? undefined : service.model.revision);
-  return { source, revision };
+  /** Whether the GPU nodes keep the weights in their model cache (cluster/modelCache.ts). */
+  nodeCache: boolean;
 }
 
 function dtypeArgs(dtype: LlmServiceConfig["model"]["dtype"]): string[] {
@@ -68,7 +69,7 @@ export function vllmArgs(service: LlmServiceConfig, version: LlmVersion): string
   const fromS3 = s3Bucket(source) !== undefined;
   return [
     "serve",
-    fromS3 ? S3_WEIGHTS_DIR : source,
+    fromS3 ? s3WeightsDir(source) : source,
     "--served-model-name",
     model.name,
     "--port",
@@ -134,7 +135,8 @@ function s3SyncContainer(source: string): k8s.types.input.core.v1.Container {
   return {
     name: "fetch-model",
     image: S3_SYNC_IMAGE,
-    command: ["aws", "s3", "sync", source, S3_WEIGHTS_DIR, "--only-show-errors", "--no-progress"],
+    // sync copies only what the cache lacks: on a node that has the weights, a listing and no download.
+    command: ["aws", "s3", "sync", source, s3WeightsDir(source), "--only-show-errors", "--no-progress"],
     env: [{ name: "HOME", value: TMP_DIR }],
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
     securityContext: RESTRICTED_CONTAINER,
@@ -168,6 +170,10 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
   const { source } = versionModel(service, version);
   const fromS3 = server === "vllm" && s3Bucket(source) !== undefined;
   const cache = server === "vllm" ? `${args.cacheGiB}Gi` : "1Gi";
+  const nodeCache = server === "vllm" && gpu && args.nodeCache;
+  // What the pod writes to the node's disk as ephemeral storage: the compile caches, and the
+  // weights unless the node's cache (a hostPath, not ephemeral storage) holds them.
+  const ephemeralGiB = COMPILE_CACHE_GIB + (nodeCache ? 0 : args.cacheGiB);
   return {
     // No replicas: KEDA's HorizontalPodAutoscaler owns the count.
     selector: { matchLabels: versionSelector(app, version.name) },
@@ -202,7 +208,7 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
             resources: {
               requests: {
                 ...service.resources.requests,
-                ...(server === "vllm" ? { "ephemeral-storage": cache } : {}),
+                ...(server === "vllm" ? { "ephemeral-storage": `${ephemeralGiB}Gi` } : {}),
               },
               limits: { ...service.resources.limits, ...(gpu ? { [GPU_RESOURCE]: String(service.gpu) } : {}) },
             },
@@ -223,7 +229,11 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
           { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
           // torch.compile, Triton and FlashInfer kernels: kept across container restarts.
           ...(server === "vllm" ? [{ name: "cache", emptyDir: { sizeLimit: `${COMPILE_CACHE_GIB}Gi` } }] : []),
-          { name: "model-cache", emptyDir: { sizeLimit: cache } },
+          nodeCache
+            ? // The weights outlive the pod and are shared by every model server on the node. Type
+              // Directory: the node's user data made it, owned by the pods' UID; never created as root.
+              { name: "model-cache", hostPath: { path: MODEL_CACHE_HOST_PATH, type: "Directory" } }
+            : { name: "model-cache", emptyDir: { sizeLimit: cache } },
           ...(gpu ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${2 * service.gpu}Gi` } }] : []),
         ],
         topologySpreadConstraints: zoneSpread(versionSelector(app, version.name)),

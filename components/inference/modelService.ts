@@ -14,7 +14,8 @@ import { egressEntry } from "../workload/egress";
 import { configuredWeights, type Weights } from "../core/weights";
 import { inferencePoolValues } from "./chartValues";
 import { pickerPolicySpec } from "./fences";
-import { modelServerSpec, versionModel } from "./modelServer";
+import { modelServerSpec } from "./modelServer";
+import { versionModel } from "../config/modelVersions";
 import { pickerName, poolName } from "../core/inferenceNames";
 import { GATEWAY_API_GROUP, modelRouteSpec, type GatewayRef } from "./routing";
 import { scaledObjectSpec } from "./scaling";
@@ -26,6 +27,8 @@ export interface ModelServiceArgs {
   gpu: boolean;
   /** The model's fit on the cluster's GPUs (EKS), for node affinity. */
   fit?: ModelFit;
+  /** Whether the GPU nodes keep the weights in their model cache (cluster/modelCache.ts). */
+  nodeCache: boolean;
   gateway: { ref: GatewayRef; principal: string };
   /** Where KEDA reads the queue from, and where Prometheus scrapes the pickers from. */
   prometheusUrl: string;
@@ -81,6 +84,7 @@ export class ModelService extends pulumi.ComponentResource {
             gpu: args.gpu,
             instanceTypes: args.fit?.instanceTypes,
             cacheGiB: checkpointCacheGiB(config),
+            nodeCache: args.nodeCache,
           }),
         },
         { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },

@@ -4,11 +4,15 @@ import type { HttpServiceConfig, VersionConfig } from "../config";
 import { durationSeconds } from "../config/durations";
 import { serviceLabels, versionSelector } from "../core/names";
 import { GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION } from "../cluster/gpu";
+import { PLATFORM_UID } from "../../policy/shared/modelCache";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 
-/** Non-root UID/GID the images run as (any non-zero id works with readOnlyRootFilesystem). */
-export const RUN_AS = 10001;
+/**
+ * Non-root UID/GID the images run as (any non-zero id works with readOnlyRootFilesystem); the GPU
+ * nodes' model cache is owned by it (policy/shared/modelCache.ts).
+ */
+export const RUN_AS = PLATFORM_UID;
 const STARTUP_PERIOD_SECONDS = 10;
 
 export interface WorkloadArgs {
