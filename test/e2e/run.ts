@@ -214,6 +214,12 @@ function assertInference(): void {
   assert.deepEqual(picker.spec.template.spec.containers[0].resources ?? {}, {});
   const pickerPod = items("pods", "ai", "inferencepool=chat-v1-epp")[0];
   assert.deepEqual(pickerPod.spec.containers[0].resources.requests, { cpu: "200m", memory: "256Mi" });
+  // The simulator tokenizes in-process: no hub look-up, no render service (llm-d-inference-sim v0.10.2).
+  const server = get("deployments.apps/chat-v1", "ai");
+  assert.ok(
+    server?.spec?.template?.spec?.containers?.[0]?.args?.includes("--force-dummy-tokenizer"),
+    "the simulator of chat v1 runs with --force-dummy-tokenizer",
+  );
   const gateway = get("gateways.gateway.networking.k8s.io/llm", "llm-gateway");
   assert.equal(gateway?.spec?.addresses?.[0]?.value, "llm-gateway.llm-gateway.svc.cluster.local");
   assert.ok(get("services/llm-gateway", "llm-gateway"), "the Gateway's address names a Service that exists");
