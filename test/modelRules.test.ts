@@ -95,6 +95,17 @@ describe("the model's architecture", () => {
     ]);
   });
 
+  it("refuses a version that loads a model of another architecture: every version is sized by the service's", () => {
+    const raw = devRawWith(
+      (r) =>
+        (r.services.chat.versions[1].model = { source: "meta-llama/Llama-3.2-3B-Instruct", revision: "2".repeat(40) }),
+    );
+    expect(configProblems(raw)).toEqual([
+      'services.chat.versions[1].model.source: is "meta-llama/Llama-3.2-3B-Instruct" (3.21B, 28 layers, 24 attention and 8 KV heads of 128), ' +
+        "but the service's model is 8.03B, 32 layers, 32 attention and 8 KV heads of 128, which sizes every version; serve it as its own service",
+    ]);
+  });
+
   it("hands vLLM the KV budget per GPU in bytes, as --kv-cache-memory-bytes takes it", () => {
     const one = chatOf(devRawWith(() => undefined));
     expect(flag(vllmArgs(one, one.versions[0]), "--kv-cache-memory-bytes")).toBe(String(3 * 1024 ** 3));

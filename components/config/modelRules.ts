@@ -3,7 +3,7 @@
 // KV-cache budget that cannot hold one maxModelLen sequence. Pure: config in, problems out.
 import type { Problem } from "../core/problems";
 import { kvSizing, tensorParallelSizes } from "./kvCache";
-import { KNOWN_MODELS, type ModelArchitecture } from "./models";
+import { KNOWN_MODELS, MODEL_ARCHITECTURES, type ModelArchitecture } from "./models";
 import type { LlmServiceConfig } from "./schema";
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -46,6 +46,28 @@ function kvProblems(path: string, service: LlmServiceConfig, arch: ModelArchitec
   ];
 }
 
+const facts = (a: ModelArchitecture) =>
+  `${a.parametersBillions}B, ${a.layers} layers, ${a.attentionHeads} attention and ${a.kvHeads} KV heads of ${a.headDim}`;
+
+/**
+ * Every version is sized, placed and handed its KV budget by the service's architecture: a version
+ * loading a model the table knows as another architecture would be checked against the wrong one.
+ */
+function versionProblems(path: string, service: LlmServiceConfig, arch: ModelArchitecture): Problem[] {
+  return service.versions.flatMap((v, i): Problem[] => {
+    const source = v.model?.source;
+    if (!source || !Object.hasOwn(MODEL_ARCHITECTURES, source)) return [];
+    const other = MODEL_ARCHITECTURES[source];
+    if (JSON.stringify(other) === JSON.stringify(arch)) return [];
+    return [
+      {
+        path: `${path}.versions[${i}].model.source`,
+        message: `is "${source}" (${facts(other)}), but the service's model is ${facts(arch)}, which sizes every version; serve it as its own service`,
+      },
+    ];
+  });
+}
+
 /** The architecture checks of a vLLM service; the simulator has no GPU memory to run out of. */
 export function modelProblems(path: string, service: LlmServiceConfig): Problem[] {
   const { model } = service;
@@ -61,5 +83,10 @@ export function modelProblems(path: string, service: LlmServiceConfig): Problem[
     ];
   }
   const tp = tensorParallelProblems(at, arch, model.tensorParallelSize);
-  return [...tp, ...contextProblems(at, arch, model.maxModelLen), ...(tp.length ? [] : kvProblems(at, service, arch))];
+  return [
+    ...tp,
+    ...contextProblems(at, arch, model.maxModelLen),
+    ...(tp.length ? [] : kvProblems(at, service, arch)),
+    ...versionProblems(path, service, arch),
+  ];
 }
