@@ -62,7 +62,7 @@ describe("GPU memory", () => {
         "1 × A10G (g5.xlarge) × 0.9 gives 19.9 GiB; " +
         "KV cache 6 GiB at 320 KiB per token (80 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 19648 tokens: 2 sequence(s) of maxModelLen 8192 at once; " +
         "raise tensorParallelSize to 2 or 4 or 8 (up to 8 GPUs on one node here: g5.48xlarge), lower dtype (fp8), " +
-        "lower maxModelLen (one sequence needs 2.5 GiB of KV cache; the GPUs leave room for 0 tokens), or allow larger GPUs in cluster.gpuNodes",
+        "or allow larger GPUs in cluster.gpuNodes",
     ]);
   });
 
@@ -98,7 +98,7 @@ describe("GPU memory", () => {
         "1 × T4 (g4dn.xlarge) × 0.9 gives 13.1 GiB; " +
         "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequence(s) of maxModelLen 8192 at once; " +
         "raise tensorParallelSize to 2 or 4 (up to 4 GPUs on one node here: g4dn.12xlarge), lower dtype (fp8), " +
-        "lower maxModelLen (one sequence needs 1 GiB of KV cache; the GPUs leave room for 0 tokens), or allow larger GPUs in cluster.gpuNodes",
+        "or allow larger GPUs in cluster.gpuNodes",
     ]);
   });
 
@@ -131,7 +131,7 @@ describe("GPU memory", () => {
       "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (bfloat16) = 15 GiB + KV cache 3 GiB + runtime 1.5 GiB × 2 GPU = 21 GiB; " +
         "no GPU type of cluster.gpuNodes has 2 GPUs on one node; " +
         "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequence(s) of maxModelLen 8192 at once; " +
-        "lower dtype (fp8), lower kvCacheGiB (one maxModelLen sequence needs 1 GiB), or allow larger GPUs in cluster.gpuNodes",
+        "lower dtype (fp8), or allow larger GPUs in cluster.gpuNodes",
     );
   });
 

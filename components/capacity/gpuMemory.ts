@@ -132,9 +132,23 @@ function dtypeProblems(service: VllmService, cluster: EksClusterConfig): Problem
   ];
 }
 
+/** A smaller context when one sequence does not fit beside the weights, else a smaller budget. */
+function kvAdvice(service: VllmService, fit: ModelFit): string[] {
+  const kv = kvSizing(service.model.architecture, service.model);
+  if (fit.kvRoomGiB < kv.sequenceGiB) {
+    const blocks = Math.floor((fit.kvRoomGiB * GIB) / (kv.bytesPerTokenPerGpu * fit.gpus * KV_BLOCK_TOKENS));
+    return [
+      `lower maxModelLen (one sequence needs ${round(kv.sequenceGiB)} GiB of KV cache; the GPUs leave room for ${blocks * KV_BLOCK_TOKENS} tokens)`,
+    ];
+  }
+  return service.model.kvCacheGiB > kv.sequenceGiB
+    ? [`lower kvCacheGiB (one maxModelLen sequence needs ${round(kv.sequenceGiB)} GiB)`]
+    : [];
+}
+
 /** What would make it fit, among what vLLM and these GPUs accept. */
 function fitAdvice(service: VllmService, fit: ModelFit, cluster: EksClusterConfig): string {
-  const { dtype, tensorParallelSize, kvCacheGiB, architecture } = service.model;
+  const { dtype, tensorParallelSize, architecture } = service.model;
   const advice: string[] = [];
   const widest = candidateTypes(cluster, 1).reduce((a, b) => (INSTANCE_TYPES[b].gpus > INSTANCE_TYPES[a].gpus ? b : a));
   const wider = tensorParallelSizes(architecture).filter(
@@ -149,16 +163,8 @@ function fitAdvice(service: VllmService, fit: ModelFit, cluster: EksClusterConfi
     (d) => BYTES_PER_PARAMETER[d] < BYTES_PER_PARAMETER[dtype] && candidateTypes(cluster, 1).some((t) => runs(t, d)),
   );
   if (smaller.length > 0) advice.push(`lower dtype (${smaller.join(" or ")})`);
-  const kv = kvSizing(architecture, service.model);
-  if (fit.bestGiB > 0 && fit.kvRoomGiB < kv.sequenceGiB) {
-    const blocks = Math.floor((fit.kvRoomGiB * GIB) / (kv.bytesPerTokenPerGpu * fit.gpus * KV_BLOCK_TOKENS));
-    const tokens = Math.max(0, blocks * KV_BLOCK_TOKENS);
-    advice.push(
-      `lower maxModelLen (one sequence needs ${round(kv.sequenceGiB)} GiB of KV cache; the GPUs leave room for ${tokens} tokens)`,
-    );
-  } else if (kvCacheGiB > kv.sequenceGiB) {
-    advice.push(`lower kvCacheGiB (one maxModelLen sequence needs ${round(kv.sequenceGiB)} GiB)`);
-  }
+  // When the weights and runtime alone overflow the GPUs, no KV-cache setting helps: say nothing of it.
+  if (fit.kvRoomGiB > 0) advice.push(...kvAdvice(service, fit));
   advice.push("or allow larger GPUs in cluster.gpuNodes");
   return advice.join(", ");
 }
