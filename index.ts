@@ -4,6 +4,7 @@ import { capacityOutput } from "./components/capacity/output";
 import { eksLayer } from "./components/cluster/eksLayer";
 import { existingLayer } from "./components/cluster/existingLayer";
 import { MetricsServer } from "./components/cluster/metricsServer";
+import { gpuNodesCacheModels } from "./components/cluster/modelCache";
 import { loadConfig } from "./components/config";
 import { ServiceMesh } from "./components/mesh/mesh";
 import { Observability } from "./components/observability/observability";
@@ -125,6 +126,7 @@ export = async () => {
               pickerReplicas: config.llm.pickerReplicas,
               charts: config.charts,
               fits: checked.capacity.models,
+              nodeCache: gpuNodesCacheModels(config.cluster),
               modelAccess: layer.modelAccess,
               region: config.region,
             }

@@ -1,5 +1,6 @@
 // Workload security and reliability policies.
 import { parseImage } from "./shared/images";
+import { MODEL_CACHE_HOST_PATH, MODEL_SERVER_LABEL } from "./shared/modelCache";
 import {
   WORKLOAD_TYPES,
   containersOf,
@@ -89,6 +90,27 @@ export const workloadPolicies: AiMeshPolicy[] = [
       return missing.length > 0 ? `has no ${missing.join(", ")}` : undefined;
     },
   ),
+  resourcePolicy({
+    name: "workload-no-host-path",
+    description:
+      "Pods do not mount the node's filesystem. One exception: a model server keeps its weights in the GPU node's model cache, so a restart or a second pod on the node does not download them again.",
+    remediationSteps: `Use emptyDir or a PersistentVolumeClaim. Only a pod labelled ${Object.entries(MODEL_SERVER_LABEL)[0].join("=")} may mount ${MODEL_CACHE_HOST_PATH}, with type Directory (the node made it; never created as root).`,
+    enforcementLevel: "mandatory",
+    types: WORKLOAD_TYPES,
+    validate: (props, _args, report) => {
+      const pod = podSpec(props);
+      const labels: Props = props.spec?.template?.metadata?.labels ?? {};
+      const modelServer = Object.entries(MODEL_SERVER_LABEL).every(([k, v]) => labels[k] === v);
+      for (const volume of pod?.volumes ?? []) {
+        const hostPath = volume.hostPath;
+        if (!hostPath) continue;
+        if (modelServer && hostPath.path === MODEL_CACHE_HOST_PATH && hostPath.type === "Directory") continue;
+        report(
+          `${props.kind} ${objectName(props)} mounts the node's ${hostPath.path} (volume ${volume.name}, type ${hostPath.type ?? "unset"}); only a model server may mount ${MODEL_CACHE_HOST_PATH}, type Directory.`,
+        );
+      }
+    },
+  }),
   resourcePolicy({
     name: "workload-probes",
     description: "Long-running containers have readiness and liveness probes.",

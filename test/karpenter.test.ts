@@ -1,3 +1,4 @@
+import { modelCacheUserData } from "../components/cluster/modelCache";
 import { deploy, type RunResult } from "../plan/engine";
 import { byUrn, dependsOn, ofType, one } from "../plan/query";
 
@@ -178,21 +179,29 @@ describe("Karpenter (dev stack)", () => {
           ebs: { volumeSize: "100Gi", volumeType: "gp3", encrypted: true, deleteOnTermination: true },
         },
       ],
+      // The model cache its model servers share (modelCache.test.ts).
+      userData: modelCacheUserData(),
     });
     expect(dependsOn(nodeClass, named(RELEASE, "karpenter-controller"))).toBe(true);
     expect(dependsOn(nodeClass, named("aws:eks/accessEntry:AccessEntry", "karpenter-node-access"))).toBe(true);
   });
 
   it("pins every node class to one AMI release, which the stack may move", async () => {
+    // By node class name: the recording order of two resources is not the program's to promise.
     const aliases = (r: RunResult) =>
-      ofType(r.resources, NODE_CLASS).map((c) => (c.inputs.spec as Json).amiSelectorTerms[0].alias);
-    expect(aliases(run)).toEqual(["al2023@v20251016", "al2023@v20251016"]);
+      Object.fromEntries(
+        ofType(r.resources, NODE_CLASS).map((c) => [
+          (c.inputs.metadata as Json).name,
+          (c.inputs.spec as Json).amiSelectorTerms[0].alias,
+        ]),
+      );
+    expect(aliases(run)).toEqual({ gpu: "al2023@v20251016", general: "al2023@v20251016" });
     const moved = await deploy({
       config: {
         "ai-mesh:cluster": { gpuNodes: { amiAlias: "al2023@v20250915" }, generalNodes: { amiAlias: "al2023@latest" } },
       },
     });
-    expect(aliases(moved)).toEqual(["al2023@v20250915", "al2023@latest"]);
+    expect(aliases(moved)).toEqual({ gpu: "al2023@v20250915", general: "al2023@latest" });
   });
 
   it("launches GPU nodes from the configured families and capacity types, tainted, labelled, capped, consolidated", () => {

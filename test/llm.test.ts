@@ -206,6 +206,9 @@ describe("LLM serving (dev stack)", () => {
       "8192",
       "--gpu-memory-utilization",
       "0.9",
+      // kvCacheGiB 3 on one GPU, in bytes.
+      "--kv-cache-memory-bytes",
+      "3221225472",
       "--dtype",
       "bfloat16",
       "--revision",
@@ -213,14 +216,14 @@ describe("LLM serving (dev stack)", () => {
       "--tokenizer-revision",
       REVISION,
     ]);
-    expect(v1.env).toEqual([
-      { name: "HOME", value: "/tmp" },
-      { name: "XDG_CACHE_HOME", value: "/models/cache" },
-      { name: "HF_HOME", value: "/models/huggingface" },
-      { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } } },
-    ]);
+    expect(v1.env).toContainEqual({ name: "HF_HOME", value: "/models/huggingface" });
+    expect(v1.env).toContainEqual({
+      name: "HF_TOKEN",
+      valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } },
+    });
     expect(v1.resources).toEqual({
-      requests: { cpu: "3", memory: "12Gi", "ephemeral-storage": "18Gi" },
+      // The compile caches only: the weights live in the GPU node's cache, not in ephemeral storage.
+      requests: { cpu: "3", memory: "12Gi", "ephemeral-storage": "4Gi" },
       limits: { cpu: "4", memory: "14Gi", "nvidia.com/gpu": "1" },
     });
     expect(container(named(run, DEPLOYMENT, "chat-v2")).image).toBe("vllm/vllm-openai:v0.27.1");
@@ -250,7 +253,8 @@ describe("LLM serving (dev stack)", () => {
     expect(types.values.slice(0, 2)).toEqual(["g5.xlarge", "g6.xlarge"]);
     expect(pod.volumes).toEqual([
       { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
-      { name: "model-cache", emptyDir: { sizeLimit: "18Gi" } },
+      { name: "cache", emptyDir: { sizeLimit: "4Gi" } },
+      { name: "model-cache", hostPath: { path: "/var/lib/ai-mesh/models", type: "Directory" } },
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "2Gi" } },
     ]);
     expect(spec(deployment).template.metadata).toEqual({
@@ -259,6 +263,42 @@ describe("LLM serving (dev stack)", () => {
     });
     // KEDA owns the replica count.
     expect(spec(deployment).replicas).toBeUndefined();
+  });
+
+  it("starts vLLM as UID 10001 on a read-only root: a user name for getpass, every cache on a writable volume", () => {
+    const deployment = named(run, DEPLOYMENT, "chat-v1");
+    const pod = spec(deployment).template.spec;
+    const server = container(deployment);
+    expect([pod.securityContext.runAsUser, server.securityContext.readOnlyRootFilesystem]).toEqual([10001, true]);
+    const env: Record<string, string> = Object.fromEntries(
+      (server.env as { name: string; value?: string }[]).flatMap((e) => (e.value ? [[e.name, e.value]] : [])),
+    );
+    // vllm-project/vllm#44548: PyTorch's getpass.getuser() reads LOGNAME or USER before /etc/passwd.
+    // The cache variables: vllm/envs.py (VLLM_*, XDG_*), vllm/compilation/compiler_interface.py
+    // (TORCHINDUCTOR_CACHE_DIR, TRITON_CACHE_DIR), flashinfer/jit/env.py (FLASHINFER_WORKSPACE_BASE).
+    expect(env).toEqual({
+      USER: "vllm",
+      LOGNAME: "vllm",
+      HOME: "/cache",
+      TMPDIR: "/tmp",
+      XDG_CACHE_HOME: "/cache",
+      XDG_CONFIG_HOME: "/cache/config",
+      VLLM_CACHE_ROOT: "/cache/vllm",
+      VLLM_CONFIG_ROOT: "/cache/config/vllm",
+      VLLM_RPC_BASE_PATH: "/tmp",
+      TORCHINDUCTOR_CACHE_DIR: "/cache/torchinductor",
+      TRITON_CACHE_DIR: "/cache/triton",
+      FLASHINFER_WORKSPACE_BASE: "/cache",
+      CUDA_CACHE_PATH: "/cache/nv",
+      HF_HOME: "/models/huggingface",
+    });
+    // Every path the environment names lies on a mounted volume the container may write.
+    const mounts = server.volumeMounts as { name: string; mountPath: string; readOnly?: boolean }[];
+    const volumes = new Map((pod.volumes as { name: string }[]).map((v) => [v.name, v]));
+    for (const [name, path] of Object.entries(env).filter(([, v]) => v.startsWith("/"))) {
+      const mount = mounts.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`));
+      expect([name, mount?.readOnly ?? false, volumes.has(mount?.name ?? "")]).toEqual([name, false, true]);
+    }
   });
 
   it("scales each version on its queue through KEDA, holding its replicas when Prometheus cannot answer", () => {
@@ -427,12 +467,12 @@ describe("weights from S3 (dev stack, EKS Pod Identity)", () => {
         "s3",
         "sync",
         "s3://models-corp/llama-3.1-8b/",
-        "/models/weights",
+        "/models/s3/models-corp/llama-3.1-8b",
         "--only-show-errors",
         "--no-progress",
       ],
     });
-    expect(pod.containers[0].args.slice(0, 2)).toEqual(["serve", "/models/weights"]);
+    expect(pod.containers[0].args.slice(0, 2)).toEqual(["serve", "/models/s3/models-corp/llama-3.1-8b"]);
     expect(pod.containers[0].args).not.toContain("--revision");
     // Pod Identity's agent answers on a link-local address the sidecar must not capture.
     expect(spec(named(run, DEPLOYMENT, "chat-v1")).template.metadata.annotations).toMatchObject({
@@ -473,13 +513,43 @@ describe("weights from S3 (dev stack, EKS Pod Identity)", () => {
   });
 });
 
+describe("vLLM on an existing GPU cluster (its GPUs unknown to the program)", () => {
+  it("sizes the cache volume for the model's checkpoint, as on EKS", async () => {
+    const run = await deploy({
+      stack: "local",
+      config: {
+        "ai-mesh:cluster": { gpu: true },
+        "ai-mesh:services": {
+          chat: {
+            model: {
+              server: "vllm",
+              architecture: "meta-llama/Llama-3.1-70B-Instruct",
+              kvCacheGiB: 4,
+              revision: REVISION,
+            },
+            gpu: 1,
+          },
+        },
+      },
+    });
+    const deployment = named(run, DEPLOYMENT, "chat-v1");
+    // 70.6B × 2 bytes (bfloat16) = 131.5 GiB on disk, a tenth and 1 GiB on top.
+    expect(spec(deployment).template.spec.volumes).toContainEqual({
+      name: "model-cache",
+      emptyDir: { sizeLimit: "146Gi" },
+    });
+    // The weights' emptyDir and 4 GiB of compile caches.
+    expect(container(deployment).resources.requests["ephemeral-storage"]).toBe("150Gi");
+  });
+});
+
 describe("LLM serving on a laptop (local stack, the simulator)", () => {
   let run: RunResult;
   beforeAll(async () => {
     run = await deploy({ stack: "local" });
   });
 
-  it("runs the simulator on CPU: the model's name, vLLM's port and metrics, no GPU, no download", () => {
+  it("runs the simulator on CPU: the model's name, vLLM's port and metrics, no GPU, no download, no tokenizer service", () => {
     const deployment = named(run, DEPLOYMENT, "chat-v1");
     const server = container(deployment);
     expect(server.image).toBe("ghcr.io/llm-d/llm-d-inference-sim:v0.10.2");
@@ -487,6 +557,9 @@ describe("LLM serving on a laptop (local stack, the simulator)", () => {
     expect(server.args).toEqual([
       "--model",
       MODEL,
+      // llm-d-inference-sim v0.10.2 pkg/common/parser.go: with a real hub name the simulator would
+      // look it up on huggingface.co and tokenize through a render service on :8082 that is not there.
+      "--force-dummy-tokenizer",
       "--served-model-name",
       MODEL,
       "--port",

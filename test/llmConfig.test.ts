@@ -81,11 +81,12 @@ describe("llm rules", () => {
   it("requires a pinned commit for every hub model vLLM downloads, the service's and a version's own", () => {
     const raw = devRawWith((r) => {
       delete r.services.chat.model.revision;
-      r.services.chat.versions[1].model = { source: "meta-llama/Llama-3.2-3B-Instruct" };
+      // A fine-tune of the same architecture: the table does not know it, the service's facts hold.
+      r.services.chat.versions[1].model = { source: "acme/Llama-3.1-8B-support" };
     });
     expect(problems(raw)).toEqual([
       "services.chat.model.revision: is required for the hub model meta-llama/Llama-3.1-8B-Instruct: the 40-character commit every replica loads (a branch can move under a running fleet)",
-      "services.chat.versions[1].model.revision: is required for the hub model meta-llama/Llama-3.2-3B-Instruct: the 40-character commit every replica loads (a branch can move under a running fleet)",
+      "services.chat.versions[1].model.revision: is required for the hub model acme/Llama-3.1-8B-support: the 40-character commit every replica loads (a branch can move under a running fleet)",
     ]);
   });
 

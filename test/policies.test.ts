@@ -592,6 +592,28 @@ describe("workload policies", () => {
     expect(violations(policy, [deployment(bad)])).toEqual([message]);
   });
 
+  it("workload-no-host-path allows only a model server's weights in the GPU node's model cache", () => {
+    const cache = { name: "model-cache", hostPath: { path: "/var/lib/ai-mesh/models", type: "Directory" } };
+    const withVolume = (volume: Json, labels: Json) => {
+      const d = deployment({}, { volumes: [volume] });
+      (d.inputs as Json).spec.template.metadata.labels = { app: "app", ...labels };
+      return d;
+    };
+    const modelServer = { "ai-mesh.io/workload": "model-server" };
+    expect(violations("workload-no-host-path", [withVolume(cache, modelServer), deployment()])).toEqual([]);
+    expect(
+      violations("workload-no-host-path", [
+        withVolume(cache, {}),
+        withVolume({ ...cache, hostPath: { path: "/var/lib/ai-mesh/models", type: "DirectoryOrCreate" } }, modelServer),
+        withVolume({ name: "etc", hostPath: { path: "/etc" } }, modelServer),
+      ]),
+    ).toEqual([
+      "Deployment ai/app mounts the node's /var/lib/ai-mesh/models (volume model-cache, type Directory); only a model server may mount /var/lib/ai-mesh/models, type Directory.",
+      "Deployment ai/app mounts the node's /var/lib/ai-mesh/models (volume model-cache, type DirectoryOrCreate); only a model server may mount /var/lib/ai-mesh/models, type Directory.",
+      "Deployment ai/app mounts the node's /etc (volume etc, type unset); only a model server may mount /var/lib/ai-mesh/models, type Directory.",
+    ]);
+  });
+
   it("workload-non-root also catches a pod that does not say runAsNonRoot", () => {
     expect(violations("workload-non-root", [deployment({ securityContext: {} }, { securityContext: {} })])).toEqual([
       "Deployment ai/app container app may run as root (runAsNonRoot is not true).",

@@ -2,6 +2,7 @@
 // not. Its nodes' own IAM role, instance profile and access entry; its controller role (EKS Pod
 // Identity); the SQS interruption queue fed by EventBridge; the discovery tags; the pinned chart on
 // the system nodes; the EC2NodeClasses and the NodePools.
+import { modelCacheUserData } from "./modelCache";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -160,7 +161,7 @@ export class Karpenter extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...args.dependsOn, podIdentity, controllerPolicy, nodeAccess, ...tagged] },
     );
 
-    const nodeClass = (pool: string, amiAlias: string, diskSizeGiB: number) =>
+    const nodeClass = (pool: string, amiAlias: string, diskSizeGiB: number, userData?: string) =>
       new k8s.apiextensions.CustomResource(
         `${name}-${pool}-nodeclass`,
         {
@@ -173,6 +174,7 @@ export class Karpenter extends pulumi.ComponentResource {
             instanceProfile: instanceProfile.name,
             amiAlias,
             diskSizeGiB,
+            userData,
           }),
         },
         { parent: this, dependsOn: [this.release, nodeAccess] },
@@ -183,7 +185,8 @@ export class Karpenter extends pulumi.ComponentResource {
         { apiVersion: "karpenter.sh/v1", kind: "NodePool", metadata: { name: pool }, spec },
         { parent: this, dependsOn: [this.release, classResource] },
       );
-    const gpuClass = nodeClass("gpu", args.gpu.amiAlias, args.gpu.diskSizeGiB);
+    // Karpenter's GPU nodes boot AL2023: each creates the model cache its model servers share.
+    const gpuClass = nodeClass("gpu", args.gpu.amiAlias, args.gpu.diskSizeGiB, modelCacheUserData());
     const generalClass = nodeClass("general", args.general.amiAlias, args.general.diskSizeGiB);
     this.nodePools = [
       nodePool("gpu", gpuNodePoolSpec(args.gpu, "gpu"), gpuClass),

@@ -16,6 +16,8 @@ export interface NodeClassArgs<Profile> {
   instanceProfile: Profile;
   amiAlias: string;
   diskSizeGiB: number;
+  /** MIME multi-part user data Karpenter merges ahead of its own (the GPU nodes' model cache). */
+  userData?: string;
 }
 
 export function ec2NodeClassSpec<Profile>(args: NodeClassArgs<Profile>) {
@@ -38,6 +40,7 @@ export function ec2NodeClassSpec<Profile>(args: NodeClassArgs<Profile>) {
         ebs: { volumeSize: `${args.diskSizeGiB}Gi`, volumeType: "gp3", encrypted: true, deleteOnTermination: true },
       },
     ],
+    ...(args.userData ? { userData: args.userData } : {}),
   };
 }
 

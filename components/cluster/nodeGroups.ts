@@ -1,5 +1,6 @@
 // NodeGroups: the system group and the GPU group (NVIDIA AMI, taint, labels) in private subnets,
 // IMDSv2-only launch templates, no SSH, and the NVIDIA device plugin where the AMI lacks it.
+import { modelCacheUserData } from "./modelCache";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -59,6 +60,10 @@ export class NodeGroups extends pulumi.ComponentResource {
             },
           ],
           updateDefaultVersion: true,
+          // AL2023 GPU nodes create the model cache their model servers share (modelCache.ts).
+          ...(role === "gpu" && config.amiType.startsWith("AL2023")
+            ? { userData: Buffer.from(modelCacheUserData()).toString("base64") }
+            : {}),
         },
         { parent: this },
       );

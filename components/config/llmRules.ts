@@ -1,6 +1,8 @@
 // Cross-field rules of llm services and `ai-mesh:llm`. Pure: config in, problems out.
 import type { Problem } from "../core/problems";
 import { s3Bucket } from "./llmSchema";
+import { modelProblems } from "./modelRules";
+import { versionModel } from "./modelVersions";
 import { isLlm, type LlmServiceConfig, type RootConfig } from "./schema";
 
 /**
@@ -16,11 +18,7 @@ function modelSourceProblems(path: string, service: LlmServiceConfig, eks: boole
     ...service.versions
       .map((v, i) => ({ v, i }))
       .filter(({ v }) => v.model)
-      .map(({ v, i }) => ({
-        at: `${path}.versions[${i}].model`,
-        source: v.model?.source ?? service.model.source,
-        revision: v.model?.revision ?? (v.model?.source ? undefined : service.model.revision),
-      })),
+      .map(({ v, i }) => ({ at: `${path}.versions[${i}].model`, ...versionModel(service, v) })),
   ];
   return sources.flatMap(({ at, source, revision }): Problem[] => {
     if (s3Bucket(source)) {
@@ -124,6 +122,7 @@ export function llmProblems(config: RootConfig): Problem[] {
       ...modelSourceProblems(path, service, eks),
       ...gpuProblems(path, service, gpuCluster),
       ...nameProblems(path, service),
+      ...modelProblems(path, service),
     ];
   });
   problems.push(...uniqueModelNames(llm), ...callGraphProblems(config, llm));

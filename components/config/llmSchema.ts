@@ -6,6 +6,7 @@ import { z } from "zod";
 import { LLM_IMAGES } from "./defaults";
 import { dnsLabel, dnsSubdomain, duration, externalHost, image, quantity } from "./primitives";
 import { ingressSchema } from "./istioSchema";
+import { KNOWN_MODELS, resolveArchitecture } from "./models";
 import { canarySchema, replicaRange } from "./serviceFields";
 import { llmPriority } from "./llmPriority";
 
@@ -15,6 +16,20 @@ export type ModelServer = (typeof MODEL_SERVERS)[number];
 /** GPU memory per parameter at each dtype (fp8: weights quantized to 8 bits on load). */
 export const BYTES_PER_PARAMETER = { float32: 4, bfloat16: 2, float16: 2, fp8: 1 } as const;
 export const DTYPES = Object.keys(BYTES_PER_PARAMETER) as [keyof typeof BYTES_PER_PARAMETER];
+export type Dtype = (typeof DTYPES)[number];
+
+/**
+ * The oldest GPU generation (CUDA compute capability) vLLM v0.24.0 runs each dtype on: bfloat16
+ * from 8.0 (vllm/platforms/cuda.py check_if_supports_dtype raises below); fp8 from 7.5
+ * (vllm/model_executor/layers/quantization/fp8.py get_min_capability: below 8.9 the weights stay
+ * fp8 and the Marlin kernel computes in 16 bits, so only from 8.9 are the matmuls fp8 too).
+ */
+export const DTYPE_MIN_CAPABILITY: Readonly<Record<Dtype, number>> = {
+  float32: 0,
+  float16: 0,
+  bfloat16: 8.0,
+  fp8: 7.5,
+};
 
 const HUB_REPOSITORY = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const S3_PREFIX = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/[\w!.*'()/-]*)?$/;
@@ -35,6 +50,17 @@ const revision = z
   .string()
   .regex(/^[0-9a-f]{40}$/, "must be the full 40-character commit hash of the model repository");
 
+const count = z.number().int().min(1);
+const architectureSchema = z.strictObject({
+  parametersBillions: z.number().gt(0).max(2000),
+  layers: count,
+  attentionHeads: count,
+  kvHeads: count,
+  headDim: count,
+  contextLength: count,
+});
+const ARCHITECTURE_KEYS = Object.keys(architectureSchema.shape).join(", ");
+
 export const modelSchema = z.strictObject({
   /** What clients put in the request's "model" field: the route matches it, every version serves it. */
   name: z
@@ -46,15 +72,27 @@ export const modelSchema = z.strictObject({
   /** Where the weights come from: a hub repository, or an S3 prefix (EKS only, read with Pod Identity). */
   source: modelSource,
   revision: revision.optional(),
-  /** For the GPU memory check: weights take parametersBillions × bytes per parameter. */
-  parametersBillions: z.number().gt(0).max(2000),
+  /**
+   * The model's architecture for the GPU memory, KV-cache and tensor-parallel checks: a model of the
+   * table (models.ts), or the facts of its config.json. Defaults to the table's entry for the source
+   * or name.
+   */
+  architecture: z
+    .union([z.enum(KNOWN_MODELS as [string, ...string[]]), architectureSchema], {
+      error: () =>
+        `must be a model of the table (${KNOWN_MODELS.join(", ")}) or { ${ARCHITECTURE_KEYS} } from the model's config.json`,
+    })
+    .optional(),
   dtype: z.enum(DTYPES).default("bfloat16"),
   /** GPUs one replica spreads the model over (all on one node). */
   tensorParallelSize: z.number().int().min(1).max(8).default(1),
   maxModelLen: z.number().int().min(256).max(1_048_576).default(8192),
   /** The share of each GPU's memory vLLM may use for weights, activations and KV cache. */
   gpuMemoryUtilization: z.number().min(0.5).max(0.98).default(0.9),
-  /** KV cache the model needs at its concurrency; the capacity check reserves it next to the weights. */
+  /**
+   * KV cache per replica (spread over its GPUs, handed to vLLM as --kv-cache-memory-bytes): at least
+   * one maxModelLen sequence; the capacity check reserves it next to the weights.
+   */
   kvCacheGiB: z.number().gt(0).default(2),
   /** A Secret in the services namespace with a hub token (gated models such as Llama). */
   tokenSecret: z.strictObject({ name: dnsSubdomain, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) }).optional(),
@@ -113,6 +151,8 @@ export const llmServiceSchema = z
   )
   .transform((service) => ({
     ...service,
+    // Resolved once: undefined when neither the table nor the config knows it (llmRules.ts says so).
+    model: { ...service.model, architecture: resolveArchitecture(service.model) },
     versions: service.versions.map((v) => ({ ...v, image: v.image ?? LLM_IMAGES[service.model.server] })),
     // vLLM and the simulator answer /health once the model is loaded, and serve /metrics.
     healthPath: "/health",
@@ -121,7 +161,7 @@ export const llmServiceSchema = z
   }));
 
 export type LlmServiceSettings = z.output<typeof llmServiceSchema>;
-export type ModelConfig = z.output<typeof modelSchema>;
+export type ModelConfig = LlmServiceSettings["model"];
 
 /**
  * `ai-mesh:llm`: where LLM traffic enters (a Gateway API Gateway served by its own Istio gateway

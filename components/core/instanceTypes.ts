@@ -18,19 +18,22 @@ export interface InstanceType {
 export interface GpuModel {
   name: string;
   /**
-   * Memory per GPU as CUDA reports it (nvidia-smi's total), which is what vLLM's
-   * --gpu-memory-utilization takes a fraction of. EC2 lists round numbers (A10G 24576 MiB); the
-   * driver keeps some, so these are lower.
+   * Memory per GPU as CUDA reports it: torch.cuda.get_device_properties(i).total_memory, which
+   * PyTorch's out-of-memory message prints ("GPU 0 has a total capacity of 22.06 GiB") and vLLM takes
+   * --gpu-memory-utilization of. Below nvidia-smi's total (A10G 23028 MiB = 22.49 GiB) and EC2's
+   * round number (24 GiB): the driver and ECC keep the rest.
    */
-  memoryMiB: number;
+  memoryGiB: number;
+  /** CUDA compute capability: which dtypes vLLM runs (config/llmSchema.ts DTYPE_MIN_CAPABILITY). */
+  computeCapability: number;
 }
 
-/** The GPU of each NVIDIA family in the table. */
+/** The GPU of each NVIDIA family in the table (capabilities: NVIDIA's CUDA GPUs list). */
 export const GPU_MODELS: Readonly<Record<string, GpuModel>> = {
-  g4dn: { name: "T4", memoryMiB: 15360 },
-  g5: { name: "A10G", memoryMiB: 23028 },
-  g6: { name: "L4", memoryMiB: 23034 },
-  g6e: { name: "L40S", memoryMiB: 46068 },
+  g4dn: { name: "T4", memoryGiB: 14.57, computeCapability: 7.5 },
+  g5: { name: "A10G", memoryGiB: 22.06, computeCapability: 8.6 },
+  g6: { name: "L4", memoryGiB: 22.03, computeCapability: 8.9 },
+  g6e: { name: "L40S", memoryGiB: 44.4, computeCapability: 8.9 },
 };
 
 /** The GPU a known instance type carries, if any. */

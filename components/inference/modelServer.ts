@@ -1,12 +1,16 @@
 // The pod of one version of an llm service: vLLM (or the simulator) serving the model under its
-// name, weights downloaded at start into a cache volume (from the hub by vLLM itself, from S3 by an
-// `aws s3 sync` init container), on GPUs that can hold it. Pure: config in, Kubernetes object out.
+// name, weights downloaded into a cache volume (from the hub by vLLM itself, from S3 by an
+// `aws s3 sync` init container), on GPUs that can hold it. On EKS the cache is the GPU node's own
+// directory: a restarted or second pod on the node finds the weights there. Pure: config in, object out.
 import type * as k8s from "@pulumi/kubernetes";
 import type { LlmServiceConfig } from "../config";
 import { S3_SYNC_IMAGE } from "../config/defaults";
+import { kvBudgetBytesPerGpu } from "../config/kvCache";
+import { versionModel } from "../config/modelVersions";
 import { s3Bucket, type ModelServer } from "../config/llmSchema";
 import { serviceLabels, versionSelector } from "../core/names";
 import { GPU_RESOURCE } from "../cluster/gpu";
+import { MODEL_CACHE_HOST_PATH } from "../cluster/modelCache";
 import { MODEL_SERVER_LABEL } from "../observability/scrape";
 import {
   RESTRICTED_CONTAINER,
@@ -17,13 +21,15 @@ import {
   usesGpu,
   zoneSpread,
 } from "../workload/podSpec";
+import { MODEL_DIR, TMP_DIR, serverEnv, serverMounts } from "./serverPaths";
 
 type DeploymentSpec = k8s.types.input.apps.v1.DeploymentSpec;
 type LlmVersion = LlmServiceConfig["versions"][number];
 
-/** Where the weights (and the hub cache) live in the pod. */
-export const MODEL_DIR = "/models";
-const S3_WEIGHTS_DIR = `${MODEL_DIR}/weights`;
+/** An S3 source's copy: one directory per prefix, so versions sharing a node's cache never mix. */
+export function s3WeightsDir(source: string): string {
+  return `${MODEL_DIR}/s3/${source.replace(/^s3:\/\//, "").replace(/\/+$/, "")}`;
+}
 /** The EKS Pod Identity agent: credentials for the S3 sync come from it, beside the mesh. */
 export const POD_IDENTITY_AGENT = "169.254.170.23/32";
 /**
@@ -32,6 +38,8 @@ export const POD_IDENTITY_AGENT = "169.254.170.23/32";
  */
 const DRAIN_SECONDS = 30;
 const GRACE_SECONDS = 130;
+/** torch.compile's artifacts, Triton's and FlashInfer's kernels for one model: well under this. */
+const COMPILE_CACHE_GIB = 4;
 /** What the simulator pretends a token costs: enough to see queues form under load on a laptop. */
 const SIMULATED_LATENCY = { timeToFirstToken: "200ms", interTokenLatency: "20ms" };
 
@@ -43,15 +51,10 @@ export interface ModelServerArgs {
   gpu: boolean;
   /** GPU instance types a replica fits (capacity/gpuMemory.ts); no affinity when absent. */
   instanceTypes?: string[];
-  /** The cache volume's size limit, GiB (the checkpoint plus room). */
+  /** The cache volume's size limit, GiB (the checkpoint plus room), when it is the pod's own. */
   cacheGiB: number;
-}
-
-/** The source and revision a version loads: its own, else the service's. */
-export function versionModel(service: LlmServiceConfig, version: LlmVersion): { source: string; revision?: string } {
-  const source = version.model?.source ?? service.model.source;
-  const revision = version.model?.revision ?? (version.model?.source ? undefined : service.model.revision);
-  return { source, revision };
+  /** Whether the GPU nodes keep the weights in their model cache (cluster/modelCache.ts). */
+  nodeCache: boolean;
 }
 
 function dtypeArgs(dtype: LlmServiceConfig["model"]["dtype"]): string[] {
@@ -66,7 +69,7 @@ export function vllmArgs(service: LlmServiceConfig, version: LlmVersion): string
   const fromS3 = s3Bucket(source) !== undefined;
   return [
     "serve",
-    fromS3 ? S3_WEIGHTS_DIR : source,
+    fromS3 ? s3WeightsDir(source) : source,
     "--served-model-name",
     model.name,
     "--port",
@@ -77,17 +80,27 @@ export function vllmArgs(service: LlmServiceConfig, version: LlmVersion): string
     String(model.maxModelLen),
     "--gpu-memory-utilization",
     String(model.gpuMemoryUtilization),
+    // The budget the capacity check reserved, per GPU as vLLM v0.24.0 takes it (vllm/config/cache.py
+    // kv_cache_memory_bytes); without it vLLM gives the KV cache whatever the utilization leaves.
+    "--kv-cache-memory-bytes",
+    String(kvBudgetBytesPerGpu(model)),
     ...dtypeArgs(model.dtype),
     ...(revision ? ["--revision", revision, "--tokenizer-revision", revision] : []),
   ];
 }
 
-/** The simulator's command line: the same name, port and context length, with token latencies. */
+/**
+ * The simulator's command line: the same name, port and context length, with token latencies. With
+ * a real hub name, llm-d-inference-sim v0.10.2 asks huggingface.co whether the model exists and then
+ * sends every tokenization to a vLLM render service on localhost:8082 (docs/tokenization.md);
+ * --force-dummy-tokenizer skips both (pkg/tokenizer/tokenizer.go) and splits text in-process.
+ */
 export function simulatorArgs(service: LlmServiceConfig): string[] {
   const { model, port } = service;
   return [
     "--model",
     model.name,
+    "--force-dummy-tokenizer",
     "--served-model-name",
     model.name,
     "--port",
@@ -101,23 +114,18 @@ export function simulatorArgs(service: LlmServiceConfig): string[] {
   ];
 }
 
-function serverEnv(server: ModelServer, service: LlmServiceConfig): k8s.types.input.core.v1.EnvVar[] {
+/** The simulator is one Go binary: HOME for anything that asks, no caches to speak of. */
+const SIMULATOR_ENV = [
+  { name: "HOME", value: TMP_DIR },
+  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+  { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+];
+
+function containerEnv(server: ModelServer, service: LlmServiceConfig): k8s.types.input.core.v1.EnvVar[] {
+  if (server === "simulator") return SIMULATOR_ENV;
   const token = service.model.tokenSecret;
-  const common = [
-    // Caches go to the writable volumes: the root filesystem is read-only.
-    { name: "HOME", value: "/tmp" },
-    { name: "XDG_CACHE_HOME", value: `${MODEL_DIR}/cache` },
-  ];
-  if (server === "simulator") {
-    return [
-      ...common,
-      { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-      { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-    ];
-  }
   return [
-    ...common,
-    { name: "HF_HOME", value: `${MODEL_DIR}/huggingface` },
+    ...serverEnv(),
     ...(token ? [{ name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: token.name, key: token.key } } }] : []),
   ];
 }
@@ -127,8 +135,9 @@ function s3SyncContainer(source: string): k8s.types.input.core.v1.Container {
   return {
     name: "fetch-model",
     image: S3_SYNC_IMAGE,
-    command: ["aws", "s3", "sync", source, S3_WEIGHTS_DIR, "--only-show-errors", "--no-progress"],
-    env: [{ name: "HOME", value: "/tmp" }],
+    // sync copies only what the cache lacks: on a node that has the weights, a listing and no download.
+    command: ["aws", "s3", "sync", source, s3WeightsDir(source), "--only-show-errors", "--no-progress"],
+    env: [{ name: "HOME", value: TMP_DIR }],
     resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
     securityContext: RESTRICTED_CONTAINER,
     volumeMounts: [
@@ -161,6 +170,10 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
   const { source } = versionModel(service, version);
   const fromS3 = server === "vllm" && s3Bucket(source) !== undefined;
   const cache = server === "vllm" ? `${args.cacheGiB}Gi` : "1Gi";
+  const nodeCache = server === "vllm" && gpu && args.nodeCache;
+  // What the pod writes to the node's disk as ephemeral storage: the compile caches, and the
+  // weights unless the node's cache (a hostPath, not ephemeral storage) holds them.
+  const ephemeralGiB = COMPILE_CACHE_GIB + (nodeCache ? 0 : args.cacheGiB);
   return {
     // No replicas: KEDA's HorizontalPodAutoscaler owns the count.
     selector: { matchLabels: versionSelector(app, version.name) },
@@ -189,13 +202,13 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
               : { args: simulatorArgs(service) }),
             ports: [{ name: "http", containerPort: service.port, protocol: "TCP" }],
             env: [
-              ...serverEnv(server, service),
+              ...containerEnv(server, service),
               ...Object.entries(service.env).map(([name, value]) => ({ name, value })),
             ],
             resources: {
               requests: {
                 ...service.resources.requests,
-                ...(server === "vllm" ? { "ephemeral-storage": cache } : {}),
+                ...(server === "vllm" ? { "ephemeral-storage": `${ephemeralGiB}Gi` } : {}),
               },
               limits: { ...service.resources.limits, ...(gpu ? { [GPU_RESOURCE]: String(service.gpu) } : {}) },
             },
@@ -203,17 +216,24 @@ export function modelServerSpec(args: ModelServerArgs): DeploymentSpec {
             // A restart reloads the whole model: take six missed checks as the evidence for one.
             ...httpProbes(service, 6),
             lifecycle: { preStop: { sleep: { seconds: DRAIN_SECONDS } } },
-            volumeMounts: [
-              { name: "tmp", mountPath: "/tmp" },
-              { name: "model-cache", mountPath: MODEL_DIR },
-              ...(gpu ? [{ name: "dshm", mountPath: "/dev/shm" }] : []),
-            ],
+            volumeMounts:
+              server === "vllm"
+                ? serverMounts(gpu)
+                : [
+                    { name: "tmp", mountPath: TMP_DIR },
+                    { name: "model-cache", mountPath: MODEL_DIR },
+                  ],
           },
         ],
         volumes: [
           { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
-          { name: "model-cache", emptyDir: { sizeLimit: cache } },
-          // Tensor-parallel ranks exchange activations through shared memory.
+          // torch.compile, Triton and FlashInfer kernels: kept across container restarts.
+          ...(server === "vllm" ? [{ name: "cache", emptyDir: { sizeLimit: `${COMPILE_CACHE_GIB}Gi` } }] : []),
+          nodeCache
+            ? // The weights outlive the pod and are shared by every model server on the node. Type
+              // Directory: the node's user data made it, owned by the pods' UID; never created as root.
+              { name: "model-cache", hostPath: { path: MODEL_CACHE_HOST_PATH, type: "Directory" } }
+            : { name: "model-cache", emptyDir: { sizeLimit: cache } },
           ...(gpu ? [{ name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${2 * service.gpu}Gi` } }] : []),
         ],
         topologySpreadConstraints: zoneSpread(versionSelector(app, version.name)),

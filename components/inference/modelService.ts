@@ -5,7 +5,7 @@
 // NetworkPolicy and the download egress.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ModelFit } from "../capacity/gpuMemory";
+import { checkpointCacheGiB, type ModelFit } from "../capacity/gpuMemory";
 import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, LlmServiceConfig } from "../config";
 import { s3Bucket } from "../config/llmSchema";
@@ -15,7 +15,8 @@ import { egressEntry } from "../workload/egress";
 import { configuredWeights, type Weights } from "../core/weights";
 import { inferencePoolValues } from "./chartValues";
 import { pickerPolicySpec } from "./fences";
-import { modelServerSpec, versionModel } from "./modelServer";
+import { modelServerSpec } from "./modelServer";
+import { versionModel } from "../config/modelVersions";
 import { pickerName, poolName } from "../core/inferenceNames";
 import { GATEWAY_API_GROUP, modelRouteSpec, type GatewayRef } from "./routing";
 import { scaledObjectSpec } from "./scaling";
@@ -27,8 +28,10 @@ export interface ModelServiceArgs {
   config: LlmServiceConfig;
   /** Whether GPUs are schedulable in the cluster. */
   gpu: boolean;
-  /** The model's fit on the cluster's GPUs (EKS), for node affinity and the cache size. */
+  /** The model's fit on the cluster's GPUs (EKS), for node affinity. */
   fit?: ModelFit;
+  /** Whether the GPU nodes keep the weights in their model cache (cluster/modelCache.ts). */
+  nodeCache: boolean;
   gateway: { ref: GatewayRef; principal: string };
   /** Where KEDA reads the queue from, and where Prometheus scrapes the pickers from. */
   prometheusUrl: string;
@@ -84,7 +87,8 @@ export class ModelService extends pulumi.ComponentResource {
             version,
             gpu: args.gpu,
             instanceTypes: args.fit?.instanceTypes,
-            cacheGiB: args.fit?.cacheGiB ?? 20,
+            cacheGiB: checkpointCacheGiB(config),
+            nodeCache: args.nodeCache,
           }),
         },
         { parent: this, dependsOn: [...args.dependsOn, serviceAccount] },

@@ -1,5 +1,6 @@
 // What Prometheus scrapes, as prometheus-operator monitor specs. Pure: the alert rules and the
 // monitors share the job names defined here, so an alert can never ask for a job nobody scrapes.
+import { MODEL_SERVER_LABEL } from "../../policy/shared/modelCache";
 import { ISTIO_SYSTEM_NAMESPACE } from "../core/names";
 
 /** The label istiod's Service carries; with `jobLabel: istio` the operator names the job after its value. */
@@ -12,7 +13,7 @@ export const ENVOY_PORT_NAME_REGEX = ".*-envoy-prom";
 export const MERGED_METRICS_PORT = 15020;
 
 /** Model server pods carry this label: their series keep their pod's app and version labels. */
-export const MODEL_SERVER_LABEL = { "ai-mesh.io/workload": "model-server" } as const;
+export { MODEL_SERVER_LABEL };
 /** Pod labels a model server's series keep (vLLM's own carry none), for per-version queries. */
 export const MODEL_SERVER_TARGET_LABELS = ["app", "version"] as const;
 const [[MARKER, MARKER_VALUE]] = Object.entries(MODEL_SERVER_LABEL);

@@ -54,6 +54,8 @@ export interface PlatformInference {
   charts: ChartsConfig;
   /** Each vLLM model's fit on the cluster's GPUs (EKS). */
   fits: ModelFit[];
+  /** Whether the GPU nodes keep the weights in their model cache. */
+  nodeCache: boolean;
   modelAccess: ModelAccess;
   region?: string;
 }
@@ -188,6 +190,7 @@ export class AiPlatform extends pulumi.ComponentResource {
           config: service,
           gpu: args.gpu,
           fit: inference.fits.find((f) => f.service === service.key),
+          nodeCache: inference.nodeCache,
           gateway: inference.gateway,
           prometheusUrl: inference.prometheusUrl,
           monitoringNamespace: inference.monitoringNamespace,

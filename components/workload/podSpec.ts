@@ -2,9 +2,13 @@
 // security contexts, probes, scrape annotations, zone spread, GPU placement. Pure.
 import { durationSeconds } from "../config/durations";
 import { GPU_NODE_SELECTOR, GPU_TOLERATION } from "../cluster/gpu";
+import { PLATFORM_UID } from "../../policy/shared/modelCache";
 
-/** Non-root UID/GID the images run as (any non-zero id works with readOnlyRootFilesystem). */
-export const RUN_AS = 10001;
+/**
+ * Non-root UID/GID the images run as (any non-zero id works with readOnlyRootFilesystem); the GPU
+ * nodes' model cache is owned by it (policy/shared/modelCache.ts).
+ */
+export const RUN_AS = PLATFORM_UID;
 const STARTUP_PERIOD_SECONDS = 10;
 
 export function usesGpu(args: { gpu: boolean; service: { gpu: number } }): boolean {

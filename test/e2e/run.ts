@@ -229,6 +229,12 @@ function assertInference(): void {
   // istiod consults the pickers only from gateway pods that name the Gateway, in its namespace.
   const gatewayPods = items("pods", "llm-gateway", "gateway.networking.k8s.io/gateway-name=llm");
   assert.ok(gatewayPods.length > 0, "the LLM gateway's pods carry gateway.networking.k8s.io/gateway-name: llm");
+  // The simulator tokenizes in-process: no hub look-up, no render service (llm-d-inference-sim v0.10.2).
+  const server = get("deployments.apps/chat-v1", "ai");
+  assert.ok(
+    server?.spec?.template?.spec?.containers?.[0]?.args?.includes("--force-dummy-tokenizer"),
+    "the simulator of chat v1 runs with --force-dummy-tokenizer",
+  );
   const gateway = get("gateways.gateway.networking.k8s.io/llm", "llm-gateway");
   assert.equal(gateway?.spec?.addresses?.[0]?.value, "llm-gateway.llm-gateway.svc.cluster.local");
   assert.ok(get("services/llm-gateway", "llm-gateway"), "the Gateway's address names a Service that exists");

@@ -1,6 +1,8 @@
 // vLLM's series through the program's scrape config, on a real Prometheus: model servers' merged
 // endpoints (the sidecar agent's :15020) get their pod's app and version, other pods keep their own
-// labels, and the queries KEDA, the dashboard and the alerts make find each version's series.
+// labels, and the queries KEDA, the dashboard and the alerts make find each version's series, on
+// vLLM v0.24.0 (vllm/v1/metrics/loggers.py) and on llm-d-inference-sim v0.10.2
+// (pkg/llm-d-inference-sim/metrics.go), which names time per output token as vLLM did before 0.11.
 import { createServer, type Server } from "http";
 import { modelPanels } from "../../components/observability/dashboard";
 import { alertGroups } from "../../components/observability/alerts";
@@ -14,10 +16,29 @@ import { describeWithTools } from "../support/tools";
 const STARTED = Date.now();
 const seconds = () => (Date.now() - STARTED) / 1000;
 
-/** A model server's metrics as vLLM exports them: `ttft` seconds for every request, 10 requests a second. */
-function vllmText(model: string, waiting: number, ttft: number, kv: number): string {
+type ModelServer = "vllm" | "simulator";
+
+/** Time per output token, as each server names and buckets it: every token in (below, tpot]. */
+function tpotLines(server: ModelServer, labels: string, done: number, tpot: number): string[] {
+  const name = server === "vllm" ? "vllm:request_time_per_output_token_seconds" : "vllm:time_per_output_token_seconds";
+  // The simulator's TPOT buckets (pkg/common/utils.go TPOTBucketsBoundaries), vLLM's own.
+  const buckets = server === "vllm" ? [0.01, 0.025, 0.05, 0.075, 0.1] : [0.01, 0.025, 0.05, 0.075, 0.1, 0.15];
+  return [
+    `# TYPE ${name} histogram`,
+    ...buckets.map((le) => `${name}_bucket{${labels},le="${le}"} ${le >= tpot ? done : 0}`),
+    `${name}_bucket{${labels},le="+Inf"} ${done}`,
+    `${name}_count{${labels}} ${done}`,
+    `${name}_sum{${labels}} ${done * tpot}`,
+  ];
+}
+
+/**
+ * A model server's metrics as `server` exports them: `ttft` seconds for every request and `tpot` per
+ * output token, 10 requests a second.
+ */
+function vllmText(server: ModelServer, model: string, waiting: number, ttft: number, kv: number, tpot: number): string {
   const done = Math.round(seconds() * 10);
-  const labels = `engine="0",model_name="${model}"`;
+  const labels = server === "vllm" ? `engine="0",model_name="${model}"` : `model_name="${model}"`;
   const buckets = [0.1, 0.5, 1, 2.5, 5, 10];
   return [
     "# TYPE vllm:num_requests_waiting gauge",
@@ -31,13 +52,7 @@ function vllmText(model: string, waiting: number, ttft: number, kv: number): str
     `vllm:time_to_first_token_seconds_bucket{${labels},le="+Inf"} ${done}`,
     `vllm:time_to_first_token_seconds_count{${labels}} ${done}`,
     `vllm:time_to_first_token_seconds_sum{${labels}} ${done * ttft}`,
-    "# TYPE vllm:request_time_per_output_token_seconds histogram",
-    ...[0.01, 0.025, 0.05, 0.1].map(
-      (le) => `vllm:request_time_per_output_token_seconds_bucket{${labels},le="${le}"} ${le >= 0.025 ? done : 0}`,
-    ),
-    `vllm:request_time_per_output_token_seconds_bucket{${labels},le="+Inf"} ${done}`,
-    `vllm:request_time_per_output_token_seconds_count{${labels}} ${done}`,
-    `vllm:request_time_per_output_token_seconds_sum{${labels}} ${done * 0.025}`,
+    ...tpotLines(server, labels, done, tpot),
     // Envoy's own, merged in by the agent.
     "# TYPE istio_build gauge",
     'istio_build{component="proxy",tag="1.30.3"} 1',
@@ -63,13 +78,14 @@ const PODS: Pod[] = [
     ip: "127.0.0.2",
     name: "chat-v1-7d9c5-abcde",
     labels: { app: "chat", version: "v1", "ai-mesh.io/workload": "model-server" },
-    text: () => vllmText(MODEL, 12, 0.4, 0.35),
+    text: () => vllmText("vllm", MODEL, 12, 0.4, 0.35, 0.025),
   },
   {
     ip: "127.0.0.3",
     name: "chat-v2-5f8b6-fghij",
     labels: { app: "chat", version: "v2", "ai-mesh.io/workload": "model-server" },
-    text: () => vllmText(MODEL, 2, 2.2, 0.8),
+    // The canary on the laptop's simulator: the same queries must read it.
+    text: () => vllmText("simulator", MODEL, 2, 2.2, 0.8, 0.075),
   },
   { ip: "127.0.0.4", name: "web-v1-6c7d8-klmno", labels: { app: "web", version: "v1" }, text: () => WEB_TEXT },
 ];
@@ -197,11 +213,12 @@ describeWithTools(["prometheus"], "vLLM's series through the scrape config (a re
     expect(ttft.v2).toBeGreaterThan(1);
     expect(ttft.v2).toBeLessThanOrEqual(2.5);
     const tpot = byVersion(await query(prometheus, panels["Time per output token (P99)"]));
-    // Every token in (10 ms, 25 ms]: the P99 lands at the top of that bucket.
-    for (const version of ["v1", "v2"]) {
-      expect(tpot[version]).toBeGreaterThan(0.01);
-      expect(tpot[version]).toBeLessThanOrEqual(0.025);
-    }
+    // v1 (vLLM's name): every token in (10 ms, 25 ms]; v2 (the simulator's name): in (50 ms, 75 ms].
+    // The P99 lands near the top of each bucket: each version read from its own server's series.
+    expect(tpot.v1).toBeGreaterThan(0.01);
+    expect(tpot.v1).toBeLessThanOrEqual(0.025);
+    expect(tpot.v2).toBeGreaterThan(0.05);
+    expect(tpot.v2).toBeLessThanOrEqual(0.075);
     const tokens = byVersion(await query(prometheus, panels["Generated tokens per second"]));
     // Both generate alike; over seconds of data a 5-minute rate is small, but never zero.
     expect(tokens.v1).toBeGreaterThan(0);
