@@ -60,7 +60,7 @@ describe("GPU memory", () => {
     expect(problems(seventyB("float16"))).toEqual([
       "services.chat.model: does not fit its GPUs: weights 70.6B × 2 bytes (float16) = 131.5 GiB + KV cache 6 GiB + runtime 1.5 GiB × 1 GPU = 139 GiB; " +
         "1 × A10G (g5.xlarge) × 0.9 gives 19.9 GiB; " +
-        "KV cache 6 GiB at 320 KiB per token (80 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 19648 tokens: 2 sequence(s) of maxModelLen 8192 at once; " +
+        "KV cache 6 GiB at 320 KiB per token (80 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 19648 tokens: 2 sequences of maxModelLen 8192 at once; " +
         "raise tensorParallelSize to 2 or 4 or 8 (up to 8 GPUs on one node here: g5.48xlarge), lower dtype (fp8), " +
         "or allow larger GPUs in cluster.gpuNodes",
     ]);
@@ -80,7 +80,7 @@ describe("GPU memory", () => {
     expect(problems(tight)).toEqual([
       "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (bfloat16) = 15 GiB + KV cache 3 GiB + runtime 1.5 GiB × 1 GPU = 19.5 GiB; " +
         "1 × A10G (g5.xlarge) × 0.8 gives 17.6 GiB; " +
-        "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequence(s) of maxModelLen 8192 at once; " +
+        "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequences of maxModelLen 8192 at once; " +
         "raise tensorParallelSize to 2 or 4 or 8 (up to 8 GPUs on one node here: g5.48xlarge), lower dtype (fp8), " +
         "lower kvCacheGiB (one maxModelLen sequence needs 1 GiB), or allow larger GPUs in cluster.gpuNodes",
     ]);
@@ -96,7 +96,7 @@ describe("GPU memory", () => {
     expect(problems(onFamilies(["g4dn"], "float16"))).toEqual([
       "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (float16) = 15 GiB + KV cache 3 GiB + runtime 1.5 GiB × 1 GPU = 19.5 GiB; " +
         "1 × T4 (g4dn.xlarge) × 0.9 gives 13.1 GiB; " +
-        "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequence(s) of maxModelLen 8192 at once; " +
+        "KV cache 3 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 24576 tokens: 3 sequences of maxModelLen 8192 at once; " +
         "raise tensorParallelSize to 2 or 4 (up to 4 GPUs on one node here: g4dn.12xlarge), lower dtype (fp8), " +
         "or allow larger GPUs in cluster.gpuNodes",
     ]);
@@ -116,7 +116,7 @@ describe("GPU memory", () => {
     expect(problems(long)).toEqual([
       "services.chat.model: does not fit its GPUs: weights 8.03B × 2 bytes (bfloat16) = 15 GiB + KV cache 16 GiB + runtime 1.5 GiB × 1 GPU = 32.5 GiB; " +
         "1 × A10G (g5.xlarge) × 0.9 gives 19.9 GiB; " +
-        "KV cache 16 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 131072 tokens: 1 sequence(s) of maxModelLen 131072 at once; " +
+        "KV cache 16 GiB at 128 KiB per token (32 layers × 8 KV heads × 128 head dim × 2 (K and V) × 2 bytes) holds 131072 tokens: 1 sequence of maxModelLen 131072 at once; " +
         "raise tensorParallelSize to 2 or 4 or 8 (up to 8 GPUs on one node here: g5.48xlarge), lower dtype (fp8), " +
         "lower maxModelLen (one sequence needs 16 GiB of KV cache; the GPUs leave room for 27824 tokens), or allow larger GPUs in cluster.gpuNodes",
     ]);

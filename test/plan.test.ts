@@ -177,7 +177,7 @@ describe("npm run plan", () => {
       /^41 policies: 0 mandatory violation\(s\), 8 advisory, 0 skipped \(unknown until deploy\)$/m,
     );
     // What found nothing is listed too: the front doors' checks ran and passed.
-    const passed = result.stdout.slice(result.stdout.indexOf("passed (39): "));
+    const passed = result.stdout.slice(result.stdout.indexOf("passed (40): "));
     expect(passed).toMatch(/[ ,]gateway-internet-facing-tls,\s+llm-gateway-internet-facing-auth,/);
     expect(passed).not.toContain("workload-image-digest");
     expect(result.stdout).toMatch(
