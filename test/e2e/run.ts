@@ -193,6 +193,8 @@ function assertInference(): void {
   for (const crd of INFERENCE_CRDS) assert.ok(get(`customresourcedefinition/${crd}`), `CRD ${crd} is installed`);
   const pool = get("inferencepools.inference.networking.k8s.io/chat-v1", "ai");
   assert.deepEqual(pool?.spec, {
+    // Defaulted by the v1.4.0 CRD (config/crd/bases/inference.networking.k8s.io_inferencepools.yaml).
+    appProtocol: "http",
     targetPorts: [{ number: 8000 }],
     selector: { matchLabels: { app: "chat", version: "v1" } },
     endpointPickerRef: {

@@ -40,18 +40,25 @@ function loadChart(dir: string): Chart {
     dependencies?: { name: string; alias?: string; condition?: string }[];
   };
   const subcharts: Record<string, Chart> = {};
+  // A library chart's templates are included by this chart and read this chart's values (GIE v1.4.0's
+  // inferencepool renders the picker from epplib's templates).
+  const libraries: string[] = [];
   const chartsDir = path.join(dir, "charts");
   for (const sub of fs.existsSync(chartsDir) ? fs.readdirSync(chartsDir) : []) {
     const subDir = path.join(chartsDir, sub);
     if (!fs.existsSync(path.join(subDir, "Chart.yaml"))) continue;
-    const name = (parse(fs.readFileSync(path.join(subDir, "Chart.yaml"), "utf8")) as { name: string }).name;
-    const alias = meta.dependencies?.find((d) => d.name === name)?.alias ?? name;
+    const subMeta = parse(fs.readFileSync(path.join(subDir, "Chart.yaml"), "utf8")) as { name: string; type?: string };
+    if (subMeta.type === "library") {
+      libraries.push(readTree(path.join(subDir, "templates")));
+      continue;
+    }
+    const alias = meta.dependencies?.find((d) => d.name === subMeta.name)?.alias ?? subMeta.name;
     subcharts[alias] = loadChart(subDir);
   }
   return {
     // Istio 1.22+ charts keep their defaults under this key and descope it at render time.
     defaults: isMap(own._internal_defaults_do_not_set) ? own._internal_defaults_do_not_set : own,
-    templates: readTree(path.join(dir, "templates")),
+    templates: [readTree(path.join(dir, "templates")), ...libraries].join("\n"),
     conditions: (meta.dependencies ?? []).flatMap((d) => (d.condition ?? "").split(",")).filter(Boolean),
     subcharts,
   };

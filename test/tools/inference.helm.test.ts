@@ -167,7 +167,9 @@ describeWithTools(["helm", "charts"], "the LLM layer's charts, rendered with the
     expect(deployment.spec.template.spec.serviceAccountName).toBe(LLM_GATEWAY_RELEASE);
     const [service] = of(objects, "Service");
     expect(service.metadata).toMatchObject({ name: LLM_GATEWAY_RELEASE, namespace: "llm-gateway" });
-    expect(service.spec.ports.map((p: Json) => p.port)).toContain(80);
+    // The dev stack's NLB terminates TLS on 443 and forwards to the gateway's own 8443; no port 80
+    // (an API client's token would already be in cleartext before any redirect).
+    expect(service.spec.ports.map((p: Json) => [p.port, p.targetPort])).toEqual([[443, 8443]]);
   });
 
   it("KEDA: the three pods on the system nodes, sized as counted; the external metrics API; fallback that holds", () => {
