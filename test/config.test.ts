@@ -318,6 +318,7 @@ describe("cluster rules", () => {
     ]);
     const armAmi = { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.xlarge", "g5.xlarge"] };
     expect(problems(devRawWith((r) => useManagedGpus(r, armAmi)))).toEqual([
+      "cluster.gpuNodes.amiType: AL2023_ARM_64_NVIDIA boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; use an x86_64 NVIDIA amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA) with families g4dn, g5, g6, g6e",
       'cluster.gpuNodes.instanceTypes[1]: "g5.xlarge" is x86_64, but cluster.gpuNodes.amiType AL2023_ARM_64_NVIDIA boots arm64; use arm64 types (families g5g) or an x86_64 amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA)',
     ]);
   });
@@ -333,17 +334,21 @@ describe("cluster rules", () => {
     ]);
   });
 
-  it("takes Graviton node groups: Arm CPU types on the Arm AMI, g5g on the Arm NVIDIA AMI", () => {
-    const raw = devRawWith((r) => {
+  it("takes Graviton system nodes, and refuses an Arm GPU group: the CUDA image is amd64 only", () => {
+    const raw = devRawWith((r) =>
       Object.assign(r.cluster.systemNodes, {
         amiType: "AL2023_ARM_64_STANDARD",
         instanceTypes: ["m7g.xlarge", "c7g.2xlarge", "r7g.large"],
-      });
+      }),
+    );
+    expect(problems(raw)).toEqual([]);
+    const armGpus = devRawWith((r) => {
       useManagedGpus(r, { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.2xlarge"] });
-      // The chat model's vLLM needs a GPU the table knows the memory of; this is about the node groups.
       delete r.services.chat;
     });
-    expect(problems(raw)).toEqual([]);
+    expect(problems(armGpus)).toEqual([
+      "cluster.gpuNodes.amiType: AL2023_ARM_64_NVIDIA boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; use an x86_64 NVIDIA amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA) with families g4dn, g5, g6, g6e",
+    ]);
   });
 
   it("knows the Graviton families as EC2 publishes them: vCPU, memory, NVIDIA T4G GPUs, ENI pod limits", () => {

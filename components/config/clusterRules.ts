@@ -109,6 +109,17 @@ function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
     });
   }
   const families = nvidiaFamilies(amiArchitecture(gpu.amiType));
+  // The GPU group runs object-detector's CUDA image and vLLM: both are published for amd64 only
+  // (ONNX Runtime's CUDA provider ships for linux x64 alone), so an Arm GPU node could run neither.
+  if (amiArchitecture(gpu.amiType) === "arm64") {
+    const x86 = NVIDIA_AMI_TYPES.filter((ami) => amiArchitecture(ami) === "x86_64");
+    problems.push({
+      path: "cluster.gpuNodes.amiType",
+      message:
+        `${gpu.amiType} boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; ` +
+        `use an x86_64 NVIDIA amiType (${x86.join(", ")}) with families ${gpuFamilies("x86_64").join(", ")}`,
+    });
+  }
   gpu.instanceTypes.forEach((type, i) => {
     if (!isNvidiaGpuInstanceType(type)) {
       problems.push({
