@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as net from "net";
 import * as path from "path";
-import { modelFailure, modelHelp, type LocalModel } from "./localModel";
+import { modelFailure, modelHelp, type LocalModel, type ModelStatus } from "./localModel";
 import { ROOT } from "./project";
 
 const SERVICES_DIR = path.join(ROOT, "services");
@@ -90,11 +90,11 @@ function start(
   return { name, url: `http://${HOST}:${port}`, child, exited };
 }
 
-async function readiness(url: string): Promise<{ ready: boolean; reason?: string }> {
+async function readiness(url: string): Promise<{ ready: boolean; model?: ModelStatus }> {
   try {
     const response = await fetch(`${url}/ready`);
-    const body = (await response.json()) as { reason?: string };
-    return { ready: response.ok, reason: body.reason };
+    const body = (await response.json()) as { model?: ModelStatus };
+    return { ready: response.ok, model: body.model };
   } catch {
     return { ready: false };
   }
@@ -145,7 +145,8 @@ export async function launch(options: {
     for (;;) {
       const states = await Promise.all(services.map((service) => readiness(service.url)));
       if (done) return undefined;
-      const failure = modelFailure(states[2].reason);
+      // Each failed attempt is already in object-detector's log above (warn, with its cause).
+      const failure = modelFailure(states[2].model);
       if (failure !== undefined) return modelHelp(options.model, failure);
       if (states.every((state) => state.ready)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 200));

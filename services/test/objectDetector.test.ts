@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ConfigError } from "../common/env";
-import { createObjectDetector, objectDetectorSettings, type ObjectDetector } from "../object-detector/app";
+import {
+  createObjectDetector,
+  objectDetectorSettings,
+  type ModelStatus,
+  type ObjectDetector,
+} from "../object-detector/app";
 import { modelSource } from "../object-detector/modelSource";
 import { Cleanup, captured, closedPort, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
 import { waitFor } from "./support/processes";
@@ -82,7 +87,11 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const ready = await fetch(`${url}/ready`);
     assert.equal(ready.status, 503);
-    assert.deepEqual(await ready.json(), { status: "not ready", reason: "loading the model" });
+    assert.deepEqual(await ready.json(), {
+      status: "not ready",
+      reason: "loading the model",
+      model: { failedAttempts: 0, gaveUp: false },
+    });
     const early = await fetch(`${url}/detect`, detectRequest(rgb(2, 2, 255), 2, 2));
     assert.equal(early.status, 503);
     assert.deepEqual(await early.json(), { error: "not ready: loading the model" });
@@ -334,13 +343,17 @@ describe("object-detector when a download fails", () => {
     });
     const starting = app.start();
     await waitFor("a failed attempt", async () => calls >= 2);
-    const waiting = (await (await fetch(`${url}/ready`)).json()) as { reason: string };
+    const waiting = (await (await fetch(`${url}/ready`)).json()) as { reason: string; model: ModelStatus };
     assert.match(
       waiting.reason,
       new RegExp(
         `^model download attempt \\d+ failed \\(GET ${models.url}/ssd.onnx answered HTTP 503\\); retrying in \\d+ ms$`,
       ),
     );
+    // The same for a program, in fields: a launcher counts attempts without parsing the wording.
+    assert.equal(waiting.model.lastFailure, `GET ${models.url}/ssd.onnx answered HTTP 503`);
+    assert.equal(waiting.model.gaveUp, false);
+    assert.ok(waiting.model.failedAttempts >= 1 && waiting.model.retryInMs! >= 10, JSON.stringify(waiting.model));
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     await starting;
     assert.equal((await fetch(`${url}/ready`)).status, 200);
@@ -379,6 +392,7 @@ describe("object-detector with MODEL_PATH", () => {
     assert.deepEqual(await (await fetch(`${missing.url}/ready`)).json(), {
       status: "not ready",
       reason: `MODEL_PATH ${join(dir, "none.onnx")} does not exist`,
+      model: { failedAttempts: 0, lastFailure: `MODEL_PATH ${join(dir, "none.onnx")} does not exist`, gaveUp: true },
     });
   });
 
@@ -402,6 +416,12 @@ describe("object-detector with MODEL_PATH", () => {
       status: "not ready",
       reason:
         "the model's input must be one uint8 image tensor [1, height, width, 3]; it has image_tensor:0 float32 [batch, height, width, 3]",
+      model: {
+        failedAttempts: 0,
+        lastFailure:
+          "the model's input must be one uint8 image tensor [1, height, width, 3]; it has image_tensor:0 float32 [batch, height, width, 3]",
+        gaveUp: true,
+      },
     });
   });
 });
