@@ -60,12 +60,28 @@ describe("flags, parsed by util.parseArgs in strict mode", () => {
 });
 
 describe("the nearest known word", () => {
+  const refusal = (args: string[]) => {
+    try {
+      readFlags(command, args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${args.join(" ")} was accepted`);
+  };
+
   it("suggests a key a slip away, and nothing for a word far from every key", () => {
     const keys = ["environment", "observability", "cluster", "services"];
     expect(nearest("obserbability", keys)).toBe("observability");
     expect(nearest("enviroment", keys)).toBe("environment");
     expect(nearest("Cluster", keys)).toBe("cluster");
     expect(nearest("tracing", keys)).toBeUndefined();
+  });
+
+  it("counts two neighbours swapped as one slip", () => {
+    expect(nearest("stakc", ["stack", "out"])).toBe("stack");
+    expect(nearest("prot", ["port", "out"])).toBe("port");
+    expect(refusal(["--stakc", "dev"])).toBe("unknown flag --stakc (did you mean --stack?)");
+    expect(refusal(["--rollbakc"])).toBe("unknown flag --rollbakc (did you mean --rollback?)");
   });
 });
 

@@ -511,6 +511,15 @@ describe("keys of the ai-mesh: namespace", () => {
         },
       ]),
     );
+    // The name after "ai-mesh:" is compared: the namespace alone made region look like istio.
+    expect(() => rawConfig({ "ai-mesh:region": "us-west-2" })).toThrow(
+      new ConfigError([{ path: "ai-mesh:region", message: `is not a key ai-mesh reads ${keys}` }]),
+    );
+    expect(() => rawConfig({ "ai-mesh:clsuter": {} })).toThrow(
+      new ConfigError([
+        { path: "ai-mesh:clsuter", message: `is not a key ai-mesh reads; did you mean ai-mesh:cluster? ${keys}` },
+      ]),
+    );
     // Other namespaces belong to their providers.
     expect(rawConfig({ "aws:region": "us-west-2", "aws:profile": "dev", "ai-mesh:environment": "dev" })).toEqual({
       region: "us-west-2",
