@@ -308,7 +308,18 @@ describe("cluster rules", () => {
   it("rejects a GPU group without GPU instance types", () => {
     const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5.xlarge", "m6i.large"] }));
     expect(problems(raw)).toEqual([
-      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
+      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e',
+    ]);
+  });
+
+  it("offers the same GPU families when it refuses an NVIDIA type the table does not know", () => {
+    const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["p5.48xlarge"] }));
+    expect(problems(raw)).toEqual([
+      'cluster.gpuNodes.instanceTypes[0]: "p5.48xlarge" is not in the instance table (components/core/instanceTypes.ts); its families here: g4dn, g5, g6, g6e',
+    ]);
+    const system = devRawWith((r) => (r.cluster.systemNodes.instanceTypes = ["m5.large"]));
+    expect(problems(system)).toEqual([
+      'cluster.systemNodes.instanceTypes[0]: "m5.large" is not in the instance table (components/core/instanceTypes.ts); its families here: m6i, m7i, c6i, c7i, r6i, r7i',
     ]);
   });
 
