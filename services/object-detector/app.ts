@@ -10,6 +10,9 @@ import { loadDetector, type DetectOptions, type Detector, type ProviderChoice } 
 import { fetchModel, type ModelFile } from "./modelFile";
 import { modelSource, type ModelSource } from "./modelSource";
 
+/** What a /detect refused while the model loads says to wait: downloads take seconds to minutes. */
+const NOT_READY_RETRY_SECONDS = "5";
+
 /** /ready's `model` field while not ready: what a launcher decides on, not the wording of `reason`. */
 export interface ModelStatus {
   failedAttempts: number;
@@ -89,7 +92,10 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
         method: "POST",
         path: "/detect",
         async handle(req, res, ctx) {
-          if (loaded === undefined) throw new HttpError(503, `not ready: ${notReadyReason}`);
+          // A client (web) passes Retry-After on: try again in a few seconds rather than at once.
+          if (loaded === undefined) {
+            throw new HttpError(503, `not ready: ${notReadyReason}`, { "retry-after": NOT_READY_RETRY_SECONDS });
+          }
           const { model, detector } = loaded;
           const { width, height } = imageSize(req.headers, settings.maxImageSide);
           if (mediaType(req) !== "application/octet-stream") {
