@@ -234,7 +234,7 @@ describe("npm run services", () => {
       await until("the page's address", () => (/The upload page: /.test(services.output()) ? true : undefined));
       expect(calls).toBe(2);
       expect(services.output()).toMatch(
-        /\nobject-detector warn  model download failed; retrying attempt=1 delayMs=100 error=GET \S+ failed: .+\n/,
+        /\nobject-detector warn {2}model download failed; retrying attempt=1 delayMs=100 error=GET \S+ failed: .+\n/,
       );
       expect(services.output()).not.toContain("attempt=2");
       process.kill(-services.pgid, "SIGINT");
