@@ -102,7 +102,11 @@ async function readiness(url: string): Promise<{ ready: boolean; model?: ModelSt
 
 export interface Launched {
   services: LocalService[];
-  stop(): Promise<void>;
+  /**
+   * Stops all three: SIGTERM to each still running, after `graceMs` to let a signal they already have
+   * (a terminal's Ctrl-C reaches the whole process group) be the one they stop on.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts the three; resolves when all are ready, rejects (with all stopped) when that cannot happen. */
@@ -123,8 +127,10 @@ export async function launch(options: {
   );
   const services = [web, processor, detector];
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (graceMs = 0) =>
     (stopping ??= (async () => {
+      const allExited = Promise.all(services.map((service) => service.exited));
+      if (graceMs > 0) await Promise.race([allExited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
       for (const service of services) if (service.child.exitCode === null) service.child.kill("SIGTERM");
       const deadline = setTimeout(() => {
         for (const service of services) if (service.child.exitCode === null) service.child.kill("SIGKILL");

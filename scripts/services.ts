@@ -19,13 +19,15 @@ if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
   process.exit(USAGE_EXIT);
 }
 
+const CTRL_C_GRACE_MS = 3000;
 let launched: Launched | undefined;
 let stopping = false;
 const stop = async (why: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${why}: stopping the three services…`);
-  await launched?.stop();
+  // Ctrl-C in a terminal reaches the three as well: they stop on it; SIGTERM only for one that does not.
+  await launched?.stop(why === "Ctrl-C" ? CTRL_C_GRACE_MS : 0);
   console.log("stopped");
   process.exit(0);
 };
