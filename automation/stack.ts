@@ -16,8 +16,18 @@ export interface OpenStackOptions {
 export async function openStack(options: OpenStackOptions): Promise<Stack> {
   // Imported lazily so a CLI that only parses flags does not load every SDK.
   const program = (await import("../index")).default;
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: options.stackName, projectName: PROJECT, program },
-    { workDir: options.workDir, envVars: options.envVars },
-  );
+  try {
+    return await LocalWorkspace.createOrSelectStack(
+      { stackName: options.stackName, projectName: PROJECT, program },
+      { workDir: options.workDir, envVars: options.envVars },
+    );
+  } catch (error) {
+    // The Automation API's own words are "code: -2 … Command failed with ENOENT: pulumi version".
+    if (/ENOENT: pulumi\b/.test(String(error))) throw new Error(PULUMI_MISSING);
+    throw error;
+  }
 }
+
+export const PULUMI_MISSING =
+  "the Pulumi CLI is not on PATH (the Automation API runs it): install it " +
+  "(curl -fsSL https://get.pulumi.com | sh, or https://www.pulumi.com/docs/install/) and open a new shell";

@@ -20,6 +20,7 @@ import { versionQueries } from "./queries";
 import { requestPromotion, type PromotionRequest, type ResumeState } from "./request";
 import type { Weights } from "../components/core/weights";
 import { describeWeights, stepWeights } from "./steps";
+import { interruptibleWait } from "./wait";
 
 export interface PromoteOptions extends PromotionRequest {
   /** A backend organization: the stack is then <org>/ai-mesh/<stack> (Pulumi Cloud). */
@@ -157,14 +158,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       checkPools,
       measure: (version) =>
         measure(query, versionQueries(config.services.namespace, service.app, version, settings.interval)),
-      wait: (ms) =>
-        new Promise((resolve, reject) => {
-          if (options.signal?.aborted) return reject(new Interrupted());
-          const timer = setTimeout(resolve, ms);
-          options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(new Interrupted())), {
-            once: true,
-          });
-        }),
+      wait: (ms) => interruptibleWait(ms, options.signal),
       log,
     },
   ).catch((error: unknown) => {

@@ -23,11 +23,26 @@ export function localModel(env: NodeJS.ProcessEnv, cwd: string): LocalModel {
   return { kind: "url", url, sha256, env: { MODEL_URL: url, MODEL_SHA256: sha256, MODEL_CACHE_DIR: cacheDir } };
 }
 
-/** The first thing object-detector's /ready says that is not "still loading", or undefined. */
-export function modelFailure(reason: string | undefined): string | undefined {
-  if (reason === undefined || reason === "loading the model" || reason === "starting") return undefined;
-  // The service would keep retrying a download; here a person is waiting, so the first failure is told.
-  return reason.replace(/; retrying in \d+ ms$/, "");
+/** object-detector's /ready `model` field while it is not ready (ModelStatus in services/object-detector/app.ts). */
+export interface ModelStatus {
+  failedAttempts: number;
+  lastFailure?: string;
+  retryInMs?: number;
+  gaveUp: boolean;
+}
+
+/**
+ * Failed downloads a person waits through before being told: a download cut short or a host's blip
+ * heals on the next attempt (the service retries for ever; here someone is waiting).
+ */
+export const LOCAL_MODEL_ATTEMPTS = 4;
+
+/** Why to stop waiting for the model, from /ready's fields (never its wording), or undefined to wait on. */
+export function modelFailure(status: ModelStatus | undefined): string | undefined {
+  if (status === undefined) return undefined;
+  if (status.gaveUp) return status.lastFailure;
+  if (status.failedAttempts < LOCAL_MODEL_ATTEMPTS) return undefined;
+  return `${status.failedAttempts} download attempts failed; the last: ${status.lastFailure}`;
 }
 
 /** What went wrong with the model, and how to get one, for the person who ran the command. */

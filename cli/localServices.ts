@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "child_process";
 import * as net from "net";
 import * as path from "path";
-import { modelFailure, modelHelp, type LocalModel } from "./localModel";
+import { modelFailure, modelHelp, type LocalModel, type ModelStatus } from "./localModel";
 import { ROOT } from "./project";
 
 const SERVICES_DIR = path.join(ROOT, "services");
@@ -91,11 +91,11 @@ function start(
   return { name, url: `http://${HOST}:${port}`, child, exited };
 }
 
-async function readiness(url: string): Promise<{ ready: boolean; reason?: string }> {
+async function readiness(url: string): Promise<{ ready: boolean; model?: ModelStatus }> {
   try {
     const response = await fetch(`${url}/ready`);
-    const body = (await response.json()) as { reason?: string };
-    return { ready: response.ok, reason: body.reason };
+    const body = (await response.json()) as { model?: ModelStatus };
+    return { ready: response.ok, model: body.model };
   } catch {
     return { ready: false };
   }
@@ -103,7 +103,11 @@ async function readiness(url: string): Promise<{ ready: boolean; reason?: string
 
 export interface Launched {
   services: LocalService[];
-  stop(): Promise<void>;
+  /**
+   * Stops all three: SIGTERM to each still running, after `graceMs` to let a signal they already have
+   * (a terminal's Ctrl-C reaches the whole process group) be the one they stop on.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The message launch() rejects with when its signal aborts it. */
@@ -132,8 +136,10 @@ export async function launch(options: {
   );
   const services = [web, processor, detector];
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (graceMs = 0) =>
     (stopping ??= (async () => {
+      const allExited = Promise.all(services.map((service) => service.exited));
+      if (graceMs > 0) await Promise.race([allExited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
       for (const service of services) if (service.child.exitCode === null) service.child.kill("SIGTERM");
       const deadline = setTimeout(() => {
         for (const service of services) if (service.child.exitCode === null) service.child.kill("SIGKILL");
@@ -159,7 +165,8 @@ export async function launch(options: {
     for (;;) {
       const states = await Promise.all(services.map((service) => readiness(service.url)));
       if (done) return undefined;
-      const failure = modelFailure(states[2].reason);
+      // Each failed attempt is already in object-detector's log above (warn, with its cause).
+      const failure = modelFailure(states[2].model);
       if (failure !== undefined) return modelHelp(options.model, failure);
       if (states.every((state) => state.ready)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -29,8 +29,9 @@ function target(flags: { stack?: string; "stack-file"?: string }): { stack: stri
     const stack = flags.stack ?? "dev";
     return { stack, stackFile: stackFilePath(stack) };
   }
-  const stackFile = path.resolve(given);
-  if (!fs.existsSync(stackFile)) throw new UsageError(`--stack-file ${given}: no such file`);
+  // npm runs scripts from the project root; a relative path is the user's, from where npm was called.
+  const stackFile = path.resolve(process.env.INIT_CWD ?? process.cwd(), given);
+  if (!fs.existsSync(stackFile)) throw new UsageError(`--stack-file ${given}: no such file (looked for ${stackFile})`);
   const stack = flags.stack ?? stackOfFile(stackFile);
   if (!stack) {
     throw new UsageError(`--stack-file ${given}: not named Pulumi.<stack>.yaml; name its stack with --stack <stack>`);

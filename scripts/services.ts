@@ -19,6 +19,7 @@ if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
   process.exit(USAGE_EXIT);
 }
 
+const CTRL_C_GRACE_MS = 3000;
 let launched: Launched | undefined;
 let launching: Promise<Launched> | undefined;
 // A signal while they start reaches launch() through this: it stops whatever it has spawned so far.
@@ -29,7 +30,8 @@ const stop = async (why: string) => {
   stopping = true;
   console.log(`\n${why}: stopping the three services…`);
   aborting.abort();
-  await (launched ? launched.stop() : launching?.catch(() => undefined));
+  // Ctrl-C in a terminal reaches the three as well: they stop on it; SIGTERM only for one that does not.
+  await (launched ? launched.stop(why === "Ctrl-C" ? CTRL_C_GRACE_MS : 0) : launching?.catch(() => undefined));
   console.log("stopped");
   process.exit(0);
 };

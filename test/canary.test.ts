@@ -554,6 +554,20 @@ describe("npm run canary", () => {
     ]);
   }, 30_000);
 
+  it("says the Pulumi CLI is not on PATH and how to get it, not the Automation API's ENOENT", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "canary-"));
+    try {
+      const noPulumi = run("--service", "objectDetector", "--to", "v2", "--out", out);
+      expect([noPulumi.status, noPulumi.stdout, noPulumi.stderr]).toEqual([
+        1,
+        "",
+        "✗ the Pulumi CLI is not on PATH (the Automation API runs it): install it (curl -fsSL https://get.pulumi.com | sh, or https://www.pulumi.com/docs/install/) and open a new shell\n",
+      ]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it("prints its usage for --help (exit 0), and with a refusal for a flag it does not know (exit 2)", () => {
     const help = canary("--help");
     expect(help.status).toBe(0);

@@ -1,9 +1,9 @@
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { UsageError, readFlags, type Command } from "../cli/args";
-import { stackOfFile } from "../cli/project";
+import { ROOT, stackOfFile } from "../cli/project";
 import { readStackFile } from "../cli/stackFile";
 import { ConfigError } from "../components/core/problems";
 import { nearest } from "../components/core/nearest";
@@ -59,13 +59,56 @@ describe("flags, parsed by util.parseArgs in strict mode", () => {
   });
 });
 
+describe("npm run e2e's flags", () => {
+  // As package.json runs it, with no cluster tools on PATH: --help must not start a run.
+  const e2e = (...args: string[]) =>
+    spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["test/e2e/run.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: path.dirname(process.execPath), HOME: os.tmpdir() },
+      timeout: 60_000,
+    });
+  const usage =
+    "usage: npm run e2e\n\n" +
+    "The real program on the real Pulumi engine against the cluster KUBECONFIG points at, on a throw-away\n" +
+    "stack: up, a no-op second up, a canary promotion, destroy. Needs the Pulumi CLI and kubectl.\n\n" +
+    "  --help  show this help";
+
+  it("prints its usage for --help (exit 0) and refuses a flag it does not know (exit 2)", () => {
+    const help = e2e("--help");
+    expect([help.status, help.stdout.trimEnd(), help.stderr]).toEqual([0, usage, ""]);
+    const unknown = e2e("--stack", "dev");
+    expect([unknown.status, unknown.stdout, unknown.stderr.trimEnd()]).toEqual([
+      2,
+      "",
+      `✗ unknown flag --stack\n\n${usage}`,
+    ]);
+  }, 60_000);
+});
+
 describe("the nearest known word", () => {
+  const refusal = (args: string[]) => {
+    try {
+      readFlags(command, args);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${args.join(" ")} was accepted`);
+  };
+
   it("suggests a key a slip away, and nothing for a word far from every key", () => {
     const keys = ["environment", "observability", "cluster", "services"];
     expect(nearest("obserbability", keys)).toBe("observability");
     expect(nearest("enviroment", keys)).toBe("environment");
     expect(nearest("Cluster", keys)).toBe("cluster");
     expect(nearest("tracing", keys)).toBeUndefined();
+  });
+
+  it("counts two neighbours swapped as one slip", () => {
+    expect(nearest("stakc", ["stack", "out"])).toBe("stack");
+    expect(nearest("prot", ["port", "out"])).toBe("port");
+    expect(refusal(["--stakc", "dev"])).toBe("unknown flag --stakc (did you mean --stack?)");
+    expect(refusal(["--rollbakc"])).toBe("unknown flag --rollbakc (did you mean --rollback?)");
   });
 });
 

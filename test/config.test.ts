@@ -308,7 +308,18 @@ describe("cluster rules", () => {
   it("rejects a GPU group without GPU instance types", () => {
     const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["g5.xlarge", "m6i.large"] }));
     expect(problems(raw)).toEqual([
-      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e, gr6, p3, p3dn, p4d, p4de, p5, p5e, p5en, p6-b200',
+      'cluster.gpuNodes.instanceTypes[1]: "m6i.large" is not an NVIDIA GPU instance type for AL2023_x86_64_NVIDIA; allowed families: g4dn, g5, g6, g6e',
+    ]);
+  });
+
+  it("offers the same GPU families when it refuses an NVIDIA type the table does not know", () => {
+    const raw = devRawWith((r) => useManagedGpus(r, { instanceTypes: ["p5.48xlarge"] }));
+    expect(problems(raw)).toEqual([
+      'cluster.gpuNodes.instanceTypes[0]: "p5.48xlarge" is not in the instance table (components/core/instanceTypes.ts); its families here: g4dn, g5, g6, g6e',
+    ]);
+    const system = devRawWith((r) => (r.cluster.systemNodes.instanceTypes = ["m5.large"]));
+    expect(problems(system)).toEqual([
+      'cluster.systemNodes.instanceTypes[0]: "m5.large" is not in the instance table (components/core/instanceTypes.ts); its families here: m6i, m7i, c6i, c7i, r6i, r7i',
     ]);
   });
 
@@ -318,6 +329,7 @@ describe("cluster rules", () => {
     ]);
     const armAmi = { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.xlarge", "g5.xlarge"] };
     expect(problems(devRawWith((r) => useManagedGpus(r, armAmi)))).toEqual([
+      "cluster.gpuNodes.amiType: AL2023_ARM_64_NVIDIA boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; use an x86_64 NVIDIA amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA) with families g4dn, g5, g6, g6e",
       'cluster.gpuNodes.instanceTypes[1]: "g5.xlarge" is x86_64, but cluster.gpuNodes.amiType AL2023_ARM_64_NVIDIA boots arm64; use arm64 types (families g5g) or an x86_64 amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA)',
     ]);
   });
@@ -333,17 +345,21 @@ describe("cluster rules", () => {
     ]);
   });
 
-  it("takes Graviton node groups: Arm CPU types on the Arm AMI, g5g on the Arm NVIDIA AMI", () => {
-    const raw = devRawWith((r) => {
+  it("takes Graviton system nodes, and refuses an Arm GPU group: the CUDA image is amd64 only", () => {
+    const raw = devRawWith((r) =>
       Object.assign(r.cluster.systemNodes, {
         amiType: "AL2023_ARM_64_STANDARD",
         instanceTypes: ["m7g.xlarge", "c7g.2xlarge", "r7g.large"],
-      });
+      }),
+    );
+    expect(problems(raw)).toEqual([]);
+    const armGpus = devRawWith((r) => {
       useManagedGpus(r, { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.2xlarge"] });
-      // The chat model's vLLM needs a GPU the table knows the memory of; this is about the node groups.
       delete r.services.chat;
     });
-    expect(problems(raw)).toEqual([]);
+    expect(problems(armGpus)).toEqual([
+      "cluster.gpuNodes.amiType: AL2023_ARM_64_NVIDIA boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; use an x86_64 NVIDIA amiType (AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA) with families g4dn, g5, g6, g6e",
+    ]);
   });
 
   it("knows the Graviton families as EC2 publishes them: vCPU, memory, NVIDIA T4G GPUs, ENI pod limits", () => {
@@ -504,6 +520,15 @@ describe("keys of the ai-mesh: namespace", () => {
           path: "ai-mesh:enviroment",
           message: `is not a key ai-mesh reads; did you mean ai-mesh:environment? ${keys}`,
         },
+      ]),
+    );
+    // The name after "ai-mesh:" is compared: the namespace alone made region look like istio.
+    expect(() => rawConfig({ "ai-mesh:region": "us-west-2" })).toThrow(
+      new ConfigError([{ path: "ai-mesh:region", message: `is not a key ai-mesh reads ${keys}` }]),
+    );
+    expect(() => rawConfig({ "ai-mesh:clsuter": {} })).toThrow(
+      new ConfigError([
+        { path: "ai-mesh:clsuter", message: `is not a key ai-mesh reads; did you mean ai-mesh:cluster? ${keys}` },
       ]),
     );
     // Other namespaces belong to their providers.

@@ -135,13 +135,13 @@ describe("GPU memory", () => {
     );
   });
 
-  it("says so when no GPU of the group is one whose memory it knows (g5g's T4G on the Arm AMI)", () => {
+  it("never sizes a model on g5g's T4G: the config refuses an Arm GPU group first", () => {
     const raw = devRawWith((r) =>
       useManagedGpus(r, { amiType: "AL2023_ARM_64_NVIDIA", instanceTypes: ["g5g.2xlarge"] }),
     );
-    expect(problems(raw)).toEqual([
-      "services.chat.model: cannot be sized: the instance table knows the GPU memory of no GPU type of cluster.gpuNodes; vLLM models need one of the families g4dn, g5, g6, g6e",
-    ]);
+    expect(() => problems(raw)).toThrow(
+      "cluster.gpuNodes.amiType: AL2023_ARM_64_NVIDIA boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only;",
+    );
   });
 
   it("refuses a checkpoint the GPU nodes' disks cannot hold beside the images", () => {

@@ -4,6 +4,7 @@
 // a model that cannot be had told plainly, with a non-zero exit.
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -226,6 +227,7 @@ describe("npm run services", () => {
         MODEL_URL: url,
         MODEL_SHA256: sum,
         MODEL_CACHE_DIR: path.join(dir, "cache"),
+        MODEL_RETRY_BASE_MS: "100",
       }),
     ];
     expect(await noFile.exited).toBe(1);
@@ -239,16 +241,61 @@ describe("npm run services", () => {
     expect(await noHost.exited).toBe(1);
     expect(noHost.output()).toContain(
       [
-        `object-detector cannot get the model: model download attempt 1 failed (GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${closed})`,
+        `object-detector cannot get the model: 4 download attempts failed; the last: GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${closed}`,
         `It downloads ${url}`,
         `and loads it only if its SHA-256 is ${sum}.`,
         "Without access to that host, download the file where you can and run:",
         "  MODEL_PATH=/path/to/ssd.onnx npm run services",
       ].join("\n"),
     );
+    // Each failed attempt is told as it happens (object-detector's log), before the fourth gives up.
+    for (const [attempt, delayMs] of [
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+    ]) {
+      expect(noHost.output()).toContain(
+        `\nobject-detector warn  model download failed; retrying attempt=${attempt} delayMs=${delayMs} error=GET ${url} failed: connect ECONNREFUSED 127.0.0.1:${closed}\n`,
+      );
+    }
+    expect(noHost.output()).not.toContain("attempt=5");
     // The services it had started are stopped, not left behind.
     expect([...groupMembers(noFile.pgid), ...groupMembers(noHost.pgid)]).toEqual([]);
     expect(noHost.output()).toMatch(/^object-detector +info +stopped$/m);
+  });
+
+  it("heals a download cut short: tells the failure, tries again, and serves", async () => {
+    const model = tinyDetectorModel();
+    let calls = 0;
+    // The first answer promises the whole file and stops halfway; the second is whole.
+    const host = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": model.length });
+      if (++calls === 1) {
+        res.write(model.subarray(0, model.length >> 1));
+        setTimeout(() => res.destroy(), 50);
+      } else res.end(model);
+    });
+    await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(host.address() as net.AddressInfo).port}/models/ssd.onnx`;
+    try {
+      const services = run(["--port", String(await freePort())], {
+        MODEL_URL: url,
+        MODEL_SHA256: sha256(model),
+        MODEL_CACHE_DIR: fs.mkdtempSync(path.join(dir, "heal-")),
+        MODEL_RETRY_BASE_MS: "100",
+      });
+      await until("the page's address", () => (/The upload page: /.test(services.output()) ? true : undefined));
+      expect(calls).toBe(2);
+      expect(services.output()).toMatch(
+        /\nobject-detector warn {2}model download failed; retrying attempt=1 delayMs=100 error=GET \S+ failed: .+\n/,
+      );
+      expect(services.output()).not.toContain("attempt=2");
+      process.kill(-services.pgid, "SIGINT");
+      expect(await services.exited).toBe(0);
+    } finally {
+      host.close();
+    }
   });
 
   it("refuses a web port already in use before starting anything", async () => {

@@ -8,12 +8,14 @@ import { kubernetesObjects, ofType } from "../plan/query";
 import type { RecordedResource } from "../plan/recorder";
 
 // As `npm run plan` runs it (package.json).
-function plan(args: string[]) {
+function plan(args: string[], initCwd = ROOT) {
   return spawnSync(
     process.execPath,
     [path.join(ROOT, "scripts", "run.cjs"), path.join(ROOT, "scripts", "plan.ts"), ...args],
     {
+      // npm runs it from the project root and says where the user was in INIT_CWD.
       cwd: ROOT,
+      env: { ...process.env, INIT_CWD: initCwd },
       encoding: "utf8",
       timeout: 60_000,
     },
@@ -348,7 +350,24 @@ describe("npm run plan's command line", () => {
     const missing = plan(["--stack-file", "/nonexistent/Pulumi.typo.yaml"]);
     expect([missing.status, missing.stderr]).toEqual([
       2,
-      "✗ --stack-file /nonexistent/Pulumi.typo.yaml: no such file\n",
+      "✗ --stack-file /nonexistent/Pulumi.typo.yaml: no such file (looked for /nonexistent/Pulumi.typo.yaml)\n",
     ]);
+  });
+
+  it("finds a relative --stack-file from the user's directory, not the project root", () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "ai-mesh-cwd-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, "Pulumi.local.yaml"), path.join(elsewhere, "Pulumi.mine.yaml"));
+      const mine = plan(["--stack-file", "Pulumi.mine.yaml", "--out", path.join(elsewhere, "out")], elsewhere);
+      expect([mine.status, mine.stderr]).toEqual([0, ""]);
+      expect(mine.stdout).toMatch(/^ai-mesh-mine {2}pulumi:pulumi:Stack/m);
+      const typo = plan(["--stack-file", "Pulumi.typo.yaml"], elsewhere);
+      expect([typo.status, typo.stderr]).toEqual([
+        2,
+        `✗ --stack-file Pulumi.typo.yaml: no such file (looked for ${path.join(elsewhere, "Pulumi.typo.yaml")})\n`,
+      ]);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

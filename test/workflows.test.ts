@@ -193,12 +193,23 @@ describe("GitHub workflows", () => {
     ).toEqual(["npm ci --prefix services --no-audit --no-fund", "npm test --prefix services"]);
     const services = images.jobs.images.strategy.matrix.include.map((entry: Json) => entry.service + entry.suffix);
     expect(services).toEqual(["web", "image-processor", "object-detector", "object-detector-cpu"]);
+    // Graviton system nodes take web, image-processor and the CPU detector; the CUDA one is amd64, as the
+    // config's refusal of an Arm GPU group says.
+    const platforms = images.jobs.images.strategy.matrix.include.map((entry: Json) => entry.platforms);
+    expect(platforms).toEqual([
+      "linux/amd64,linux/arm64",
+      "linux/amd64,linux/arm64",
+      "linux/amd64",
+      "linux/amd64,linux/arm64",
+    ]);
+    expect(steps(images, "images").map((s) => s.uses)).toContain("docker/setup-qemu-action@v4.2.0");
     for (const entry of images.jobs.images.strategy.matrix.include) {
       expect(fs.existsSync(path.join(ROOT, "services", "docker", `${entry.service}.Dockerfile`))).toBe(true);
     }
     expect(step(images, "images", "docker/build-push-action").with).toMatchObject({
       context: "services",
       file: "services/docker/${{ matrix.service }}.Dockerfile",
+      platforms: "${{ matrix.platforms }}",
       push: true,
     });
   });

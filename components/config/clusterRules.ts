@@ -4,7 +4,6 @@
 import { NVIDIA_AMI_TYPES, NVIDIA_GPU_FAMILIES, isNvidiaGpuInstanceType } from "../../policy/shared/gpu";
 import {
   INSTANCE_TYPES,
-  KNOWN_FAMILIES,
   amiArchitecture,
   familiesOf,
   isKnownInstanceType,
@@ -27,22 +26,21 @@ function sizeProblems(path: string, group: { minSize: number; desiredSize: numbe
   ];
 }
 
-/** Instance types must be in the capacity table, so the plan can tell whether pods fit. */
-function knownTypeProblems(path: string, types: string[]): Problem[] {
+/**
+ * Instance types must be in the capacity table, so the plan can tell whether pods fit; the refusal
+ * names the table's families for this group, the same ones its other messages offer.
+ */
+function knownTypeProblems(path: string, types: string[], families: string[]): Problem[] {
   return types.flatMap((type, i) =>
     isKnownInstanceType(type)
       ? []
       : [
           {
             path: `${path}[${i}]`,
-            message: `"${type}" is not in the instance table (components/core/instanceTypes.ts); known families: ${KNOWN_FAMILIES.join(", ")}`,
+            message: `"${type}" is not in the instance table (components/core/instanceTypes.ts); its families here: ${families.join(", ")}`,
           },
         ],
   );
-}
-
-function nvidiaFamilies(arch: Architecture): string[] {
-  return Object.keys(NVIDIA_GPU_FAMILIES).filter((family) => NVIDIA_GPU_FAMILIES[family] === arch);
 }
 
 /**
@@ -82,7 +80,7 @@ const gpuFamilies = (arch: Architecture) =>
 function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
   const gpu = cluster.gpuNodes;
   if (gpu.provisioner === "karpenter") {
-    const allowed = nvidiaFamilies("x86_64").filter((family) => KNOWN_FAMILIES.includes(family));
+    const allowed = gpuFamilies("x86_64");
     return gpu.instanceFamilies.flatMap((family, i) =>
       allowed.includes(family)
         ? []
@@ -108,7 +106,19 @@ function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
       message: "is a Karpenter NodePool; it needs cluster.gpuNodes.provisioner karpenter",
     });
   }
-  const families = nvidiaFamilies(amiArchitecture(gpu.amiType));
+  // Only the NVIDIA families the table knows: offering one it would then refuse helps nobody.
+  const families = gpuFamilies(amiArchitecture(gpu.amiType));
+  // The GPU group runs object-detector's CUDA image and vLLM: both are published for amd64 only
+  // (ONNX Runtime's CUDA provider ships for linux x64 alone), so an Arm GPU node could run neither.
+  if (amiArchitecture(gpu.amiType) === "arm64") {
+    const x86 = NVIDIA_AMI_TYPES.filter((ami) => amiArchitecture(ami) === "x86_64");
+    problems.push({
+      path: "cluster.gpuNodes.amiType",
+      message:
+        `${gpu.amiType} boots arm64, but the GPU nodes run object-detector's CUDA image and vLLM, built for amd64 only; ` +
+        `use an x86_64 NVIDIA amiType (${x86.join(", ")}) with families ${gpuFamilies("x86_64").join(", ")}`,
+    });
+  }
   gpu.instanceTypes.forEach((type, i) => {
     if (!isNvidiaGpuInstanceType(type)) {
       problems.push({
@@ -118,7 +128,9 @@ function gpuNodeProblems(cluster: EksClusterConfig): Problem[] {
     }
   });
   problems.push(...architectureProblems("gpuNodes", gpu, NVIDIA_AMI_TYPES, gpuFamilies));
-  if (problems.length === 0) problems.push(...knownTypeProblems("cluster.gpuNodes.instanceTypes", gpu.instanceTypes));
+  if (problems.length === 0) {
+    problems.push(...knownTypeProblems("cluster.gpuNodes.instanceTypes", gpu.instanceTypes, families));
+  }
   return problems;
 }
 
@@ -147,7 +159,10 @@ export function clusterProblems(config: RootConfig): Problem[] {
     }
   });
   problems.push(...sizeProblems("cluster.systemNodes", cluster.systemNodes));
-  problems.push(...knownTypeProblems("cluster.systemNodes.instanceTypes", cluster.systemNodes.instanceTypes));
+  const systemFamilies = cpuFamilies(amiArchitecture(cluster.systemNodes.amiType));
+  problems.push(
+    ...knownTypeProblems("cluster.systemNodes.instanceTypes", cluster.systemNodes.instanceTypes, systemFamilies),
+  );
   problems.push(...architectureProblems("systemNodes", cluster.systemNodes, SYSTEM_AMI_TYPES, cpuFamilies));
   problems.push(...gpuNodeProblems(cluster));
   return problems;

@@ -29,7 +29,9 @@ export function unknownKeyProblems(keys: string[]): Problem[] {
   return keys
     .filter((key) => key.startsWith(`${PROJECT}:`) && !known.includes(key))
     .map((key) => {
-      const suggestion = nearest(key, known);
+      // The name after the namespace: "ai-mesh:" in both would make any two keys look alike.
+      const name = nearest(key.slice(PROJECT.length + 1), Object.keys(CONFIG_KEYS));
+      const suggestion = name && `${PROJECT}:${name}`;
       return {
         path: key,
         message: `is not a key ${PROJECT} reads${suggestion ? `; did you mean ${suggestion}?` : ""} (keys: ${known.join(", ")})`,

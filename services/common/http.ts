@@ -33,7 +33,8 @@ export async function readUpload(req: IncomingMessage, limit: number): Promise<B
   return body;
 }
 
-function tooLarge(limit: number, limitSource: string): HttpError {
+/** The one 413 of the three services, naming the limit and the setting it comes from. */
+export function tooLarge(limit: number, limitSource = "MAX_BODY_BYTES"): HttpError {
   return new HttpError(413, `the request body is larger than ${limit} bytes (${limitSource})`);
 }
 

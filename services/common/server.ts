@@ -24,6 +24,8 @@ export interface Route {
 export interface Readiness {
   ready: boolean;
   reason?: string;
+  /** Fields a program may act on (object-detector's model attempts), beside the reason people read. */
+  detail?: Record<string, unknown>;
 }
 
 /** What every service is built with: who it is, where it logs, where its metrics go. */
@@ -82,7 +84,7 @@ export function createService(options: ServiceOptions): Service {
         if (draining) return sendJson(res, 503, { status: "draining" });
         const state = readiness();
         if (state.ready) return sendJson(res, 200, { status: "ready" });
-        return sendJson(res, 503, { status: "not ready", reason: state.reason ?? "starting" });
+        return sendJson(res, 503, { status: "not ready", reason: state.reason ?? "starting", ...state.detail });
       },
     },
     {

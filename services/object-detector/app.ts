@@ -10,6 +10,18 @@ import { loadDetector, type DetectOptions, type Detector, type ProviderChoice } 
 import { fetchModel, type ModelFile } from "./modelFile";
 import { modelSource, type ModelSource } from "./modelSource";
 
+/** What a /detect refused while the model loads says to wait: downloads take seconds to minutes. */
+const NOT_READY_RETRY_SECONDS = "5";
+
+/** /ready's `model` field while not ready: what a launcher decides on, not the wording of `reason`. */
+export interface ModelStatus {
+  failedAttempts: number;
+  lastFailure?: string;
+  retryInMs?: number;
+  /** No more attempts: a file that will not load, a MODEL_PATH that is not there. */
+  gaveUp: boolean;
+}
+
 export interface ObjectDetectorSettings extends DetectOptions {
   model: ModelSource;
   provider: ProviderChoice;
@@ -43,6 +55,8 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
   // Ready exactly when the model is loaded; until then, notReadyReason says why not.
   let loaded: { model: ModelFile; detector: Detector } | undefined;
   let notReadyReason = "loading the model";
+  // The same, for programs (npm run services): failed download attempts, and whether it gave up.
+  let modelStatus: ModelStatus = { failedAttempts: 0, gaveUp: false };
 
   const registers = [metrics.registry];
   const inference = new Histogram({
@@ -71,13 +85,17 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
   const service = createService({
     ...args,
     maxInFlight: settings.maxInFlight,
-    readiness: () => (loaded ? { ready: true } : { ready: false, reason: notReadyReason }),
+    readiness: () =>
+      loaded ? { ready: true } : { ready: false, reason: notReadyReason, detail: { model: modelStatus } },
     routes: [
       {
         method: "POST",
         path: "/detect",
         async handle(req, res, ctx) {
-          if (loaded === undefined) throw new HttpError(503, `not ready: ${notReadyReason}`);
+          // A client (web) passes Retry-After on: try again in a few seconds rather than at once.
+          if (loaded === undefined) {
+            throw new HttpError(503, `not ready: ${notReadyReason}`, { "retry-after": NOT_READY_RETRY_SECONDS });
+          }
           const { model, detector } = loaded;
           const { width, height } = imageSize(req.headers, settings.maxImageSide);
           if (mediaType(req) !== "application/octet-stream") {
@@ -118,6 +136,7 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
           log,
           (reason, attempt, delayMs) => {
             notReadyReason = `model download attempt ${attempt} failed (${reason}); retrying in ${delayMs} ms`;
+            modelStatus = { failedAttempts: attempt, lastFailure: reason, retryInMs: delayMs, gaveUp: false };
           },
           stopping.signal,
         );
@@ -140,6 +159,7 @@ export function createObjectDetector(args: ServiceBasics & { settings: ObjectDet
       } catch (error) {
         if (stopping.signal.aborted) return;
         notReadyReason = (error as Error).message;
+        modelStatus = { ...modelStatus, lastFailure: notReadyReason, gaveUp: true };
         log.error(`model not loaded; /ready stays 503: ${(error as Error).message}`);
       }
     },

@@ -84,8 +84,15 @@ async function download(
   const partial = `${target}.${process.pid}.part`;
   const timeout = AbortSignal.timeout(source.timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  // A missed deadline names its setting, not fetch's "The operation was aborted due to timeout".
+  const cause = (error: unknown) =>
+    timeout.aborted
+      ? new Error(
+          `GET ${source.url} did not finish within ${source.timeoutMs / 1000} s (MODEL_DOWNLOAD_TIMEOUT_SECONDS)`,
+        )
+      : failed(source.url, error);
   const response = await fetch(source.url, { redirect: "follow", signal }).catch((error: unknown) => {
-    throw failed(source.url, error);
+    throw cause(error);
   });
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
@@ -119,13 +126,16 @@ async function download(
       meter,
       createWriteStream(partial),
     ).catch((error: unknown) => {
-      throw failed(source.url, error);
+      throw cause(error);
     });
     const actual = hash.digest("hex");
     if (actual !== source.sha256) {
+      // What the host said it sent: a text/html answer is a page (a proxy's sign-in), not the model.
+      const type = response.headers.get("content-type");
+      const page = type?.startsWith("text/") ? ": a page, not the model file" : "";
       throw new Error(
         `model checksum mismatch for ${source.url}: MODEL_SHA256 is ${source.sha256} but the ${received} bytes ` +
-          `downloaded hash to ${actual}`,
+          `downloaded (${type ? `Content-Type ${type}${page}` : "no Content-Type"}) hash to ${actual}`,
       );
     }
     await rename(partial, target);

@@ -2,12 +2,17 @@
 // inference and response; readiness before and after; every bad input; metrics.
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, writeFile } from "node:fs/promises";
-import { createServer as createNetServer } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ConfigError } from "../common/env";
-import { createObjectDetector, objectDetectorSettings, type ObjectDetector } from "../object-detector/app";
+import {
+  createObjectDetector,
+  objectDetectorSettings,
+  type ModelStatus,
+  type ObjectDetector,
+} from "../object-detector/app";
 import { modelSource } from "../object-detector/modelSource";
 import { Cleanup, captured, closedPort, fakeServer, listen, type Captured, type Recorded } from "./support/harness";
 import { waitFor } from "./support/processes";
@@ -82,9 +87,14 @@ describe("object-detector with a model downloaded from MODEL_URL", () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const ready = await fetch(`${url}/ready`);
     assert.equal(ready.status, 503);
-    assert.deepEqual(await ready.json(), { status: "not ready", reason: "loading the model" });
+    assert.deepEqual(await ready.json(), {
+      status: "not ready",
+      reason: "loading the model",
+      model: { failedAttempts: 0, gaveUp: false },
+    });
     const early = await fetch(`${url}/detect`, detectRequest(rgb(2, 2, 255), 2, 2));
     assert.equal(early.status, 503);
+    assert.equal(early.headers.get("retry-after"), "5");
     assert.deepEqual(await early.json(), { error: "not ready: loading the model" });
   });
 
@@ -247,7 +257,7 @@ describe("object-detector when a download fails", () => {
     await waitFor("a second attempt", async () => models.requests.length >= 2);
     const expected =
       `model checksum mismatch for ${models.url}/ssd.onnx: MODEL_SHA256 is ${wrong} but the ${MODEL.length} bytes ` +
-      `downloaded hash to ${MODEL_SHA256}`;
+      `downloaded (no Content-Type) hash to ${MODEL_SHA256}`;
     assert.match(await readyReason(url), retrying(expected));
     const warned = out.lines.find((line) => line.msg === "model download failed; retrying");
     assert.equal(warned?.error, expected);
@@ -257,6 +267,29 @@ describe("object-detector when a download fails", () => {
       "nothing unverified is kept",
     );
     assert.equal((await fetch(`${url}/healthz`)).status, 200, "liveness stays green: restarting would not help");
+    await app.stop();
+  });
+
+  it("names MODEL_DOWNLOAD_TIMEOUT_SECONDS when a host never finishes", async () => {
+    // Accepts the connection and never answers.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    cleanup.add(() => new Promise((resolve) => (silent.close(() => resolve()), sockets.forEach((s) => s.destroy()))));
+    const host = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const { app, url } = await detector({
+      MODEL_URL: `${host}/ssd.onnx`,
+      MODEL_SHA256,
+      MODEL_CACHE_DIR: await mkdtemp(join(tmpdir(), "models-")),
+      MODEL_DOWNLOAD_TIMEOUT_SECONDS: "1",
+      MODEL_RETRY_BASE_MS: "10",
+    });
+    void app.start();
+    await waitFor("a timed-out attempt", async () => (await readyReason(url)).includes("attempt"));
+    assert.match(
+      await readyReason(url),
+      retrying(`GET ${host}/ssd.onnx did not finish within 1 s (MODEL_DOWNLOAD_TIMEOUT_SECONDS)`),
+    );
     await app.stop();
   });
 
@@ -312,10 +345,13 @@ describe("object-detector when a download fails", () => {
       .filter((line) => line.msg === "model download failed; retrying")
       .map((line) => String(line.error))
       .filter((cause) => !cause.includes("ECONNREFUSED"));
-    const mismatch = (bytes: Buffer | string) =>
+    const mismatch = (bytes: Buffer | string, type: string) =>
       `model checksum mismatch for ${host}/ssd.onnx: MODEL_SHA256 is ${MODEL_SHA256} but the ${bytes.length} bytes ` +
-      `downloaded hash to ${sha256(Buffer.from(bytes))}`;
-    assert.deepEqual(causes, [mismatch(html), mismatch(MODEL.subarray(0, 100))]);
+      `downloaded (${type}) hash to ${sha256(Buffer.from(bytes))}`;
+    assert.deepEqual(causes, [
+      mismatch(html, "Content-Type text/html: a page, not the model file"),
+      mismatch(MODEL.subarray(0, 100), "no Content-Type"),
+    ]);
   });
 
   it("never gives up on a model host that fails: ready once it comes back, however late", async () => {
@@ -334,13 +370,17 @@ describe("object-detector when a download fails", () => {
     });
     const starting = app.start();
     await waitFor("a failed attempt", async () => calls >= 2);
-    const waiting = (await (await fetch(`${url}/ready`)).json()) as { reason: string };
+    const waiting = (await (await fetch(`${url}/ready`)).json()) as { reason: string; model: ModelStatus };
     assert.match(
       waiting.reason,
       new RegExp(
         `^model download attempt \\d+ failed \\(GET ${models.url}/ssd.onnx answered HTTP 503\\); retrying in \\d+ ms$`,
       ),
     );
+    // The same for a program, in fields: a launcher counts attempts without parsing the wording.
+    assert.equal(waiting.model.lastFailure, `GET ${models.url}/ssd.onnx answered HTTP 503`);
+    assert.equal(waiting.model.gaveUp, false);
+    assert.ok(waiting.model.failedAttempts >= 1 && waiting.model.retryInMs! >= 10, JSON.stringify(waiting.model));
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     await starting;
     assert.equal((await fetch(`${url}/ready`)).status, 200);
@@ -379,6 +419,7 @@ describe("object-detector with MODEL_PATH", () => {
     assert.deepEqual(await (await fetch(`${missing.url}/ready`)).json(), {
       status: "not ready",
       reason: `MODEL_PATH ${join(dir, "none.onnx")} does not exist`,
+      model: { failedAttempts: 0, lastFailure: `MODEL_PATH ${join(dir, "none.onnx")} does not exist`, gaveUp: true },
     });
   });
 
@@ -402,6 +443,12 @@ describe("object-detector with MODEL_PATH", () => {
       status: "not ready",
       reason:
         "the model's input must be one uint8 image tensor [1, height, width, 3]; it has image_tensor:0 float32 [batch, height, width, 3]",
+      model: {
+        failedAttempts: 0,
+        lastFailure:
+          "the model's input must be one uint8 image tensor [1, height, width, 3]; it has image_tensor:0 float32 [batch, height, width, 3]",
+        gaveUp: true,
+      },
     });
   });
 });

@@ -20,6 +20,8 @@ const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`;
 
 describe("web, image-processor and object-detector together", () => {
   let web: Running;
+  /** A second web in front of the same two, with BODY_DEADLINE_SECONDS=2: the 40 MP uploads keep the default. */
+  let webDeadline: Running;
   let processor: Running;
   let detector: Running;
   let bigJpeg: Promise<Buffer>;
@@ -30,7 +32,8 @@ describe("web, image-processor and object-detector together", () => {
     const model = tinyDetectorModel();
     const models = await fakeServer(() => ({ status: 200, body: model }), cleanup);
     const [webPort, processorPort, detectorPort] = [await closedPort(), await closedPort(), await closedPort()];
-    [processor, detector, web] = await Promise.all([
+    const deadlinePort = await closedPort();
+    [processor, detector, web, webDeadline] = await Promise.all([
       // The local stack's limit, as the load test uses it: the decode budget is what it is in a pod.
       startProcess("image-processor", processorPort, { MEMORY_LIMIT_BYTES: String(512 * 1024 * 1024) }),
       startProcess("object-detector", detectorPort, {
@@ -43,8 +46,14 @@ describe("web, image-processor and object-detector together", () => {
         OBJECT_DETECTOR_URL: `http://127.0.0.1:${detectorPort}`,
         BODY_TIMEOUT_SECONDS: "1",
       }),
+      startProcess("web", deadlinePort, {
+        IMAGE_PROCESSOR_URL: `http://127.0.0.1:${processorPort}`,
+        OBJECT_DETECTOR_URL: `http://127.0.0.1:${detectorPort}`,
+        BODY_TIMEOUT_SECONDS: "1",
+        BODY_DEADLINE_SECONDS: "2",
+      }),
     ]);
-    for (const running of [web, processor, detector]) cleanup.add(async () => void (await running.stop()));
+    for (const running of [webDeadline, web, processor, detector]) cleanup.add(async () => void (await running.stop()));
     await waitFor("object-detector /ready", async () => (await fetch(`${detector.url}/ready`)).ok);
   });
 
@@ -151,25 +160,73 @@ describe("web, image-processor and object-detector together", () => {
     },
   );
 
-  it("cuts off eight clients trickling 100 B/s with 408, while genuine uploads get through", async () => {
-    const slow = Array.from({ length: 8 }, () =>
-      trickle(`${web.url}/api/detect`, { "content-type": "image/jpeg" }, 200_000),
-    );
-    // Meanwhile, as many genuine uploads as image-processor has slots, one after another.
-    const genuine = await solid(640, 480, RED, "jpeg");
-    for (let i = 0; i < 8; i++) {
-      const response = await fetch(`${web.url}/api/detect`, {
-        method: "POST",
-        headers: { "content-type": "image/jpeg" },
-        body: genuine,
-      });
-      assert.equal(response.status, 200, await response.clone().text());
-    }
-    for (const answer of await Promise.all(slow)) {
-      assert.equal(answer.status, 408, answer.body);
-      assert.ok(answer.ms < 3000, `408 after ${answer.ms} ms`);
-    }
-  });
+  it(
+    "cuts off eight clients trickling 100 B/s with 408, while genuine uploads get through",
+    { timeout: 30_000 },
+    async () => {
+      const slow = Array.from({ length: 8 }, () =>
+        trickle(`${web.url}/api/detect`, { "content-type": "image/jpeg" }, 200_000),
+      );
+      // Meanwhile, as many genuine uploads as image-processor has slots, one after another.
+      const genuine = await solid(640, 480, RED, "jpeg");
+      for (let i = 0; i < 8; i++) {
+        const response = await fetch(`${web.url}/api/detect`, {
+          method: "POST",
+          headers: { "content-type": "image/jpeg" },
+          body: genuine,
+        });
+        assert.equal(response.status, 200, await response.clone().text());
+      }
+      for (const answer of await Promise.all(slow)) {
+        assert.equal(answer.status, 408, answer.body);
+        assert.ok(answer.ms < 3000, `408 after ${answer.ms} ms`);
+      }
+    },
+  );
+
+  it(
+    "bounds eight clients sending 2 MiB at 10 KB/s (above the minimum rate) with 408, genuine uploads get through",
+    { timeout: 40_000 },
+    async () => {
+      // 1000 bytes every 100 ms: past the 8192 B/s minimum, so only BODY_DEADLINE_SECONDS (2 here) cuts
+      // them off once image-processor has been called; without it they held all eight slots for ~3 min.
+      const slow = Array.from({ length: 8 }, () =>
+        trickle(`${webDeadline.url}/api/detect`, { "content-type": "image/jpeg" }, 2 * 1024 * 1024, 1000, 100),
+      );
+      let done = false;
+      const answers = Promise.all(slow).finally(() => (done = true));
+      const genuine = await solid(640, 480, RED, "jpeg");
+      let uploads = 0;
+      while (!done) {
+        // A shed upload retries after its Retry-After, as the page does; each gets through within 6 s.
+        const started = Date.now();
+        for (;;) {
+          const response = await fetch(`${webDeadline.url}/api/detect`, {
+            method: "POST",
+            headers: { "content-type": "image/jpeg" },
+            body: genuine,
+          });
+          const text = await response.text();
+          if (response.status === 200) break;
+          assert.equal(response.status, 503, text);
+          assert.ok(Date.now() - started < 6000, `still shed after ${Date.now() - started} ms`);
+          await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get("retry-after"))));
+        }
+        uploads++;
+      }
+      assert.ok(uploads > 0);
+      for (const answer of await answers) {
+        // A trickler may also find image-processor full (a genuine upload beside seven of them): 503.
+        if (answer.status === 503) continue;
+        assert.equal(answer.status, 408, answer.body);
+        assert.match(
+          JSON.parse(answer.body).error,
+          /^the upload is too slow: \d+ bytes so far; once image-processor is called, the rest of the body must arrive within 2 s \(BODY_DEADLINE_SECONDS\)$/,
+        );
+        assert.ok(answer.ms < 15_000, `408 after ${answer.ms} ms`);
+      }
+    },
+  );
 
   it("stops each service on SIGTERM with exit code 0", async () => {
     for (const service of [web, processor, detector]) {

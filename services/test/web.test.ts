@@ -74,6 +74,7 @@ describe("web", () => {
     processorAnswer = () => processed;
     detectorAnswer = () => detected;
     processor.requests.length = 0;
+    processor.arrivals.count = 0;
     detector.requests.length = 0;
   });
 
@@ -205,7 +206,7 @@ describe("web", () => {
     const logged = out.lines.find((line) => line.msg === "object-detector failed" && line.status === 500);
     assert.match(String(logged?.detail), /10\.0\.3\.7/, "the details are logged, not answered");
     processorAnswer = () => new Promise((resolve) => setTimeout(() => resolve(processed), 1500));
-    await failing(504, "image-processor did not answer within 1000 ms (DOWNSTREAM_TIMEOUT_SECONDS)");
+    await failing(504, "image-processor did not answer within 1 s (DOWNSTREAM_TIMEOUT_SECONDS)");
   });
 
   it("answers a client that trickles its upload 408, without calling image-processor", async () => {
@@ -217,7 +218,7 @@ describe("web", () => {
       /^the upload is too slow: \d+ bytes in 1\.\d s; after the first 1 s \(BODY_TIMEOUT_SECONDS\) send at least 8192 bytes a second \(BODY_MIN_BYTES_PER_SECOND\)$/,
     );
     assert.ok(answer.ms < 2500, `answered after ${answer.ms} ms`);
-    assert.equal(processor.requests.length, 0, "a trickler never holds an image-processor slot");
+    assert.equal(processor.arrivals.count, 0, "a trickler never holds an image-processor slot");
   });
 
   it("says which service it cannot reach, never where it runs", async () => {
@@ -317,8 +318,23 @@ describe("web with a large upload and an upstream that does not read it", () => 
     const url = await webBefore((req) => req.pause());
     const { response, body } = await post(url);
     assert.equal(response.status, 504);
-    assert.deepEqual(body, { error: "image-processor did not answer within 2000 ms (DOWNSTREAM_TIMEOUT_SECONDS)" });
+    assert.deepEqual(body, { error: "image-processor did not answer within 2 s (DOWNSTREAM_TIMEOUT_SECONDS)" });
   });
+
+  it(
+    "blames an upstream that answers early but stalls its body with 504, not the client",
+    { timeout: 10_000 },
+    async () => {
+      const url = await webBefore((_req, res) => {
+        res.writeHead(503, { "retry-after": "1", "content-type": "application/json", "content-length": "100" });
+        res.write('{"error":');
+      });
+      const { response, body, ms } = await post(url);
+      assert.equal(response.status, 504);
+      assert.deepEqual(body, { error: "image-processor did not answer within 2 s (DOWNSTREAM_TIMEOUT_SECONDS)" });
+      assert.ok(ms < 4000, `answered after ${ms} ms`);
+    },
+  );
 });
 
 describe("the page's sizes", () => {

@@ -2,7 +2,7 @@
 // object-detector and returns what was found. The upload streams through; at most MAX_IN_FLIGHT
 // uploads at once, the rest get 503 with Retry-After.
 import { envInt, envOptional, envUrl, maxBodyBytes, notAllowed, type Env } from "../common/env";
-import { HttpError, mediaType, send, sendJson } from "../common/http";
+import { HttpError, mediaType, send, sendJson, tooLarge } from "../common/http";
 import { createService, type Route, type Service, type ServiceBasics } from "../common/server";
 import { detect, processImage, type DownstreamSettings } from "./downstream";
 import { FAVICON_SVG, PAGE_CSS, PAGE_JS, pageHtml } from "./page";
@@ -40,6 +40,9 @@ export function webSettings(env: Env): WebSettings {
     // deadline long enough for a 10 MiB photo over a slow uplink lets a trickler hold a slot as long.
     bodyTimeoutMs: envInt(env, "BODY_TIMEOUT_SECONDS", 10, { min: 1, max: 600 }) * 1000,
     bodyMinBytesPerSecond: envInt(env, "BODY_MIN_BYTES_PER_SECOND", 8192, { min: 1, max: 1024 * 1024 * 1024 }),
+    // The rate alone lets a body just above it hold one of image-processor's slots for many minutes
+    // (10 MiB at 10 KB/s: 17 min): once it is called, the rest of the body has a deadline too.
+    bodyDeadlineMs: envInt(env, "BODY_DEADLINE_SECONDS", 30, { min: 1, max: 600 }) * 1000,
   };
 }
 
@@ -91,7 +94,7 @@ export function createWeb(args: ServiceBasics & { settings: WebSettings }): Serv
           const declared = req.headers["content-length"];
           if (declared === "0") throw new HttpError(400, "the request body is empty: send the image bytes");
           if (Number(declared) > settings.maxBodyBytes) {
-            throw new HttpError(413, `the request body is larger than ${settings.maxBodyBytes} bytes (MAX_BODY_BYTES)`);
+            throw tooLarge(settings.maxBodyBytes);
           }
           const headers = { ...ctx.downstreamHeaders, ...forwarded(req.headers, settings.forwardHeaders) };
           const started = Date.now();

@@ -4,7 +4,7 @@
 // that answers before the upload is done (a 503 shed, a 413) is relayed at once and the rest not sent.
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { Transform } from "node:stream";
-import { HttpError } from "../common/http";
+import { HttpError, tooLarge } from "../common/http";
 
 export interface UploadLimits {
   maxBodyBytes: number;
@@ -12,6 +12,8 @@ export interface UploadLimits {
   bodyTimeoutMs: number;
   /** Beyond that grace, one more second per this many bytes sent (BODY_MIN_BYTES_PER_SECOND). */
   bodyMinBytesPerSecond: number;
+  /** Once image-processor is called, what the client gets for the rest of its body (BODY_DEADLINE_SECONDS). */
+  bodyDeadlineMs: number;
   /** How long the upstream may keep web waiting, to read the upload or to answer (DOWNSTREAM_TIMEOUT_SECONDS). */
   timeoutMs: number;
 }
@@ -25,11 +27,7 @@ export const START_BYTES = 64 * 1024;
 const TICK_MS = 100;
 
 export function didNotAnswer(service: string, timeoutMs: number): HttpError {
-  return new HttpError(504, `${service} did not answer within ${timeoutMs} ms (DOWNSTREAM_TIMEOUT_SECONDS)`);
-}
-
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `the request body is larger than ${limit} bytes (MAX_BODY_BYTES)`);
+  return new HttpError(504, `${service} did not answer within ${timeoutMs / 1000} s (DOWNSTREAM_TIMEOUT_SECONDS)`);
 }
 
 function tooSlow(received: number, waitedMs: number, limits: UploadLimits): HttpError {
@@ -38,6 +36,14 @@ function tooSlow(received: number, waitedMs: number, limits: UploadLimits): Http
     `the upload is too slow: ${received} bytes in ${(waitedMs / 1000).toFixed(1)} s; after the first ` +
       `${limits.bodyTimeoutMs / 1000} s (BODY_TIMEOUT_SECONDS) send at least ${limits.bodyMinBytesPerSecond} bytes ` +
       "a second (BODY_MIN_BYTES_PER_SECOND)",
+  );
+}
+
+function pastDeadline(received: number, service: string, limits: UploadLimits): HttpError {
+  return new HttpError(
+    408,
+    `the upload is too slow: ${received} bytes so far; once ${service} is called, the rest of the body must ` +
+      `arrive within ${limits.bodyDeadlineMs / 1000} s (BODY_DEADLINE_SECONDS)`,
   );
 }
 
@@ -58,7 +64,10 @@ export function streamUpload(
     let outgoing: ClientRequest | undefined;
     let settled = false;
     let clientMs = 0;
+    // The client's time since the upstream was called: it holds one of the upstream's slots meanwhile.
+    let clientMsHoldingSlot = 0;
     let upstreamMs = 0;
+    let answered = false;
     let last = Date.now();
 
     const meter = new Transform({
@@ -100,6 +109,8 @@ export function streamUpload(
 
     /** Stops the upload at once (the upstream has decided), then reads the answer, which is small when early. */
     async function relay(answer: IncomingMessage): Promise<void> {
+      // From here on, web waits for the upstream's body only: a stall is the upstream's (504).
+      answered = true;
       upload.unpipe(meter);
       meter.unpipe();
       const chunks: Buffer[] = [];
@@ -124,6 +135,7 @@ export function streamUpload(
       const elapsed = now - last;
       last = now;
       const upstreamTurn =
+        answered ||
         upload.complete ||
         (outgoing !== undefined && (outgoing.writableFinished || outgoing.writableNeedDrain || outgoing.destroyed));
       if (upstreamTurn) {
@@ -133,7 +145,10 @@ export function streamUpload(
       }
       clientMs += elapsed;
       const allowedMs = limits.bodyTimeoutMs + (1000 * received) / limits.bodyMinBytesPerSecond;
-      if (clientMs > allowedMs) settle({ error: tooSlow(received, clientMs, limits) });
+      if (clientMs > allowedMs) return settle({ error: tooSlow(received, clientMs, limits) });
+      if (outgoing === undefined) return;
+      clientMsHoldingSlot += elapsed;
+      if (clientMsHoldingSlot > limits.bodyDeadlineMs) settle({ error: pastDeadline(received, service, limits) });
     }, TICK_MS);
 
     meter.once("error", (error) => settle({ error }));

@@ -17,6 +17,7 @@ import { HTTP_ROUTE, VIRTUAL_SERVICE } from "../../canary/apply";
 import { METRICS_API_SERVICE, METRICS_SERVER_NAMESPACE } from "../../components/cluster/metricsServer";
 import { DEFAULT_MODEL } from "../../components/config/defaults";
 import { ENVOY_PORT_NAME_REGEX } from "../../components/observability/scrape";
+import { runCommand, type Command } from "../../cli/args";
 import { ROOT } from "../../cli/project";
 import { startPrometheus } from "../support/prometheus";
 import { REQUIRE_TOOLS, onPath } from "../support/tools";
@@ -623,10 +624,13 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+// No flags but --help: anything else is refused (exit 2) rather than starting a real run on a cluster.
+const command = {
+  usage: ["npm run e2e"],
+  about:
+    "The real program on the real Pulumi engine against the cluster KUBECONFIG points at, on a throw-away\n" +
+    "stack: up, a no-op second up, a canary promotion, destroy. Needs the Pulumi CLI and kubectl.",
+  flags: {},
+} satisfies Command;
+
+runCommand(command, main);

@@ -48,6 +48,8 @@ export async function listen(service: Service, cleanup: Cleanup): Promise<string
 export interface Recorded {
   url: string;
   requests: { method: string; path: string; headers: IncomingMessage["headers"]; body: Buffer }[];
+  /** Requests counted as they arrive, before their body: one that never finishes still counts. */
+  arrivals: { count: number };
   server: Server;
 }
 
@@ -63,7 +65,9 @@ export async function fakeServer(
   cleanup: Cleanup,
 ): Promise<Recorded> {
   const requests: Recorded["requests"] = [];
+  const arrivals = { count: 0 };
   const server = createServer(async (req, res) => {
+    arrivals.count++;
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -78,7 +82,7 @@ export async function fakeServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   cleanup.add(() => new Promise((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, arrivals, server };
 }
 
 /** A loopback port nothing listens on (fetch refuses well-known ones such as 9 outright). */
