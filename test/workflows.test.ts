@@ -20,6 +20,7 @@ const NODE24_RELEASES: Record<string, string> = {
   "actions/upload-artifact": "v6.0.0",
   "aws-actions/configure-aws-credentials": "v6.2.3",
   "pulumi/actions": "v7.0.0",
+  "docker/setup-qemu-action": "v4.2.0",
   "docker/setup-buildx-action": "v4.3.0",
   "docker/login-action": "v4.1.0",
   "docker/build-push-action": "v7.3.0",
