@@ -1,15 +1,18 @@
 // A request limit per client at the LLM gateway, so one key cannot take every GPU: Envoy's local
 // rate limit with a bucket per token subject. Istio has no API for it, so it is an EnvoyFilter. Pure.
 import type { LlmConfig } from "../config";
+import {
+  LOCAL_RATE_LIMIT_FILTER,
+  LOCAL_RATE_LIMIT_PRIORITY,
+  LOCAL_RATE_LIMIT_TYPE,
+  beforeRouter,
+} from "../mesh/envoyPatches";
 
 type ClientRateLimit = NonNullable<LlmConfig["clientRateLimit"]>;
 
-const FILTER = "envoy.filters.http.local_ratelimit";
 const DESCRIPTOR_KEY = "client";
 /** Where Istio's jwt_authn filter leaves a verified token's payload (PayloadInMetadata "payload"). */
 const JWT_PAYLOAD = { key: "envoy.filters.http.jwt_authn", path: [{ key: "payload" }, { key: "sub" }] };
-/** Relative patches need a priority (istioctl IST0151); after the charts' own filters (priority 0). */
-export const CLIENT_RATE_LIMIT_PRIORITY = 10;
 
 /**
  * The EnvoyFilter spec. The descriptor's value is the `sub` claim of the token jwt_authn verified
@@ -29,29 +32,20 @@ export function clientRateLimitSpec(limit: ClientRateLimit, selector: Record<str
   const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: "HUNDRED" } });
   return {
     workloadSelector: { labels: { ...selector } },
-    priority: CLIENT_RATE_LIMIT_PRIORITY,
+    // After the charts' own filters (priority 0); relative patches need one (istioctl IST0151).
+    priority: LOCAL_RATE_LIMIT_PRIORITY,
     configPatches: [
       {
         applyTo: "HTTP_FILTER",
-        match: {
-          context: "GATEWAY",
-          // Anchored to the router: after jwt_authn and the authorization filters, so the subject is
-          // known and requests refused for lack of a token never take a client's tokens.
-          listener: {
-            filterChain: {
-              filter: {
-                name: "envoy.filters.network.http_connection_manager",
-                subFilter: { name: "envoy.filters.http.router" },
-              },
-            },
-          },
-        },
+        // Anchored to the router: after jwt_authn and the authorization filters, so the subject is
+        // known and requests refused for lack of a token never take a client's tokens.
+        match: beforeRouter("GATEWAY"),
         patch: {
           operation: "INSERT_BEFORE",
           value: {
-            name: FILTER,
+            name: LOCAL_RATE_LIMIT_FILTER,
             typed_config: {
-              "@type": "type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+              "@type": LOCAL_RATE_LIMIT_TYPE,
               stat_prefix: "llm_client_rate_limit",
               token_bucket: bucket,
               filter_enabled: always("llm_client_rate_limit_enabled"),
