@@ -243,6 +243,9 @@ describe("LLM serving (dev stack)", () => {
       failureThreshold: 180,
     });
     expect(server.livenessProbe.failureThreshold).toBe(6);
+    // pulumi up waits as long as the startup probe allows, plus a node and an image (15 min), not the
+    // provider's default 10 minutes: the model's route waits on this Deployment.
+    expect((deployment.inputs.metadata as Json).annotations).toEqual({ "pulumi.com/timeoutSeconds": "2700" });
     expect(server.lifecycle).toEqual({ preStop: { sleep: { seconds: 30 } } });
     expect(pod.terminationGracePeriodSeconds).toBe(130);
     expect(pod.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);

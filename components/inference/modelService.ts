@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkpointCacheGiB, type ModelFit } from "../capacity/gpuMemory";
+import { durationSeconds } from "../config/durations";
 import { CHARTS, chartArgs } from "../charts/pins";
 import type { ChartsConfig, LlmServiceConfig } from "../config";
 import { s3Bucket } from "../config/llmSchema";
@@ -22,6 +23,20 @@ import { GATEWAY_API_GROUP, modelRouteSpec, type GatewayRef } from "./routing";
 import { scaledObjectSpec } from "./scaling";
 import { objectiveSpec } from "./objective";
 import { INFERENCE_OBJECTIVE_API } from "../charts/inferenceExtension";
+
+/** The Kubernetes provider waits this long for a Deployment to be ready before `pulumi up` fails. */
+const PULUMI_TIMEOUT = "pulumi.com/timeoutSeconds";
+/** A node launch and a large image pull come before the startup probe's clock starts. */
+const BEFORE_START_SECONDS = 15 * 60;
+
+/**
+ * How long `pulumi up` waits for a model server: its startupTimeout (weights download, load,
+ * compile: up to 30 minutes for vLLM) plus a node and an image. The provider's default is 10
+ * minutes, and the model's route waits on these Deployments.
+ */
+export function rolloutSeconds(service: LlmServiceConfig): number {
+  return durationSeconds(service.startupTimeout) + BEFORE_START_SECONDS;
+}
 
 export interface ModelServiceArgs {
   namespace: string;
@@ -80,7 +95,10 @@ export class ModelService extends pulumi.ComponentResource {
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-${version.name}`,
         {
-          metadata: meta(deploymentName, versionLabels),
+          metadata: {
+            ...meta(deploymentName, versionLabels),
+            annotations: { [PULUMI_TIMEOUT]: String(rolloutSeconds(config)) },
+          },
           spec: modelServerSpec({
             app,
             service: config,
