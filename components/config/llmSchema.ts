@@ -58,8 +58,12 @@ const architectureSchema = z.strictObject({
   kvHeads: count,
   headDim: count,
   contextLength: count,
+  vocabSize: count,
+  hiddenSize: count,
+  tiedEmbeddings: z.boolean(),
 });
-const ARCHITECTURE_KEYS = Object.keys(architectureSchema.shape).join(", ");
+/** The keys of an inline architecture, as the errors list them. */
+export const ARCHITECTURE_KEYS = Object.keys(architectureSchema.shape).join(", ");
 
 export const modelSchema = z.strictObject({
   /** What clients put in the request's "model" field: the route matches it, every version serves it. */
