@@ -1,5 +1,6 @@
 // Applies one set of weights the way a canary step must: written to the stack file, previewed to
-// prove that only routes change (a service's VirtualService, a model's HTTPRoute), then `up`. When
+// prove that only routes change (a service's VirtualService, a model's HTTPRoute and the
+// InferenceObjective that follows its heaviest pool), then `up`. When
 // an update fails or is cancelled part way, the route is refreshed from the cluster and the stack
 // file is made to say what it holds.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
@@ -13,10 +14,13 @@ import { describeWeights } from "./steps";
 export const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
 /** An llm service's versions are InferencePools behind the weighted backends of its HTTPRoute. */
 export const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+/** A model's priority; its poolRef names the heaviest version's pool (components/inference/objective.ts). */
+export const INFERENCE_OBJECTIVE = "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective";
+const ROUTING_TYPES = new Set([VIRTUAL_SERVICE, HTTP_ROUTE, INFERENCE_OBJECTIVE]);
 
-/** A change a canary step may make: an update of a route. */
+/** A change a canary step may make: an update of a route (or of the objective that follows it). */
 export function isRoutingChange(change: ResourceChange): boolean {
-  return change.op === "update" && (change.type === VIRTUAL_SERVICE || change.type === HTTP_ROUTE);
+  return change.op === "update" && ROUTING_TYPES.has(change.type);
 }
 
 export interface StepTarget {

@@ -9,10 +9,10 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { describeChange, pendingChanges } from "../automation/changes";
 import { progressPrinter } from "../automation/progress";
 import { openStack } from "../automation/stack";
-import { PROJECT, isLlm, type RootConfig } from "../components/config";
+import { PROJECT, isLlm, type RootConfig, type ServiceConfig } from "../components/config";
 import { KPS_RELEASE } from "../components/observability/values";
 import { HTTP_ROUTE, VIRTUAL_SERVICE, applyWeights, isRoutingChange, type StepTarget } from "./apply";
-import { Interrupted, runCanary, type CanaryResult } from "./driver";
+import { Interrupted, runCanary, type CanaryIO, type CanaryResult } from "./driver";
 import { httpQuery, kubectlQuery, measure, type Query } from "./prometheus";
 import { assertPoolsReady, poolReadiness, PoolNotReady, type KubeAccess } from "./readiness";
 import { readWeights } from "../cli/stackFile";
@@ -68,11 +68,40 @@ function prometheusQuery(options: PromoteOptions, config: RootConfig, access: Ku
   return kubectlQuery({ ...target, ...access });
 }
 
+/** Reads a version's pool readiness through the cluster (readiness.ts; tests pass their own). */
+export type PoolReader = typeof poolReadiness;
+
 /** Refuses weights that a model version's pool, without a ready endpoint, could not serve. */
-function poolsCheck(config: RootConfig, app: string, access: KubeAccess) {
+function poolsCheck(config: RootConfig, app: string, access: KubeAccess, read: PoolReader = poolReadiness) {
   const namespace = config.services.namespace;
   return (before: Weights, after: Weights) =>
-    assertPoolsReady({ namespace, app }, before, after, poolReadiness(access, namespace, app));
+    assertPoolsReady({ namespace, app }, before, after, read(access, namespace, app));
+}
+
+/** What a promotion's loop is given: how to apply, measure, wait, and (a model) check its pools. */
+export interface PromotionWiring {
+  config: RootConfig;
+  service: ServiceConfig;
+  interval: string;
+  access: KubeAccess;
+  query: Query;
+  apply: CanaryIO["apply"];
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  readPools?: PoolReader;
+}
+
+/** The loop's I/O for one service: a model version's pool must have a ready endpoint before it gets weight. */
+export function promotionIO(wiring: PromotionWiring): CanaryIO {
+  const { config, service, access } = wiring;
+  return {
+    apply: wiring.apply,
+    checkPools: isLlm(service) ? poolsCheck(config, service.app, access, wiring.readPools) : undefined,
+    measure: (version) =>
+      measure(wiring.query, versionQueries(config.services.namespace, service.app, version, wiring.interval)),
+    wait: (ms) => interruptibleWait(ms, wiring.signal),
+    log: wiring.log,
+  };
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
@@ -144,8 +173,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   // The cluster is read for metrics (without --prometheus) and, for a model, its pools' readiness.
   const access = !options.prometheus || isLlm(service) ? await kubeAccess(options, config, stack) : {};
   const query = prometheusQuery(options, config, access);
-  // A model version's pool must have a ready endpoint before it gets weight (see readiness.ts).
-  const checkPools = isLlm(service) ? poolsCheck(config, service.app, access) : undefined;
   const steps = stepWeights(current, from, to, settings.steps);
   log(
     `promoting ${service.key} ${to} over ${from} on ${options.stack}: ${steps.length} step(s) of ${settings.interval}, ` +
@@ -153,14 +180,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   );
   const result = await runCanary(
     { from, to, current, steps, settings },
-    {
-      apply,
-      checkPools,
-      measure: (version) =>
-        measure(query, versionQueries(config.services.namespace, service.app, version, settings.interval)),
-      wait: (ms) => interruptibleWait(ms, options.signal),
-      log,
-    },
+    promotionIO({ config, service, interval: settings.interval, access, query, apply, signal: options.signal, log }),
   ).catch((error: unknown) => {
     // Refused before anything of this promotion was applied: no promotion is under way.
     if (error instanceof PoolNotReady && start === current && readWeights(file, service.key)[to] === current[to]) {

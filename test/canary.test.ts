@@ -473,11 +473,15 @@ describe("canary config", () => {
     );
   });
 
-  it("lets a canary step change routes only: VirtualServices, and the HTTPRoutes of models", () => {
+  it("lets a canary step change routes only: VirtualServices, the HTTPRoutes of models and their InferenceObjectives", () => {
     const vs = "kubernetes:networking.istio.io/v1:VirtualService";
     expect(isRoutingChange({ op: "update", type: vs, name: "platform-web-vs", urn: "u" })).toBe(true);
     const route = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
     expect(isRoutingChange({ op: "update", type: route, name: "platform-chat-route", urn: "u" })).toBe(true);
+    // Its poolRef follows the heaviest version (components/inference/objective.ts).
+    const objective = "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective";
+    expect(isRoutingChange({ op: "update", type: objective, name: "platform-chat-objective", urn: "u" })).toBe(true);
+    expect(isRoutingChange({ op: "replace", type: objective, name: "platform-chat-objective", urn: "u" })).toBe(false);
     const pool = "kubernetes:helm.sh/v3:Release";
     expect(isRoutingChange({ op: "update", type: pool, name: "platform-chat-v1-pool", urn: "u" })).toBe(false);
     expect(isRoutingChange({ op: "replace", type: vs, name: "platform-web-vs", urn: "u" })).toBe(false);

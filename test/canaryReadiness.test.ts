@@ -10,7 +10,10 @@ import {
   raisedFromZero,
   type PoolReadiness,
 } from "../canary/readiness";
+import { promotionIO, type PoolReader } from "../canary/promote";
 import { stepWeights } from "../canary/steps";
+import { parseConfig } from "../components/config";
+import { stackRaw } from "./support/configFixtures";
 import { canarySettings } from "../canary/request";
 import type { Weights } from "../components/core/weights";
 
@@ -101,5 +104,43 @@ describe("the promotion loop, for a model", () => {
     const result = await runCanary(run({ v1: 90, v2: 10 }), fake);
     expect(result.outcome).toBe("promoted");
     expect(applied[0]).toEqual({ v1: 75, v2: 25 });
+  });
+});
+
+describe("npm run canary wires the pool check (promotionIO, as promote() runs it)", () => {
+  const config = parseConfig(stackRaw("dev"));
+  const settings = canarySettings({} as never, { interval: "1s" });
+  /** The loop of promote() with a kubectl reader that reports `readiness` and records what it was asked. */
+  function wired(serviceKey: string, readiness: PoolReadiness) {
+    const applied: Weights[] = [];
+    const asked: string[] = [];
+    const readPools: PoolReader = (access, namespace, app) => async (version) => {
+      asked.push(`${access.kubeconfig} ${namespace}/${app} ${version}`);
+      return readiness;
+    };
+    const io = promotionIO({
+      config,
+      service: config.services.list.find((s) => s.key === serviceKey)!,
+      interval: settings.interval,
+      access: { kubeconfig: "/tmp/kubeconfig" },
+      query: async () => null,
+      apply: async (weights) => void applied.push(weights),
+      log: () => undefined,
+      readPools,
+    });
+    return { io, applied, asked };
+  }
+
+  it("refuses a model's first step while the new version's pool has no ready endpoint, and applies nothing", async () => {
+    const { io, applied, asked } = wired("chat", LOADING);
+    const current = { v1: 100, v2: 0 };
+    const steps = stepWeights(current, "v1", "v2", settings.steps);
+    await expect(runCanary({ from: "v1", to: "v2", current, steps, settings }, io)).rejects.toThrow(REFUSAL);
+    expect(asked).toEqual(["/tmp/kubeconfig ai/chat v2"]);
+    expect(applied).toEqual([]);
+  });
+
+  it("reads no pools for a service that is not a model", () => {
+    expect(wired("objectDetector", LOADING).io.checkPools).toBeUndefined();
   });
 });

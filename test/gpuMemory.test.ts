@@ -20,12 +20,12 @@ const fit = (raw: Raw) => check(raw).models.find((m) => m.service === "chat")!;
 const SEVENTY_B = "meta-llama/Llama-3.1-70B-Instruct";
 
 /** The dev stack's model made Llama 3.1 70B, at `dtype` over `gpus` GPUs. */
-const seventyB = (dtype: string, gpus = 1, families = ["g5"]) =>
+const seventyB = (dtype: string, gpus = 1, families = ["g5"], kvCacheGiB = 6) =>
   devRawWith((r) => {
     r.cluster.gpuNodes.instanceFamilies = families;
     // Room for two four-GPU replicas beside the detectors.
     r.cluster.gpuNodes.maxGpus = 16;
-    Object.assign(r.services.chat.model, { architecture: SEVENTY_B, dtype, tensorParallelSize: gpus, kvCacheGiB: 6 });
+    Object.assign(r.services.chat.model, { architecture: SEVENTY_B, dtype, tensorParallelSize: gpus, kvCacheGiB });
     r.cluster.gpuNodes.diskSizeGiB = 200;
   });
 
@@ -68,12 +68,38 @@ describe("GPU memory", () => {
 
   it("fits 70B over four GPUs only where four of them hold it: fp8 on A10Gs, fp16 on L40Ss", () => {
     expect(problems(seventyB("float16", 4))).toHaveLength(1);
-    const fp8 = fit(seventyB("fp8", 4));
-    expect([fp8.needGiB, fp8.bestGiB]).toEqual([77.8, 79.4]);
+    // fp8 leaves the embeddings and lm_head 16-bit: 67.7 GiB of weights, so 6 GiB of KV cache is too much.
+    expect(fit(seventyB("fp8", 4)).instanceTypes).toEqual([]);
+    const fp8 = fit(seventyB("fp8", 4, ["g5"], 4));
+    expect([fp8.weightsGiB, fp8.needGiB, fp8.bestGiB]).toEqual([67.7, 77.7, 79.4]);
     expect(fp8.instanceTypes).toEqual(["g5.12xlarge", "g5.24xlarge", "g5.48xlarge"]);
     const l40s = fit(seventyB("float16", 4, ["g5", "g6e"]));
     expect(l40s.instanceTypes).toEqual(["g6e.12xlarge", "g6e.24xlarge", "g6e.48xlarge"]);
   });
+
+  it.each([
+    // [model, bfloat16 GiB, fp8 GiB]: fp8 = (parameters − embeddings) × 1 + embeddings × 2 bytes, where the
+    // embeddings are vocab × hidden, twice when lm_head is not tied to them.
+    ["meta-llama/Llama-3.1-8B-Instruct", 15, 8.5],
+    ["meta-llama/Llama-3.1-70B-Instruct", 131.5, 67.7],
+    ["meta-llama/Llama-3.2-1B-Instruct", 2.3, 1.4],
+    ["meta-llama/Llama-3.2-3B-Instruct", 6, 3.4],
+    ["Qwen/Qwen2.5-7B-Instruct", 14.2, 8.1],
+    ["mistralai/Mistral-7B-Instruct-v0.3", 13.5, 7],
+  ])(
+    "counts %s's embeddings (and lm_head unless tied) at 16 bits under fp8: vLLM v0.24.0 Fp8Config quantizes linear layers only",
+    (architecture, bf16, fp8) => {
+      const weights = (dtype: string) =>
+        check(
+          devRawWith((r) => {
+            Object.assign(r.services.chat.model, { architecture, dtype, tensorParallelSize: 4 });
+            r.cluster.gpuNodes.maxGpus = 16;
+            r.cluster.gpuNodes.diskSizeGiB = 400;
+          }),
+        ).models.find((m) => m.service === "chat")!.weightsGiB;
+      expect([weights("bfloat16"), weights("fp8")]).toEqual([bf16, fp8]);
+    },
+  );
 
   it("counts every GPU of the replica and the utilization the model is given", () => {
     const tight = devRawWith((r) => (r.services.chat.model.gpuMemoryUtilization = 0.8));

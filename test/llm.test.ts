@@ -172,14 +172,15 @@ describe("LLM serving (dev stack)", () => {
     });
   });
 
-  it("gives the model an InferenceObjective with its priority, in its first version's pool", () => {
+  it("gives the model an InferenceObjective with its priority, in its heaviest version's pool", () => {
     const objective = named(run, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
     expect(objective.inputs).toMatchObject({
       apiVersion: "inference.networking.x-k8s.io/v1alpha2",
       kind: "InferenceObjective",
       metadata: { name: "chat", namespace: "ai" },
     });
-    // The picker of chat-v1 reads objectives whose poolRef names its pool (GIE v1.4.0 inferenceobjective_reconciler.go).
+    // The route's picker is chat-v1's (90/10, listed last); it reads only objectives whose poolRef names its
+    // pool (GIE v1.4.0 inferenceobjective_reconciler.go).
     expect(spec(objective)).toEqual({
       poolRef: { group: "inference.networking.k8s.io", kind: "InferencePool", name: "chat-v1" },
       priority: 0,
@@ -426,27 +427,37 @@ describe("a batch model", () => {
 
 describe("a model canary", () => {
   it.each([
-    [50, 50],
-    // v2 becomes the stable version: the backendRefs reorder, still in the route alone.
-    [0, 100],
-  ])("changes the HTTPRoute and nothing else when only the weights change (v1 %i, v2 %i)", async (v1, v2) => {
-    const before = inputsByUrn(await deploy());
-    const weights: RunOptions["config"] = {
-      "ai-mesh:services": {
-        chat: {
-          versions: [
-            { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: v1 },
-            { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: v2, replicas: { min: 1, max: 1 } },
-          ],
+    // v1 stays the heaviest (a tie goes to the first declared).
+    [50, 50, ["platform-chat-route"], "chat-v1"],
+    // v2 becomes the stable version: the backendRefs reorder, and the priority follows its picker.
+    [0, 100, ["platform-chat-objective", "platform-chat-route"], "chat-v2"],
+    [40, 60, ["platform-chat-objective", "platform-chat-route"], "chat-v2"],
+  ])(
+    "changes the HTTPRoute (and the objective when the heaviest moves) and nothing else when only the weights change (v1 %i, v2 %i)",
+    async (v1, v2, changes, pool) => {
+      const before = inputsByUrn(await deploy());
+      const weights: RunOptions["config"] = {
+        "ai-mesh:services": {
+          chat: {
+            versions: [
+              { name: "v1", image: "vllm/vllm-openai:v0.24.0", weight: v1 },
+              { name: "v2", image: "vllm/vllm-openai:v0.27.1", weight: v2, replicas: { min: 1, max: 1 } },
+            ],
+          },
         },
-      },
-    };
-    const after = await deploy({ config: weights });
-    const changed = after.resources.filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs)).map((r) => r.name);
-    // The capacity output and the dashboard know weights only as configured, not as routed.
-    expect(changed).toEqual(["platform-chat-route"]);
-    expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1, v2 } });
-  });
+      };
+      const after = await deploy({ config: weights });
+      const changed = after.resources
+        .filter((r) => before.get(r.urn) !== JSON.stringify(r.inputs))
+        .map((r) => r.name)
+        .sort();
+      // The capacity output and the dashboard know weights only as configured, not as routed.
+      expect(changed).toEqual(changes);
+      const objective = named(after, "kubernetes:inference.networking.x-k8s.io/v1alpha2:InferenceObjective", "chat");
+      expect(spec(objective).poolRef.name).toBe(pool);
+      expect(after.outputs.canaryWeights).toMatchObject({ chat: { v1, v2 } });
+    },
+  );
 });
 
 describe("weights from S3 (dev stack, EKS Pod Identity)", () => {

@@ -65,6 +65,22 @@ describe("the model's architecture", () => {
     );
   });
 
+  it("points a stack that still sets model.parametersBillions at model.architecture", () => {
+    const old = devRawWith((r) => (r.services.chat.model.parametersBillions = 8));
+    expect(configProblems(old)).toEqual([
+      'services.chat.model: "parametersBillions" is not a key of model: parametersBillions now goes under model.architecture, ' +
+        "which takes a model of the table (meta-llama/Llama-3.1-8B-Instruct, meta-llama/Llama-3.1-70B-Instruct, " +
+        "meta-llama/Llama-3.2-1B-Instruct, meta-llama/Llama-3.2-3B-Instruct, Qwen/Qwen2.5-7B-Instruct, mistralai/Mistral-7B-Instruct-v0.3) " +
+        "or { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength, vocabSize, hiddenSize, tiedEmbeddings } " +
+        "from the model's config.json; a model of the table needs none",
+    ]);
+    const typo = devRawWith((r) => (r.services.chat.model.dtyp = "fp8"));
+    expect(configProblems(typo)).toEqual([
+      'services.chat.model: "dtyp" is not a key of model; allowed: name, source, revision, architecture, dtype, ' +
+        "tensorParallelSize, maxModelLen, gpuMemoryUtilization, kvCacheGiB, tokenSecret, server",
+    ]);
+  });
+
   it("needs the architecture of a model the table does not know, and takes it inline", () => {
     const unknown = devRawWith((r) =>
       Object.assign(r.services.chat.model, { name: "chat-13b", source: "acme/chat-13b" }),
@@ -72,7 +88,7 @@ describe("the model's architecture", () => {
     expect(configProblems(unknown)).toEqual([
       'services.chat.model.architecture: is required: "acme/chat-13b" is not in the model table (meta-llama/Llama-3.1-8B-Instruct, meta-llama/Llama-3.1-70B-Instruct, ' +
         "meta-llama/Llama-3.2-1B-Instruct, meta-llama/Llama-3.2-3B-Instruct, Qwen/Qwen2.5-7B-Instruct, mistralai/Mistral-7B-Instruct-v0.3); " +
-        "name one of those or state { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength } from its config.json",
+        "name one of those or state { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength, vocabSize, hiddenSize, tiedEmbeddings } from its config.json",
     ]);
     const inline = {
       parametersBillions: 3,
@@ -81,6 +97,9 @@ describe("the model's architecture", () => {
       kvHeads: 4,
       headDim: 128,
       contextLength: 16384,
+      vocabSize: 32000,
+      hiddenSize: 2048,
+      tiedEmbeddings: true,
     };
     const stated = devRawWith((r) => {
       r.services.chat.model.source = "acme/chat-3b";
@@ -91,7 +110,7 @@ describe("the model's architecture", () => {
     expect(configProblems(bad)).toEqual([
       "services.chat.model.architecture: must be a model of the table (meta-llama/Llama-3.1-8B-Instruct, meta-llama/Llama-3.1-70B-Instruct, " +
         "meta-llama/Llama-3.2-1B-Instruct, meta-llama/Llama-3.2-3B-Instruct, Qwen/Qwen2.5-7B-Instruct, mistralai/Mistral-7B-Instruct-v0.3) " +
-        'or { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength } from the model\'s config.json (got "acme/chat-3b")',
+        'or { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength, vocabSize, hiddenSize, tiedEmbeddings } from the model\'s config.json (got "acme/chat-3b")',
     ]);
   });
 

@@ -6,7 +6,7 @@
 import { isLlm, usesKarpenter, type EksClusterConfig, type LlmServiceConfig, type RootConfig } from "../config";
 import { GIB, KV_BLOCK_TOKENS, kvSizing, tensorParallelSizes, type KvSizing } from "../config/kvCache";
 import { BYTES_PER_PARAMETER, DTYPES, DTYPE_MIN_CAPABILITY, type Dtype } from "../config/llmSchema";
-import type { ModelArchitecture } from "../config/models";
+import { embeddingParameters, type ModelArchitecture } from "../config/models";
 import { checkpoints } from "../config/modelVersions";
 import type { Problem } from "../core/problems";
 import { gpuNodesCacheModels } from "../cluster/modelCache";
@@ -44,11 +44,17 @@ type VllmService = LlmServiceConfig & { model: { architecture: ModelArchitecture
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Weights in GPU memory, and the checkpoint on disk (fp8 quantizes a 16-bit checkpoint on load). */
+/**
+ * Weights in GPU memory, and the checkpoint on disk (fp8 quantizes a 16-bit checkpoint on load). vLLM
+ * v0.24.0's Fp8Config quantizes linear layers only: the embedding table and lm_head stay 16-bit.
+ */
 function sizes(service: VllmService): { weightsGiB: number; checkpointGiB: number } {
-  const parameters = service.model.architecture.parametersBillions * 1e9;
+  const arch = service.model.architecture;
+  const parameters = arch.parametersBillions * 1e9;
   const bytes = BYTES_PER_PARAMETER[service.model.dtype];
-  return { weightsGiB: (parameters * bytes) / GIB, checkpointGiB: (parameters * Math.max(bytes, 2)) / GIB };
+  const embeddings = service.model.dtype === "fp8" ? embeddingParameters(arch) : 0;
+  const weights = (parameters - embeddings) * bytes + embeddings * 2;
+  return { weightsGiB: weights / GIB, checkpointGiB: (parameters * Math.max(bytes, 2)) / GIB };
 }
 
 /** The GPU instance types the cluster can give one replica of `gpus` GPUs, with what each is. */

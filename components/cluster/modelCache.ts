@@ -20,9 +20,11 @@ export function gpuNodesCacheModels(cluster: RootConfig["cluster"]): boolean {
 const BOUNDARY = "AI-MESH-MODEL-CACHE";
 
 /**
- * A MIME multi-part document with one shell part: Karpenter merges it ahead of its nodeadm part, EKS
- * does the same for a managed group's launch template. 0750: the pods' UID reads and writes, its
- * group reads, nobody else on the node looks in.
+ * A MIME multi-part document with one shell part: Karpenter puts its own NodeConfig part first and
+ * this one after it (its AL2023 bootstrap, nodeadm.go Script); EKS merges it into a managed group's
+ * launch template. The order is harmless: nodeadm reads only NodeConfig parts, and the kubelet starts
+ * after cloud-init has run the shell part. 0750: the pods' UID reads and writes, its group reads,
+ * nobody else on the node looks in.
  */
 export function modelCacheUserData(): string {
   return [

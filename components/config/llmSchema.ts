@@ -58,47 +58,67 @@ const architectureSchema = z.strictObject({
   kvHeads: count,
   headDim: count,
   contextLength: count,
+  vocabSize: count,
+  hiddenSize: count,
+  tiedEmbeddings: z.boolean(),
 });
-const ARCHITECTURE_KEYS = Object.keys(architectureSchema.shape).join(", ");
+/** The keys of an inline architecture, as the errors list them. */
+export const ARCHITECTURE_KEYS = Object.keys(architectureSchema.shape).join(", ");
 
-export const modelSchema = z.strictObject({
-  /** What clients put in the request's "model" field: the route matches it, every version serves it. */
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/,
-      "must be a model name of letters, digits and . _ : / - (up to 128), as clients send it",
-    ),
-  /** Where the weights come from: a hub repository, or an S3 prefix (EKS only, read with Pod Identity). */
-  source: modelSource,
-  revision: revision.optional(),
-  /**
-   * The model's architecture for the GPU memory, KV-cache and tensor-parallel checks: a model of the
-   * table (models.ts), or the facts of its config.json. Defaults to the table's entry for the source
-   * or name.
-   */
-  architecture: z
-    .union([z.enum(KNOWN_MODELS as [string, ...string[]]), architectureSchema], {
-      error: () =>
-        `must be a model of the table (${KNOWN_MODELS.join(", ")}) or { ${ARCHITECTURE_KEYS} } from the model's config.json`,
-    })
-    .optional(),
-  dtype: z.enum(DTYPES).default("bfloat16"),
-  /** GPUs one replica spreads the model over (all on one node). */
-  tensorParallelSize: z.number().int().min(1).max(8).default(1),
-  maxModelLen: z.number().int().min(256).max(1_048_576).default(8192),
-  /** The share of each GPU's memory vLLM may use for weights, activations and KV cache. */
-  gpuMemoryUtilization: z.number().min(0.5).max(0.98).default(0.9),
-  /**
-   * KV cache per replica (spread over its GPUs, handed to vLLM as --kv-cache-memory-bytes): at least
-   * one maxModelLen sequence; the capacity check reserves it next to the weights.
-   */
-  kvCacheGiB: z.number().gt(0).default(2),
-  /** A Secret in the services namespace with a hub token (gated models such as Llama). */
-  tokenSecret: z.strictObject({ name: dnsSubdomain, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) }).optional(),
-  /** vllm on GPUs; simulator (llm-d-inference-sim) answers like vLLM on a laptop's CPU. */
-  server: z.enum(MODEL_SERVERS).default("vllm"),
-});
+export const modelSchema = z.strictObject(
+  {
+    /** What clients put in the request's "model" field: the route matches it, every version serves it. */
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/,
+        "must be a model name of letters, digits and . _ : / - (up to 128), as clients send it",
+      ),
+    /** Where the weights come from: a hub repository, or an S3 prefix (EKS only, read with Pod Identity). */
+    source: modelSource,
+    revision: revision.optional(),
+    /**
+     * The model's architecture for the GPU memory, KV-cache and tensor-parallel checks: a model of the
+     * table (models.ts), or the facts of its config.json. Defaults to the table's entry for the source
+     * or name.
+     */
+    architecture: z
+      .union([z.enum(KNOWN_MODELS as [string, ...string[]]), architectureSchema], {
+        error: () =>
+          `must be a model of the table (${KNOWN_MODELS.join(", ")}) or { ${ARCHITECTURE_KEYS} } from the model's config.json`,
+      })
+      .optional(),
+    dtype: z.enum(DTYPES).default("bfloat16"),
+    /** GPUs one replica spreads the model over (all on one node). */
+    tensorParallelSize: z.number().int().min(1).max(8).default(1),
+    maxModelLen: z.number().int().min(256).max(1_048_576).default(8192),
+    /** The share of each GPU's memory vLLM may use for weights, activations and KV cache. */
+    gpuMemoryUtilization: z.number().min(0.5).max(0.98).default(0.9),
+    /**
+     * KV cache per replica (spread over its GPUs, handed to vLLM as --kv-cache-memory-bytes): at least
+     * one maxModelLen sequence; the capacity check reserves it next to the weights.
+     */
+    kvCacheGiB: z.number().gt(0).default(2),
+    /** A Secret in the services namespace with a hub token (gated models such as Llama). */
+    tokenSecret: z.strictObject({ name: dnsSubdomain, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) }).optional(),
+    /** vllm on GPUs; simulator (llm-d-inference-sim) answers like vLLM on a laptop's CPU. */
+    server: z.enum(MODEL_SERVERS).default("vllm"),
+  },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? unknownModelKeys(issue.keys) : undefined) },
+);
+
+/** An unknown model key; an architecture fact set on the model itself (as before) names model.architecture. */
+function unknownModelKeys(keys: string[]): string {
+  const listed = `${keys.map((k) => `"${k}"`).join(", ")} ${keys.length === 1 ? "is not a key" : "are not keys"} of model`;
+  const moved = keys.filter((k) => Object.hasOwn(architectureSchema.shape, k));
+  if (moved.length > 0) {
+    return (
+      `${listed}: ${moved.join(", ")} now ${moved.length === 1 ? "goes" : "go"} under model.architecture, which takes a model of the table ` +
+      `(${KNOWN_MODELS.join(", ")}) or { ${ARCHITECTURE_KEYS} } from the model's config.json; a model of the table needs none`
+    );
+  }
+  return `${listed}; allowed: ${Object.keys(modelSchema.shape).join(", ")}`;
+}
 
 const llmVersion = z.strictObject({
   name: dnsLabel,

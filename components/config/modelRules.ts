@@ -3,6 +3,7 @@
 // KV-cache budget that cannot hold one maxModelLen sequence. Pure: config in, problems out.
 import type { Problem } from "../core/problems";
 import { kvSizing, tensorParallelSizes } from "./kvCache";
+import { ARCHITECTURE_KEYS } from "./llmSchema";
 import { KNOWN_MODELS, MODEL_ARCHITECTURES, type ModelArchitecture } from "./models";
 import type { LlmServiceConfig } from "./schema";
 
@@ -78,7 +79,7 @@ export function modelProblems(path: string, service: LlmServiceConfig): Problem[
     return [
       {
         path: `${at}.architecture`,
-        message: `is required: "${model.source}" is not in the model table (${KNOWN_MODELS.join(", ")}); name one of those or state { parametersBillions, layers, attentionHeads, kvHeads, headDim, contextLength } from its config.json`,
+        message: `is required: "${model.source}" is not in the model table (${KNOWN_MODELS.join(", ")}); name one of those or state { ${ARCHITECTURE_KEYS} } from its config.json`,
       },
     ];
   }

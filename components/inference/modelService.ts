@@ -163,14 +163,14 @@ export class ModelService extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...pools, ...deployments, ...args.gatewayReady] },
     );
 
-    // The model's priority, in its first version's pool (objective.ts); after the pools, whose CRDs it needs too.
+    // The model's priority, in the heaviest version's pool (objective.ts); after the pools, whose CRDs it needs too.
     new k8s.apiextensions.CustomResource(
       `${name}-objective`,
       {
         apiVersion: INFERENCE_OBJECTIVE_API,
         kind: "InferenceObjective",
         metadata: meta(app),
-        spec: objectiveSpec(config),
+        spec: objectiveSpec(config, this.weights),
       },
       { parent: this, dependsOn: pools },
     );

@@ -376,6 +376,7 @@ async function lifecycle(stack: Stack, stackFile: string): Promise<void> {
     log("  cluster VirtualService ai/object-detector: v1 100, v2 0, v3 0");
   });
 
+  // 50/50 keeps v1 the heaviest (a tie goes to the first declared), so the InferenceObjective stays too.
   await step("3a. a model canary weight changes only the model's HTTPRoute: pools, pickers, servers stay", async () => {
     const before = modelObjects();
     assert.ok(
@@ -564,7 +565,11 @@ async function canary(project: { dir: string; envVars: Record<string, string> })
           [50, 100],
         );
         assert.deepEqual(readWeights(stackFile, "chat"), { v1: 0, v2: 100 });
+        // At 100 v2 is the heaviest: its picker serves the route, so the priority moved to its pool.
+        const objective = get("inferenceobjectives.inference.networking.x-k8s.io/chat", "ai");
+        assert.equal(objective?.spec?.poolRef?.name, "chat-v2", "the InferenceObjective follows the heaviest pool");
         log("  HTTPRoute ai/chat: v2 at 50, then 100, judged on the model servers' own request metrics");
+        log("  InferenceObjective ai/chat: moved to pool chat-v2 with the 100 step");
       },
     );
   } finally {
