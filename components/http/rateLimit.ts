@@ -3,8 +3,8 @@
 import {
   LOCAL_RATE_LIMIT_FILTER,
   LOCAL_RATE_LIMIT_PRIORITY,
-  LOCAL_RATE_LIMIT_TYPE,
   beforeRouter,
+  localRateLimitConfig,
 } from "../mesh/envoyPatches";
 
 export interface RateLimit {
@@ -13,7 +13,6 @@ export interface RateLimit {
 }
 
 export function localRateLimitPatch(limit: RateLimit): Record<string, unknown> {
-  const always = { runtime_key: "", default_value: { numerator: 100, denominator: "HUNDRED" } };
   return {
     applyTo: "HTTP_FILTER",
     // Right before the router (mesh/envoyPatches.ts): after metadata exchange, ext_authz, authn, RBAC,
@@ -25,17 +24,12 @@ export function localRateLimitPatch(limit: RateLimit): Record<string, unknown> {
       operation: "INSERT_BEFORE",
       value: {
         name: LOCAL_RATE_LIMIT_FILTER,
-        typed_config: {
-          "@type": LOCAL_RATE_LIMIT_TYPE,
-          stat_prefix: "http_local_rate_limiter",
+        typed_config: localRateLimitConfig({
+          statPrefix: "http_local_rate_limiter",
+          runtimeKey: "local_rate_limit",
           // The bucket holds `burst` tokens and refills `requestsPerSecond` every second.
-          token_bucket: { max_tokens: limit.burst, tokens_per_fill: limit.requestsPerSecond, fill_interval: "1s" },
-          filter_enabled: { ...always, runtime_key: "local_rate_limit_enabled" },
-          filter_enforced: { ...always, runtime_key: "local_rate_limit_enforced" },
-          response_headers_to_add: [
-            { append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } },
-          ],
-        },
+          tokenBucket: { max_tokens: limit.burst, tokens_per_fill: limit.requestsPerSecond, fill_interval: "1s" },
+        }),
       },
     },
   };

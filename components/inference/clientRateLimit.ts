@@ -4,8 +4,8 @@ import type { LlmConfig } from "../config";
 import {
   LOCAL_RATE_LIMIT_FILTER,
   LOCAL_RATE_LIMIT_PRIORITY,
-  LOCAL_RATE_LIMIT_TYPE,
   beforeRouter,
+  localRateLimitConfig,
 } from "../mesh/envoyPatches";
 
 type ClientRateLimit = NonNullable<LlmConfig["clientRateLimit"]>;
@@ -29,7 +29,6 @@ export function clientRateLimitSpec(limit: ClientRateLimit, selector: Record<str
     tokens_per_fill: limit.requestsPerMinute,
     fill_interval: "60s",
   };
-  const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: "HUNDRED" } });
   return {
     workloadSelector: { labels: { ...selector } },
     // After the charts' own filters (priority 0); relative patches need one (istioctl IST0151).
@@ -44,23 +43,15 @@ export function clientRateLimitSpec(limit: ClientRateLimit, selector: Record<str
           operation: "INSERT_BEFORE",
           value: {
             name: LOCAL_RATE_LIMIT_FILTER,
-            typed_config: {
-              "@type": LOCAL_RATE_LIMIT_TYPE,
-              stat_prefix: "llm_client_rate_limit",
-              token_bucket: bucket,
-              filter_enabled: always("llm_client_rate_limit_enabled"),
-              filter_enforced: always("llm_client_rate_limit_enforced"),
-              // A client with its own bucket does not also drain the shared one.
-              always_consume_default_token_bucket: false,
-              max_dynamic_descriptors: limit.clients,
-              descriptors: [{ entries: [{ key: DESCRIPTOR_KEY, value: "" }], token_bucket: bucket }],
-              response_headers_to_add: [
-                {
-                  append_action: "OVERWRITE_IF_EXISTS_OR_ADD",
-                  header: { key: "x-local-rate-limit", value: "true" },
-                },
-              ],
-            },
+            typed_config: localRateLimitConfig(
+              { statPrefix: "llm_client_rate_limit", runtimeKey: "llm_client_rate_limit", tokenBucket: bucket },
+              {
+                // A client with its own bucket does not also drain the shared one.
+                always_consume_default_token_bucket: false,
+                max_dynamic_descriptors: limit.clients,
+                descriptors: [{ entries: [{ key: DESCRIPTOR_KEY, value: "" }], token_bucket: bucket }],
+              },
+            ),
           },
         },
       },

@@ -1,5 +1,5 @@
-// What the program's EnvoyFilters share: Envoy's local rate limit filter, inserted just before the
-// HTTP router of a sidecar's or gateway's chain, at a set priority. Pure.
+// What the program's EnvoyFilters share: Envoy's local rate limit filter and its config, inserted
+// just before the HTTP router of a sidecar's or gateway's chain, at a set priority. Pure.
 
 export const LOCAL_RATE_LIMIT_FILTER = "envoy.filters.http.local_ratelimit";
 export const LOCAL_RATE_LIMIT_TYPE =
@@ -29,5 +29,30 @@ export function beforeRouter(context: "SIDECAR_INBOUND" | "GATEWAY") {
         },
       },
     },
+  };
+}
+
+/** A runtime fraction that is always 100 %: the filter enabled and enforced, switchable by `key`. */
+const always = (key: string) => ({ runtime_key: key, default_value: { numerator: 100, denominator: "HUNDRED" } });
+
+/**
+ * The local rate limit filter's config: a token bucket, on and enforced (runtime keys
+ * `<runtimeKey>_enabled` / `_enforced`), answering 429 with `x-local-rate-limit: true`. `extra` (the
+ * per-client descriptors) goes between the switches and the header, as Envoy lists the fields.
+ */
+export function localRateLimitConfig(
+  args: { statPrefix: string; runtimeKey: string; tokenBucket: Record<string, unknown> },
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    "@type": LOCAL_RATE_LIMIT_TYPE,
+    stat_prefix: args.statPrefix,
+    token_bucket: args.tokenBucket,
+    filter_enabled: always(`${args.runtimeKey}_enabled`),
+    filter_enforced: always(`${args.runtimeKey}_enforced`),
+    ...extra,
+    response_headers_to_add: [
+      { append_action: "OVERWRITE_IF_EXISTS_OR_ADD", header: { key: "x-local-rate-limit", value: "true" } },
+    ],
   };
 }
