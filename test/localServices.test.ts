@@ -8,6 +8,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "../cli/localServices";
 import { ROOT } from "../cli/project";
 import { RED, solid } from "../services/test/support/images";
 import { sha256, tinyDetectorModel } from "../services/test/support/tinyModel";
@@ -103,15 +104,6 @@ async function until<T>(what: string, check: () => T | undefined, timeoutMs = 60
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const refused = (url: string) =>

@@ -3,9 +3,9 @@
 // hour either side of now, so queries at "now" (as the canary driver makes them) see it.
 import { spawn, spawnSync, type ChildProcess } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { freePort } from "../../cli/localServices";
 
 export interface Traffic {
   namespace?: string;
@@ -60,17 +60,6 @@ export function openMetrics(traffic: Traffic[], from: number, to: number, step: 
   }
   lines.push("# EOF");
   return `${lines.join("\n")}\n`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 export interface RunningPrometheus {
