@@ -5,23 +5,10 @@ import { gateways } from "../policy/gateways";
 import { internetFacing, tlsListener } from "../policy/shared/loadBalancer";
 import { evaluatePolicies } from "../plan/policyEngine";
 import type { RecordedResource } from "../plan/recorder";
+import { resource } from "./support/recorded";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixtures are free-form resource inputs
 
-let counter = 0;
-function resource(type: string, inputs: Json): RecordedResource {
-  const name = `r${++counter}`;
-  return {
-    urn: `urn:pulumi:test::ai-mesh::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    dependencies: [],
-    propertyDependencies: {},
-    inputs,
-    options: { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
-  };
-}
 const k8s = (kind: string, apiVersion: string, spec: Json, metadata: Json) =>
   resource(`kubernetes:${apiVersion}:${kind}`, { apiVersion, kind, metadata, spec });
 

@@ -3,24 +3,9 @@ import { deploy } from "../plan/engine";
 import { ROOT } from "../cli/project";
 import { blocking, evaluatePolicies, loadPolicyConfig, type PolicyConfigFile } from "../plan/policyEngine";
 import { UNKNOWN, type RecordedResource } from "../plan/recorder";
+import { resource } from "./support/recorded";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- fixtures are free-form resource inputs
-
-let counter = 0;
-function resource(type: string, inputs: Json, extra: Partial<RecordedResource> = {}): RecordedResource {
-  const name = extra.name ?? `r${++counter}`;
-  return {
-    urn: `urn:pulumi:test::ai-mesh::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    dependencies: [],
-    propertyDependencies: {},
-    inputs,
-    options: { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, additionalSecretOutputs: [] },
-    ...extra,
-  };
-}
 
 /** Messages the named policy reports over the resources. */
 function violations(policy: string, resources: RecordedResource[], config: PolicyConfigFile = {}): string[] {
